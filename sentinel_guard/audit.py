@@ -1,0 +1,239 @@
+"""Durable audit trail of every verdict.
+
+`AuditStore` is the interface the guard, the CLI and the HTTP service write to and read from.
+`SQLiteAuditStore` is the default: WAL journal with `synchronous=FULL`, one transaction per
+append, so a record is on disk when `append` returns and a crash (even `kill -9` mid-write)
+never loses an acknowledged verdict nor leaves a torn one. `JSONLAuditStore` appends one fsynced
+line per verdict for pipelines that prefer files; a torn last line from a crash is skipped on read.
+Secrets in arguments and context are redacted before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from sentinel_guard.redact import redact, redact_text
+from sentinel_guard.types import Decision, ToolCall, Verdict
+
+__all__ = ["AuditRecord", "AuditStore", "JSONLAuditStore", "SQLiteAuditStore", "open_audit_store"]
+
+AuditRecord = dict[str, Any]
+"""One audit row as a JSON-ready dict (see `_record`)."""
+
+_MAX_CONTEXT = 4000
+
+
+def _record(call: ToolCall, verdict: Verdict, ts: float) -> AuditRecord:
+    return {
+        "ts": ts,
+        "call_id": verdict.call_id or call.call_id,
+        "session": call.session,
+        "tool": call.tool,
+        "args": redact(call.args),
+        "context": redact_text(call.context[:_MAX_CONTEXT]) if call.context else None,
+        "decision": verdict.decision.value,
+        "severity": verdict.severity.value,
+        "justification": verdict.justification,
+        "rules": list(verdict.rules),
+        "decided_by": verdict.decided_by,
+        "confidence": verdict.confidence,
+        "latency_ms": verdict.latency_ms,
+        "shield": [f.model_dump(mode="json") for f in verdict.shield],
+        "status": "pending" if verdict.decision is Decision.ESCALATE else None,
+    }
+
+
+@runtime_checkable
+class AuditStore(Protocol):
+    """Where verdicts are kept. Implementations must be safe to call from several threads."""
+
+    def append(self, call: ToolCall, verdict: Verdict) -> int:
+        """Persist one verdict durably and return its record id."""
+        ...
+
+    def query(
+        self, *, decision: str | None = None, since: float | None = None, limit: int = 100, offset: int = 0
+    ) -> list[AuditRecord]:
+        """Newest-first records, optionally filtered by decision and time."""
+        ...
+
+    def close(self) -> None:
+        """Flush and release the store."""
+        ...
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS verdicts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts REAL NOT NULL,
+    call_id TEXT, session TEXT, tool TEXT NOT NULL, args TEXT NOT NULL, context TEXT,
+    decision TEXT NOT NULL, severity TEXT NOT NULL, justification TEXT NOT NULL,
+    rules TEXT NOT NULL, decided_by TEXT NOT NULL, confidence REAL, latency_ms REAL,
+    shield TEXT NOT NULL, status TEXT, resolved_by TEXT, resolved_at REAL, resolution_note TEXT
+);
+CREATE INDEX IF NOT EXISTS verdicts_ts ON verdicts(ts);
+CREATE INDEX IF NOT EXISTS verdicts_decision ON verdicts(decision);
+CREATE INDEX IF NOT EXISTS verdicts_status ON verdicts(status);
+"""
+_COLUMNS = ("ts", "call_id", "session", "tool", "args", "context", "decision", "severity", "justification",
+            "rules", "decided_by", "confidence", "latency_ms", "shield", "status")
+_JSON_COLUMNS = ("args", "rules", "shield")
+
+
+class SQLiteAuditStore:
+    """SQLite-backed audit store; several processes may share one file (WAL, busy timeout)."""
+
+    def __init__(self, path: str | Path = "sentinel-audit.db") -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(str(path), timeout=30.0, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.execute("PRAGMA busy_timeout=30000")
+        self._conn.executescript(_SCHEMA)
+
+    def _row_values(self, rec: AuditRecord) -> tuple[Any, ...]:
+        return tuple(json.dumps(rec[c]) if c in _JSON_COLUMNS else rec[c] for c in _COLUMNS)
+
+    def append(self, call: ToolCall, verdict: Verdict) -> int:
+        return self.append_many([(call, verdict)])[0]
+
+    def append_many(self, items: Iterable[tuple[ToolCall, Verdict]]) -> list[int]:
+        """Persist several verdicts in one transaction (one fsync); returns their ids in order."""
+        now = time.time()
+        rows = [self._row_values(_record(c, v, now)) for c, v in items]
+        sql = f"INSERT INTO verdicts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+        ids: list[int] = []
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                for row in rows:
+                    cur = self._conn.execute(sql, row)
+                    ids.append(int(cur.lastrowid or 0))
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        return ids
+
+    def _decode(self, row: sqlite3.Row) -> AuditRecord:
+        rec = dict(row)
+        for col in _JSON_COLUMNS:
+            rec[col] = json.loads(rec[col])
+        return rec
+
+    def query(
+        self, *, decision: str | None = None, since: float | None = None, limit: int = 100, offset: int = 0,
+        status: str | None = None,
+    ) -> list[AuditRecord]:
+        where, params = [], []  # type: ignore[var-annotated]
+        if decision:
+            where.append("decision = ?")
+            params.append(decision)
+        if since is not None:
+            where.append("ts >= ?")
+            params.append(since)
+        if status:
+            where.append("status = ?")
+            params.append(status)
+        sql = "SELECT * FROM verdicts" + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY id DESC LIMIT ? OFFSET ?"
+        with self._lock:
+            self._conn.row_factory = sqlite3.Row
+            rows = self._conn.execute(sql, (*params, int(limit), int(offset))).fetchall()
+            self._conn.row_factory = None
+        return [self._decode(r) for r in rows]
+
+    def get(self, record_id: int) -> AuditRecord | None:
+        """One record by id."""
+        with self._lock:
+            self._conn.row_factory = sqlite3.Row
+            row = self._conn.execute("SELECT * FROM verdicts WHERE id = ?", (record_id,)).fetchone()
+            self._conn.row_factory = None
+        return self._decode(row) if row else None
+
+    def resolve(self, record_id: int, *, approved: bool, by: str = "human", note: str | None = None) -> bool:
+        """Record a human's answer to a pending escalation; False when it is not pending."""
+        with self._lock:
+            cur = self._conn.execute(
+                "UPDATE verdicts SET status = ?, resolved_by = ?, resolved_at = ?, resolution_note = ? "
+                "WHERE id = ? AND status = 'pending'",
+                ("approved" if approved else "denied", by, time.time(), note, record_id),
+            )
+        return cur.rowcount == 1
+
+    def count(self) -> int:
+        """Number of records."""
+        with self._lock:
+            return int(self._conn.execute("SELECT COUNT(*) FROM verdicts").fetchone()[0])
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Run a read-only aggregate query (used by stats views)."""
+        with self._lock:
+            return list(self._conn.execute(sql, params).fetchall())
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+class JSONLAuditStore:
+    """Append-only JSON Lines audit file; each append is flushed and fsynced before returning."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for the store's life
+        self._next_id = sum(1 for _ in self._read_all()) + 1
+
+    def _read_all(self) -> Iterable[AuditRecord]:
+        with open(self.path, encoding="utf-8") as fh:
+            for line in fh:
+                if not line.endswith("\n"):
+                    return  # torn final write from a crash: never acknowledged, so skip it
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+
+    def append(self, call: ToolCall, verdict: Verdict) -> int:
+        rec = _record(call, verdict, time.time())
+        with self._lock:
+            rec = {"id": self._next_id, **rec}
+            self._fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._next_id += 1
+        return int(rec["id"])
+
+    def query(
+        self, *, decision: str | None = None, since: float | None = None, limit: int = 100, offset: int = 0
+    ) -> list[AuditRecord]:
+        with self._lock:
+            rows = [r for r in self._read_all()
+                    if (decision is None or r["decision"] == decision) and (since is None or r["ts"] >= since)]
+        rows.reverse()
+        return rows[offset: offset + limit]
+
+    def close(self) -> None:
+        with self._lock:
+            self._fh.close()
+
+
+def open_audit_store(target: str | Path | None) -> AuditStore | None:
+    """`None` → no audit; a `.jsonl` path → JSONL store; anything else → SQLite file."""
+    if target is None:
+        return None
+    if str(target).endswith(".jsonl"):
+        return JSONLAuditStore(target)
+    return SQLiteAuditStore(target)

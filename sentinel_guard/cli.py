@@ -1,0 +1,88 @@
+"""`sentinel-guard` command line: judge tool calls, scan text, serve, and the env/train sub-apps.
+
+Sub-apps of the outer packages (`env`, `train`) are found through the `sentinel_guard.cli`
+entry-point group, so the core never imports them. Errors in input end with exit code 2 and a
+one-line message naming what is wrong; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+
+from sentinel_guard.errors import ConfigError, InputError, SentinelError
+
+app = typer.Typer(
+    name="sentinel-guard",
+    help="Approve, flag, block or escalate AI-agent tool calls before they run.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+err_console = Console(stderr=True)
+
+EXIT_INPUT = 2
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
+    """Print `message` on stderr and return the Exit to raise (input errors use code 2)."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def read_jsonl(source: str, required: tuple[str, ...]) -> list[dict[str, Any]]:
+    """All records of a JSONL file (or `-` for stdin), validated before any output is written."""
+    try:
+        stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror or exc}") from exc
+    records: list[dict[str, Any]] = []
+    with stream:
+        for lineno, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{source}:{lineno}: invalid JSON ({exc.msg} at column {exc.colno})") from None
+            if not isinstance(rec, dict):
+                raise InputError(f"{source}:{lineno}: expected a JSON object, got {type(rec).__name__}")
+            missing = [f for f in required if f not in rec]
+            if missing:
+                raise InputError(f"{source}:{lineno}: missing field(s) {', '.join(repr(m) for m in missing)}")
+            records.append(rec)
+    return records
+
+
+def _register_plugins() -> None:
+    for ep in entry_points(group="sentinel_guard.cli"):
+        try:
+            sub = ep.load()
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not break the core CLI
+            err_console.print(f"[yellow]warning:[/] sub-command '{ep.name}' unavailable: {exc}")
+            continue
+        app.add_typer(sub, name=ep.name)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    from sentinel_guard import _cli_commands  # noqa: F401 - registers judge/shield/serve
+
+    _register_plugins()
+    try:
+        app()
+    except (InputError, ConfigError) as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(EXIT_INPUT)
+    except SentinelError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+
+
+_unused: tuple[Any, ...] = (Annotated, Optional, Path)

@@ -1,0 +1,178 @@
+"""`Guard`: the one place a tool call becomes a verdict.
+
+Every entry point (decorator, LangChain, LiteLLM, HTTP service, CLI) builds a `ToolCall`, calls
+`Guard.judge`, and acts on the `Verdict`. The pipeline:
+
+1. policy pre-decision (allow/deny lists and patterns) — may answer at once;
+2. injection shield over the call's args, context and the session's earlier tool outputs;
+3. the overseer (rules, a model, a cascade); an overseer failure becomes a fail-closed verdict;
+4. shield findings merged in (`merge_shield`), then the policy's severity floors and
+   flag/escalate mapping;
+5. the audit store, before the verdict is returned (an audit failure raises: nothing runs
+   without its record).
+
+`Guard.observe(output)` feeds tool outputs back: they are shielded and remembered per session,
+so the next call's arguments can be checked against untrusted text the agent has read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict, deque
+from pathlib import Path
+from typing import Any
+
+from sentinel_guard._sync import run_sync
+from sentinel_guard.audit import AuditStore, open_audit_store
+from sentinel_guard.overseers.base import Overseer, fail_closed_verdict
+from sentinel_guard.policy import Policy
+from sentinel_guard.rules.effects import Effect, classify_effect
+from sentinel_guard.shield import Shield, ShieldResult
+from sentinel_guard.types import Decision, Severity, ToolCall, Verdict
+
+__all__ = ["Guard", "merge_shield"]
+
+_MAX_SESSIONS = 1024
+_OUTPUTS_PER_SESSION = 32
+
+
+def merge_shield(call: ToolCall, verdict: Verdict, scan: ShieldResult | None) -> Verdict:
+    """Fold shield findings into an overseer's verdict (pure; the stricter answer wins).
+
+    * injection inside the call's own arguments → block (critical): the agent is carrying
+      attacker text into a tool;
+    * injection only in what the agent read (context, earlier tool outputs) → the call may be
+      the attacker's request: escalate if it has side effects, flag if it only reads.
+    """
+    if scan is None or not scan.findings:
+        return verdict
+    findings = verdict.shield + scan.findings
+    if not scan.injection:
+        return verdict.model_copy(update={"shield": findings})
+    in_args = any(f.where.startswith("args") for f in scan.findings)
+    if in_args:
+        proposed = Verdict.block(
+            "Prompt-injection text found in the call's own arguments.",
+            severity=Severity.CRITICAL, rules=("shield.injection-in-args",), decided_by="shield",
+            confidence=scan.score,
+        )
+    elif classify_effect(call) is Effect.READ:
+        proposed = Verdict.flag(
+            "The agent has read text that looks like a prompt injection; this read-only call runs but is recorded.",
+            rules=("shield.tainted-context",), decided_by="shield", confidence=scan.score,
+        )
+    else:
+        proposed = Verdict.escalate(
+            "The agent has read text that looks like a prompt injection and now proposes a call with side "
+            "effects; a human should confirm it was the user's intent.",
+            rules=("shield.tainted-context",), decided_by="shield", confidence=scan.score,
+        )
+    if proposed.decision.rank > verdict.decision.rank:
+        return proposed.model_copy(update={
+            "rules": verdict.rules + proposed.rules, "hits": verdict.hits, "shield": findings,
+            "severity": max(proposed.severity, verdict.severity, key=lambda s: s.rank),
+        })
+    return verdict.model_copy(update={"rules": verdict.rules + proposed.rules, "shield": findings})
+
+
+class Guard:
+    """Shield + overseer + policy + audit, with one async `judge` and its sync bridge."""
+
+    def __init__(
+        self,
+        overseer: Overseer | None = None,
+        *,
+        shield: Shield | None | bool = True,
+        policy: Policy | str | Path | None = None,
+        audit: AuditStore | str | Path | None = None,
+        on_error: Decision = Decision.ESCALATE,
+    ) -> None:
+        """Build a guard.
+
+        Args:
+            overseer: the judge; default: the built-in rules overseer with this policy.
+            shield: an injection shield, `True` for the default one, `False`/`None` for none.
+            policy: a `Policy` or the path of a YAML policy file.
+            audit: an `AuditStore`, a path (`.jsonl` → JSONL, else SQLite), or None for no log.
+            on_error: what a failing overseer turns into — `escalate` (default) or `block`.
+        """
+        if on_error not in (Decision.BLOCK, Decision.ESCALATE):
+            raise ValueError("on_error must be Decision.BLOCK or Decision.ESCALATE: a guard never fails open")
+        self.policy = policy if isinstance(policy, Policy) else (Policy.from_yaml(policy) if policy else Policy())
+        if overseer is None:
+            from sentinel_guard.overseers.rules import RulesOverseer
+
+            overseer = RulesOverseer(policy=self.policy)
+        self.overseer = overseer
+        self.shield: Shield | None = Shield() if shield is True else (shield or None)
+        self.audit: AuditStore | None = (
+            audit if audit is None or isinstance(audit, AuditStore) else open_audit_store(audit)
+        )
+        self.on_error = on_error
+        self._sessions: OrderedDict[str, deque[str]] = OrderedDict()
+
+    # ------------------------------------------------------------------ judging
+    async def judge(self, call: ToolCall) -> Verdict:
+        """Decide on `call`, record it in the audit store, and return the verdict."""
+        start = time.perf_counter()
+        call = self._with_session(call)
+        verdict = self.policy.pre_decide(call)
+        if verdict is None:
+            scan = self.shield.scan_call(call) if self.shield is not None else None
+            try:
+                verdict = await self.overseer.judge(call)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any failure of the judge must fail closed
+                verdict = fail_closed_verdict(exc, decision=self.on_error, source=self.overseer.name)
+            verdict = merge_shield(call, verdict, scan)
+        verdict = self.policy.finalize(call, verdict)
+        verdict = verdict.model_copy(update={
+            "latency_ms": (time.perf_counter() - start) * 1000.0,
+            "call_id": verdict.call_id or call.call_id,
+        })
+        if self.audit is not None:
+            self.audit.append(call, verdict)
+        return verdict
+
+    def judge_sync(self, call: ToolCall) -> Verdict:
+        """Synchronous `judge` (not from inside a running event loop)."""
+        return run_sync(self.judge(call))
+
+    # ------------------------------------------------------------------ tool outputs
+    def observe(self, output: Any, *, session: str | None = None, tool: str | None = None) -> ShieldResult | None:
+        """Shield a tool's output and remember it for the session's later calls (provenance)."""
+        text = output if isinstance(output, str) else repr(output)
+        if session is not None:
+            outputs = self._sessions.get(session)
+            if outputs is None:
+                outputs = self._sessions[session] = deque(maxlen=_OUTPUTS_PER_SESSION)
+                if len(self._sessions) > _MAX_SESSIONS:
+                    self._sessions.popitem(last=False)
+            else:
+                self._sessions.move_to_end(session)
+            outputs.append(text)
+        if self.shield is None:
+            return None
+        return self.shield.scan(text, where=f"tool_output:{tool}" if tool else "tool_output")
+
+    def session_outputs(self, session: str) -> tuple[str, ...]:
+        """Tool outputs remembered for `session`, oldest first."""
+        return tuple(self._sessions.get(session, ()))
+
+    def forget(self, session: str) -> None:
+        """Drop what was remembered for `session` (call when an agent run ends)."""
+        self._sessions.pop(session, None)
+
+    def _with_session(self, call: ToolCall) -> ToolCall:
+        if call.session is None or call.tool_outputs:
+            return call
+        outputs = self._sessions.get(call.session)
+        return call.model_copy(update={"tool_outputs": tuple(outputs)}) if outputs else call
+
+    async def aclose(self) -> None:
+        """Close the overseer and the audit store."""
+        await self.overseer.aclose()
+        if self.audit is not None:
+            self.audit.close()
