@@ -9,6 +9,7 @@ break backends that hold connections.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -49,8 +50,6 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     except BaseException:
         if not task.done():
             task.cancel()
-            try:
+            with contextlib.suppress(BaseException):  # the original exception is what matters
                 loop.run_until_complete(task)
-            except BaseException:  # noqa: BLE001 - the original exception is what matters
-                pass
         raise

@@ -83,7 +83,7 @@ class Guard:
         self,
         overseer: Overseer | None = None,
         *,
-        shield: Shield | None | bool = True,
+        shield: Shield | bool | None = True,
         policy: Policy | str | Path | None = None,
         audit: AuditStore | str | Path | None = None,
         on_error: Decision = Decision.ESCALATE,

@@ -1,0 +1,161 @@
+"""The core sub-commands of `sentinel-guard`: judge, shield, serve, demo.
+
+Input is validated in full before anything is written, so a bad line (exit code 2, message naming
+the line) never leaves half an output behind.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from sentinel_guard.cli import EXIT_INPUT, app, err_console, fail, read_jsonl
+from sentinel_guard.errors import ConfigError, InputError, MissingExtraError
+from sentinel_guard.types import ToolCall, Verdict
+
+_SKIP = object()
+
+
+def _build_guard(policy: Path | None, audit: Path | None) -> Any:
+    from sentinel_guard.guard import Guard
+
+    try:
+        return Guard(policy=policy, audit=audit)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
+def _parse_call(rec: dict[str, Any], where: str) -> ToolCall:
+    from pydantic import ValidationError
+
+    tool, args, context = rec.get("tool"), rec.get("args", {}), rec.get("context")
+    if not isinstance(tool, str) or not tool.strip():
+        raise InputError(f"{where}: 'tool' must be a non-empty string")
+    if not isinstance(args, dict):
+        raise InputError(f"{where}: 'args' must be a JSON object, got {type(args).__name__}")
+    if context is not None and not isinstance(context, str):
+        raise InputError(f"{where}: 'context' must be a string or null")
+    try:
+        return ToolCall(tool=tool, args=args, context=context, session=rec.get("session"),
+                        call_id=str(rec["id"]) if rec.get("id") is not None else None)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InputError(f"{where}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+def verdict_line(record_id: Any, verdict: Verdict) -> dict[str, Any]:
+    """The JSON object printed for one judged call (the CLI's output contract)."""
+    out = verdict.to_record()
+    out.pop("call_id", None)
+    out.pop("hits", None)
+    return {"id": record_id, **out}
+
+
+@app.command()
+def judge(
+    tool: Annotated[str | None, typer.Option(help="Tool name of a single call.")] = None,
+    args: Annotated[str | None, typer.Option("--args", help="Arguments of the call as a JSON object.")] = None,
+    context: Annotated[str | None, typer.Option(help="Context: user request, prior steps, environment.")] = None,
+    jsonl: Annotated[str | None, typer.Option(help="JSONL file of calls ({id, tool, args, context?}), or '-'.")] = None,
+    policy: Annotated[Path | None, typer.Option(help="Policy YAML file.")] = None,
+    audit: Annotated[Path | None, typer.Option(help="Append verdicts to this audit store (.db or .jsonl).")] = None,
+) -> None:
+    """Judge one tool call (--tool/--args) or a JSONL batch (--jsonl); print verdicts as JSON."""
+    if (jsonl is None) == (tool is None):
+        raise fail("give either --tool (with --args) or --jsonl")
+    if jsonl is not None and (args is not None or context is not None):
+        raise fail("--args/--context go with --tool, not with --jsonl")
+    try:
+        if jsonl is not None:
+            records = read_jsonl(jsonl, required=("id", "tool", "args"))
+            source = "stdin" if jsonl == "-" else jsonl
+            calls = [_parse_call(r, f"{source}:{i}") for i, r in enumerate(records, start=1)]
+            ids = [r["id"] for r in records]
+        else:
+            try:
+                parsed = json.loads(args) if args is not None else {}
+            except json.JSONDecodeError as exc:
+                raise InputError(f"--args is not valid JSON: {exc.msg} at column {exc.colno}") from None
+            calls = [_parse_call({"tool": tool, "args": parsed, "context": context}, "--args")]
+            ids = [None]
+    except InputError as exc:
+        raise fail(str(exc)) from None
+    guard = _build_guard(policy, audit)
+    outputs = [verdict_line(i, guard.judge_sync(c)) for i, c in zip(ids, calls, strict=True)]
+    if jsonl is None:
+        outputs[0].pop("id")
+    sys.stdout.write("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in outputs))
+
+
+@app.command()
+def shield(
+    jsonl: Annotated[str | None, typer.Option(help="JSONL file of {id, text} records, or '-'.")] = None,
+    text: Annotated[str | None, typer.Option(help="Scan one text.")] = None,
+) -> None:
+    """Scan texts for prompt injection; print {id, injection, score, findings} per record."""
+    if (jsonl is None) == (text is None):
+        raise fail("give either --text or --jsonl")
+    try:
+        if jsonl is not None:
+            records = read_jsonl(jsonl, required=("id", "text"))
+            for i, rec in enumerate(records, start=1):
+                if not isinstance(rec["text"], str):
+                    raise InputError(f"{'stdin' if jsonl == '-' else jsonl}:{i}: 'text' must be a string")
+        else:
+            records = [{"id": None, "text": text}]
+    except InputError as exc:
+        raise fail(str(exc)) from None
+    from sentinel_guard.shield import Shield
+
+    scanner = Shield()
+    out = []
+    for rec in records:
+        result = scanner.scan(rec["text"])
+        line = {"id": rec["id"], "injection": result.injection, "score": round(result.score, 4),
+                "findings": [f.model_dump(mode="json") for f in result.findings]}
+        if jsonl is None:
+            line.pop("id")
+        out.append(json.dumps(line, ensure_ascii=False))
+    sys.stdout.write("\n".join(out) + "\n")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
+    policy: Annotated[Path | None, typer.Option(help="Policy YAML file.")] = None,
+    api_key: Annotated[str | None, typer.Option(envvar="SENTINEL_API_KEY", help="Require this bearer key.")] = None,
+    audit: Annotated[Path, typer.Option(help="SQLite audit database.")] = Path("sentinel-audit.db"),
+    workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes.")] = 1,
+) -> None:
+    """Run the oversight HTTP service and dashboard (extra: server)."""
+    if policy is not None:
+        from sentinel_guard.policy import Policy
+
+        try:
+            Policy.from_yaml(policy)
+        except ConfigError as exc:
+            raise fail(str(exc)) from None
+    try:
+        from sentinel_guard.server import run
+    except (ImportError, MissingExtraError) as exc:
+        raise fail(f"the server needs its extra: pip install 'sentinel-guard[server]' ({exc})", 1) from None
+    run(host=host, port=port, policy=policy, api_key=api_key, audit=audit, workers=workers)
+
+
+@app.command()
+def demo(
+    policy: Annotated[Path | None, typer.Option(help="Policy YAML file.")] = None,
+    audit: Annotated[Path | None, typer.Option(help="Audit store to write (default: none).")] = None,
+) -> None:
+    """Run a scripted agent's tool calls, safe and dangerous, through the guard and show the verdicts."""
+    from sentinel_guard.demo import run_demo
+
+    run_demo(_build_guard(policy, audit))
+
+
+_ = (EXIT_INPUT, err_console, _SKIP)
