@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from sentinel_guard.redact import redact, redact_text
-from sentinel_guard.types import Decision, ToolCall, Verdict
+from sentinel_guard.types import Decision, Severity, ToolCall, Verdict
 
 __all__ = ["AuditRecord", "AuditStore", "JSONLAuditStore", "SQLiteAuditStore", "open_audit_store"]
 
@@ -135,7 +135,8 @@ class SQLiteAuditStore:
         self, *, decision: str | None = None, since: float | None = None, limit: int = 100, offset: int = 0,
         status: str | None = None,
     ) -> list[AuditRecord]:
-        where, params = [], []  # type: ignore[var-annotated]
+        where: list[str] = []
+        params: list[Any] = []
         if decision:
             where.append("decision = ?")
             params.append(decision)
@@ -176,6 +177,47 @@ class SQLiteAuditStore:
         with self._lock:
             return int(self._conn.execute("SELECT COUNT(*) FROM verdicts").fetchone()[0])
 
+    def stats(self, *, latency_window: int = 1000, top_rules: int = 50) -> dict[str, Any]:
+        """Aggregates over every stored verdict, read from the file so several processes agree.
+
+        `latency_ms` percentiles cover the newest `latency_window` records (index
+        `round(p/100 × (n−1))` of the sorted window); every other figure covers all records.
+        `shield_trips` counts records where a shield rule (`shield.*`) fired.
+        """
+        with self._lock:
+            total = int(self._conn.execute("SELECT COUNT(*) FROM verdicts").fetchone()[0])
+            by_decision = dict(self._conn.execute("SELECT decision, COUNT(*) FROM verdicts GROUP BY decision"))
+            by_severity = dict(self._conn.execute("SELECT severity, COUNT(*) FROM verdicts GROUP BY severity"))
+            by_tier = dict(self._conn.execute("SELECT decided_by, COUNT(*) FROM verdicts GROUP BY decided_by"))
+            by_status = dict(self._conn.execute(
+                "SELECT status, COUNT(*) FROM verdicts WHERE status IS NOT NULL GROUP BY status"))
+            by_rule = dict(self._conn.execute(
+                "SELECT j.value, COUNT(*) AS n FROM verdicts, json_each(verdicts.rules) AS j "
+                "GROUP BY j.value ORDER BY n DESC, j.value LIMIT ?", (top_rules,)))
+            shield_trips = int(self._conn.execute(
+                "SELECT COUNT(*) FROM verdicts WHERE EXISTS "
+                "(SELECT 1 FROM json_each(verdicts.rules) AS j WHERE j.value LIKE 'shield.%')").fetchone()[0])
+            window = sorted(r[0] for r in self._conn.execute(
+                "SELECT latency_ms FROM verdicts WHERE latency_ms IS NOT NULL ORDER BY id DESC LIMIT ?",
+                (latency_window,)))
+            span = self._conn.execute("SELECT MIN(ts), MAX(ts) FROM verdicts").fetchone()
+
+        def pct(p: float) -> float | None:
+            return round(window[round(p / 100 * (len(window) - 1))], 3) if window else None
+
+        return {
+            "total": total,
+            "by_decision": {d.value: int(by_decision.get(d.value, 0)) for d in Decision},
+            "by_severity": {s.value: int(by_severity.get(s.value, 0)) for s in Severity},
+            "by_tier": {str(k): int(v) for k, v in by_tier.items()},
+            "by_rule": {str(k): int(v) for k, v in by_rule.items()},
+            "escalations": {s: int(by_status.get(s, 0)) for s in ("pending", "approved", "denied")},
+            "shield_trips": shield_trips,
+            "latency_ms": {"p50": pct(50), "p99": pct(99), "window": len(window)},
+            "first_ts": span[0],
+            "last_ts": span[1],
+        }
+
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Run a read-only aggregate query (used by stats views)."""
         with self._lock:
@@ -193,8 +235,18 @@ class JSONLAuditStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._drop_torn_tail()
         self._fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for the store's life
         self._next_id = sum(1 for _ in self._read_all()) + 1
+
+    def _drop_torn_tail(self) -> None:
+        """Cut a partial last line left by a crash, so the next append starts on a fresh line."""
+        if not self.path.exists():
+            return
+        with open(self.path, "rb+") as fh:
+            data = fh.read()
+            if data and not data.endswith(b"\n"):
+                fh.truncate(data.rfind(b"\n") + 1)
 
     def _read_all(self) -> Iterable[AuditRecord]:
         with open(self.path, encoding="utf-8") as fh:

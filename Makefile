@@ -1,0 +1,53 @@
+# Two commands on a fresh machine: `make demo` (set up + run the main job) and `make test`
+# (set up + lint + type-check + the whole test suite). CI runs `make test` via .ci/run.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+export LITELLM_LOCAL_MODEL_COST_MAP := True
+
+.PHONY: demo test test-deps install-core install-dev lint typecheck pytest bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.core-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install-core: $(VENV)/.core-installed
+install-dev: $(VENV)/.dev-installed
+
+## The main job on embedded defaults: a scripted agent's tool calls, guarded, verdicts shown.
+demo: install-core
+	$(BIN)/sentinel-guard demo
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+typecheck: install-dev
+	$(BIN)/mypy sentinel_guard
+
+## Everything the tests need that pip alone cannot give: the LiteLLM proxy venv and Debian's Chromium.
+test-deps: install-dev
+	bash scripts/setup_litellm_proxy_venv.sh
+	bash scripts/install_chromium.sh
+
+pytest: test-deps
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+## Figures for the README (quality on ../shared/data/dev, latency, throughput).
+bench: install-dev
+	$(BIN)/python benchmarks/quality_rules.py
+	$(BIN)/python benchmarks/quality_shield.py
+	$(BIN)/python benchmarks/latency.py
+
+clean:
+	rm -rf $(VENV) .venv-litellm build dist *.egg-info

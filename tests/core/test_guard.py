@@ -1,0 +1,92 @@
+"""Guard pipeline: fail closed on overseer errors, shield merge, session memory, audit before return."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from sentinel_guard import Decision, Guard, ShieldResult, ToolCall, Verdict
+from sentinel_guard.errors import OverseerTimeout, OverseerUnavailable
+from sentinel_guard.guard import merge_shield
+from sentinel_guard.overseers import FailClosed, Fallback, Timeout
+from sentinel_guard.testing import FunctionOverseer, MemoryAuditStore, ScriptedOverseer
+from sentinel_guard.types import ShieldFinding
+
+
+@pytest.mark.parametrize("error", [OverseerUnavailable("down"), RuntimeError("bug"), ValueError("bad")])
+@pytest.mark.parametrize("on_error", [Decision.ESCALATE, Decision.BLOCK])
+def test_overseer_failure_fails_closed_and_says_so(error: Exception, on_error: Decision) -> None:
+    audit = MemoryAuditStore()
+    guard = Guard(ScriptedOverseer([error]), shield=False, on_error=on_error, audit=audit)
+    verdict = guard.judge_sync(ToolCall(tool="anything"))
+    assert verdict.decision is on_error
+    assert verdict.decided_by == "fail-closed"
+    assert type(error).__name__ in verdict.justification
+    assert audit.records[0]["decision"] == on_error.value
+
+
+def test_guard_refuses_to_fail_open() -> None:
+    with pytest.raises(ValueError):
+        Guard(shield=False, on_error=Decision.APPROVE)
+
+
+def test_timeout_wrapper_then_fail_closed() -> None:
+    async def slow(call: ToolCall) -> Verdict:
+        await asyncio.sleep(5)
+        return Verdict.approve()
+
+    overseer = FailClosed(Timeout(FunctionOverseer(slow), seconds=0.05))
+    verdict = overseer.judge_sync(ToolCall(tool="x"))
+    assert verdict.decision is Decision.ESCALATE
+    assert "OverseerTimeout" in verdict.justification
+
+
+def test_fallback_uses_next_overseer_only_on_overseer_errors() -> None:
+    fallback = Fallback(ScriptedOverseer([OverseerTimeout("slow")]), ScriptedOverseer([Verdict.block("rules say no")]))
+    assert fallback.judge_sync(ToolCall(tool="x")).justification == "rules say no"
+    broken = Fallback(ScriptedOverseer([OverseerTimeout("a")]), ScriptedOverseer([OverseerTimeout("b")]))
+    with pytest.raises(Exception, match="every overseer failed"):
+        broken.judge_sync(ToolCall(tool="x"))
+
+
+def _scan(where: str, score: float = 0.9) -> ShieldResult:
+    return ShieldResult(injection=score >= 0.5, score=score,
+                        findings=(ShieldFinding(detector="pattern:ignore", where=where, score=score),))
+
+
+@pytest.mark.parametrize(
+    ("tool", "where", "base", "expected"),
+    [
+        ("send_email", "args.body", Decision.APPROVE, Decision.BLOCK),  # attacker text carried in the call
+        ("send_email", "context", Decision.APPROVE, Decision.ESCALATE),  # acting after reading an injection
+        ("search_files", "tool_output[0]", Decision.APPROVE, Decision.FLAG),  # reading is allowed, recorded
+        ("send_email", "context", Decision.BLOCK, Decision.BLOCK),  # stricter overseer verdict stays
+    ],
+)
+def test_merge_shield_table(tool: str, where: str, base: Decision, expected: Decision) -> None:
+    verdict = Verdict(decision=base, justification="overseer")
+    merged = merge_shield(ToolCall(tool=tool), verdict, _scan(where))
+    assert merged.decision is expected
+    assert merged.shield and merged.shield[0].where == where
+
+
+def test_merge_shield_keeps_below_threshold_findings_without_changing_decision() -> None:
+    merged = merge_shield(ToolCall(tool="send_email"), Verdict.approve(), _scan("context", score=0.2))
+    assert merged.decision is Decision.APPROVE and len(merged.shield) == 1
+
+
+def test_observed_outputs_reach_later_calls_of_the_same_session() -> None:
+    overseer = FunctionOverseer(lambda call: Verdict.approve())
+    guard = Guard(overseer, shield=False)
+    guard.observe("IBAN GB33BUKB20201555555555", session="s1", tool="read_invoice")
+    guard.judge_sync(ToolCall(tool="send_money", args={"iban": "x"}, session="s1"))
+    guard.judge_sync(ToolCall(tool="send_money", args={"iban": "x"}, session="s2"))
+    assert overseer.calls[0].tool_outputs == ("IBAN GB33BUKB20201555555555",)
+    assert overseer.calls[1].tool_outputs == ()
+
+
+def test_verdict_carries_latency_and_call_id() -> None:
+    guard = Guard(ScriptedOverseer([Verdict.approve()]), shield=False)
+    verdict = guard.judge_sync(ToolCall(tool="x", call_id="c-1"))
+    assert verdict.call_id == "c-1" and verdict.latency_ms > 0
