@@ -1,0 +1,107 @@
+"""`VLLMOverseer`: the overseer model in-process with `vllm.LLM` (extra `vllm`).
+
+For one host that runs both agent and overseer: no HTTP hop, an optional LoRA adapter
+(`LoRARequest`) and JSON-schema constrained decoding (`StructuredOutputsParams(json=…)` in
+`SamplingParams(structured_outputs=…)`; vLLM ≥ 0.12 removed the old `guided_json`).
+
+    overseer = VLLMOverseer("Qwen/Qwen3-1.7B", lora_path="runs/overseer/adapter")
+    guard = Guard(overseer)
+
+`vllm.LLM.chat` is synchronous and not thread-safe: it runs in a worker thread (the event loop
+keeps serving other agents) behind a lock. The engine is built on first use, not at import.
+Scripts using it need an `if __name__ == "__main__":` guard (vLLM spawns its engine core).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+from sentinel_guard.backends._model import ModelOverseer
+from sentinel_guard.errors import OverseerUnavailable, require_extra
+from sentinel_guard.prompting import VERDICT_JSON_SCHEMA
+from sentinel_guard.types import Decision
+
+__all__ = ["VLLMOverseer"]
+
+
+class VLLMOverseer(ModelOverseer):
+    """Judges calls with a local `vllm.LLM`, optionally through a LoRA adapter."""
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        lora_path: str | None = None,
+        lora_name: str = "overseer",
+        max_tokens: int = 256,
+        llm_kwargs: dict[str, Any] | None = None,
+        chat_template_kwargs: dict[str, Any] | None = None,
+        on_failure: Decision | None = Decision.ESCALATE,
+        constraints: list[str] | tuple[str, ...] = (),
+        llm: Any = None,
+    ) -> None:
+        """
+        Args:
+            model: base model path or name (loaded offline when HF_HUB_OFFLINE=1).
+            lora_path: a PEFT adapter folder; its verdicts are recorded as `model:<lora_name>`.
+            lora_name: the adapter's name in vLLM and in `decided_by`.
+            max_tokens: the answer budget.
+            llm_kwargs: extra `vllm.LLM(...)` arguments (e.g. `max_model_len`, `gpu_memory_utilization`).
+            chat_template_kwargs: passed to the chat template (e.g. `{"enable_thinking": False}`).
+            on_failure: escalate (default) or block when no verdict can be had; None raises instead.
+            constraints: policy lines included in the prompt.
+            llm: an already built `vllm.LLM` to share (then `llm_kwargs` is ignored).
+        """
+        require_extra("vllm", "vllm", "VLLMOverseer")
+        super().__init__(lora_name if lora_path else model, constraints=constraints, on_failure=on_failure)
+        self.base_model = model
+        self.lora_path = lora_path
+        self.lora_name = lora_name
+        self.max_tokens = max_tokens
+        self.llm_kwargs = dict(llm_kwargs or {})
+        self.chat_template_kwargs = dict(chat_template_kwargs or {})
+        self._llm = llm
+        self._lock = threading.Lock()
+        self._sampling: Any = None
+        self._lora: Any = None
+
+    def _ensure_engine(self) -> Any:
+        """Build the engine, sampling parameters and LoRA request once (called in the worker thread)."""
+        if self._sampling is None:
+            from vllm import LLM, SamplingParams
+            from vllm.sampling_params import StructuredOutputsParams
+
+            if self._llm is None:
+                kwargs = {"enable_lora": bool(self.lora_path), **self.llm_kwargs}
+                self._llm = LLM(model=self.base_model, **kwargs)
+            if self.lora_path:
+                from vllm.lora.request import LoRARequest
+
+                self._lora = LoRARequest(self.lora_name, 1, self.lora_path)
+            self._sampling = SamplingParams(
+                temperature=0.0, max_tokens=self.max_tokens,
+                structured_outputs=StructuredOutputsParams(json=VERDICT_JSON_SCHEMA, disable_any_whitespace=True),
+            )
+        return self._llm
+
+    def _generate(self, messages: list[dict[str, str]]) -> str:
+        with self._lock:
+            llm = self._ensure_engine()
+            kwargs: dict[str, Any] = {"use_tqdm": False}
+            if self._lora is not None:
+                kwargs["lora_request"] = self._lora
+            if self.chat_template_kwargs:
+                kwargs["chat_template_kwargs"] = self.chat_template_kwargs
+            outputs = llm.chat([messages], self._sampling, **kwargs)
+        if not outputs or not outputs[0].outputs:
+            raise OverseerUnavailable(f"{self.name}: vLLM returned no output")
+        return str(outputs[0].outputs[0].text)
+
+    async def complete(self, messages: list[dict[str, str]]) -> str:
+        return await asyncio.to_thread(self._generate, messages)
+
+    async def aclose(self) -> None:
+        self._llm = None
+        self._sampling = None
