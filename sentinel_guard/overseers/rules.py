@@ -1,14 +1,16 @@
 """`RulesOverseer`: the default judge — parses commands, SQL and structured args; no model, no network.
 
-SCAFFOLD: the rule registry (sentinel_guard/rules/) is being built; this fixes the interface.
+The rules themselves live in `sentinel_guard.rules` (one module per domain, each rule a named,
+pure check). This class adapts them to the `Overseer` interface and applies the policy's
+rule switches and unknown-tool defaults. Every verdict names the rules that fired; when none
+did, it names the default that decided (`default.read`, `default.unknown-write`, ...).
 """
 
 from __future__ import annotations
 
 from sentinel_guard.overseers.base import Overseer
 from sentinel_guard.policy import Policy
-from sentinel_guard.rules.effects import Effect, classify_effect
-from sentinel_guard.types import Decision, ToolCall, Verdict
+from sentinel_guard.types import ToolCall, Verdict
 
 __all__ = ["RulesOverseer"]
 
@@ -26,13 +28,9 @@ class RulesOverseer(Overseer):
 
     def evaluate(self, call: ToolCall) -> Verdict:
         """The synchronous core of `judge` (rules never wait on I/O)."""
-        effect = classify_effect(call)
-        decision = self.policy.unknown_tools.read if effect is Effect.READ else self.policy.unknown_tools.write
-        return Verdict(decision=decision, justification=f"No rule matched; unknown {effect.value} tool.",
-                       confidence=0.5, rules=(f"default.unknown-{effect.value}",), decided_by="rules")
+        from sentinel_guard.rules.engine import evaluate
+
+        return evaluate(call, self.policy)
 
     def judge_sync(self, call: ToolCall) -> Verdict:
         return self.evaluate(call)
-
-
-_ = Decision

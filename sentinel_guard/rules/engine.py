@@ -1,0 +1,133 @@
+"""Run the registry over one call and merge the hits into a `Verdict`.
+
+Order of work: classify the call's kinds from its tool name and argument shapes (no parsing),
+pick the candidate rules, run them (each parses only what it needs, once, through `Facts`),
+drop hits of rules the policy disables, move decisions for the environment, and merge:
+the strictest decision wins, every fired rule is named, and the confidence says how sure the
+rules tier is — high for clear hits and well-known reads, low when nothing knew the call.
+"""
+
+from __future__ import annotations
+
+from sentinel_guard.policy import Policy
+from sentinel_guard.rules import (  # noqa: F401 - importing the modules registers their rules
+    cloud,
+    git,
+    messaging,
+    money,
+    network,
+    recon,
+    shell,
+    sql,
+    structured,
+)
+from sentinel_guard.rules.base import REGISTRY, Registry, Rule
+from sentinel_guard.rules.effects import Effect
+from sentinel_guard.rules.facts import Facts
+from sentinel_guard.types import Decision, RuleHit, Severity, ToolCall, Verdict
+
+__all__ = ["evaluate", "known_rules"]
+
+_MESSAGE_TOKENS = frozenset({"send", "email", "mail", "message", "messages", "reply", "forward", "share", "invite",
+                             "sms", "chat", "slack", "tweet", "post", "publish", "notify", "participants",
+                             "calendar", "event", "dm", "whatsapp", "telegram", "teams", "discord"})
+_MONEY_TOKENS = frozenset({"transfer", "payment", "pay", "money", "wire", "transaction", "refund", "payout",
+                           "iban", "invoice", "remit", "withdraw", "crypto", "venmo", "paypal", "zelle", "funds"})
+_MONEY_KEYS = frozenset({"amount", "iban", "recipient_iban", "account", "account_number", "routing_number", "sum"})
+_FILE_KEYS = frozenset({"path", "file", "filename", "file_path", "filepath", "dest", "destination", "target",
+                        "src", "source", "directory", "dir", "folder", "paths", "files"})
+_READ_ONLY_PROGRAMS = frozenset({"ls", "cat", "head", "tail", "grep", "egrep", "wc", "sort", "uniq", "cut", "tr",
+                                 "echo", "printf", "pwd", "whoami", "date", "df", "du", "free", "uptime", "ps",
+                                 "top", "find", "file", "stat", "which", "diff", "less", "more", "awk", "sed",
+                                 "column", "nl", "fold", "od", "md5sum", "sha1sum", "sha256sum", "dirname",
+                                 "basename", "readlink", "realpath", "env", "printenv", "id", "groups", "hostname",
+                                 "uname", "w", "who", "history", "zcat", "dig", "host", "ping", "kubectl", "git",
+                                 "tree", "jq", "true", "false", "test", "[", "mktemp", "seq", "paste", "xargs"})
+
+
+def known_rules() -> dict[str, Rule]:
+    """Every registered rule by id (for docs, the CLI and tests)."""
+    return dict(REGISTRY.rules)
+
+
+def _kinds(facts: Facts) -> list[str]:
+    kinds = ["any"]
+    if facts.shell_texts:
+        kinds.append("shell")
+    if facts.sql_texts:
+        kinds.append("sql")
+    keys = {k.lower() for k in facts.call.args}
+    if facts.tokens & _MESSAGE_TOKENS or keys & {"recipients", "to", "cc", "bcc", "email", "participants"}:
+        kinds.append("message")
+    if facts.tokens & _MONEY_TOKENS or (len(keys & _MONEY_KEYS) >= 1 and "recipient" in " ".join(keys)):
+        kinds.append("money")
+    if keys & _FILE_KEYS or facts.tokens & {"file", "files", "directory", "folder", "path"}:
+        kinds.append("file")
+    return kinds
+
+
+def _adjust(hit: RuleHit, spec: Rule, environment: str | None) -> RuleHit:
+    """Move a hit for the environment: production is stricter, staging softer for disruption."""
+    decision, severity = hit.decision, hit.severity
+    if environment == "production":
+        severity = severity.shifted(1)
+        if spec.env in ("disruption", "write") and decision is Decision.FLAG:
+            decision = Decision.ESCALATE
+    elif environment == "staging" and spec.env != "fixed":
+        severity = severity.shifted(-1)
+        if spec.env == "disruption" and decision is Decision.ESCALATE:
+            decision = Decision.FLAG
+    if decision is hit.decision and severity is hit.severity:
+        return hit
+    note = f" [{environment}]"
+    return hit.model_copy(update={"decision": decision, "severity": severity, "reason": hit.reason + note})
+
+
+def evaluate(call: ToolCall, policy: Policy, registry: Registry = REGISTRY) -> Verdict:
+    """The rules tier's verdict for one call under `policy`."""
+    facts = Facts(call, policy)
+    kinds = _kinds(facts)
+    programs = facts.programs if "shell" in kinds else frozenset()
+    hits: list[RuleHit] = []
+    for spec in registry.candidates(kinds, programs):
+        if not policy.rule_enabled(spec.id):
+            continue
+        hit = spec.evaluate(facts)
+        if hit is not None:
+            hits.append(_adjust(hit, spec, facts.environment) if facts.environment else hit)
+    if hits:
+        return _from_hits(hits)
+    return _no_hit(facts, kinds, programs)
+
+
+def _from_hits(hits: list[RuleHit]) -> Verdict:
+    top = max(hits, key=lambda h: (h.decision.rank, h.severity.rank))
+    severity = max((h.severity for h in hits), key=lambda s: s.rank)
+    others = [h for h in hits if h is not top]
+    justification = top.reason if not others else f"{top.reason} Also: " + " ".join(h.reason for h in others[:2])
+    confidence = {Decision.BLOCK: 0.95, Decision.ESCALATE: 0.9, Decision.FLAG: 0.75, Decision.APPROVE: 0.8}[top.decision]
+    return Verdict(decision=top.decision, justification=justification[:600], severity=severity,
+                   confidence=confidence, rules=tuple(h.rule for h in hits), hits=tuple(hits), decided_by="rules")
+
+
+def _no_hit(facts: Facts, kinds: list[str], programs: frozenset[str]) -> Verdict:
+    if "shell" in kinds:
+        if programs and programs <= _READ_ONLY_PROGRAMS:
+            return Verdict.approve("Shell command only reads and lists; no rule fired.", confidence=0.9,
+                                   rules=("default.shell-read",), decided_by="rules")
+        return Verdict.approve("Shell command parsed; no destructive, network or credential pattern found.",
+                               confidence=0.65, rules=("default.shell-unmatched",), decided_by="rules")
+    if "sql" in kinds:
+        return Verdict.approve("SQL parsed; no destructive statement found.", confidence=0.85,
+                               rules=("default.sql-checked",), decided_by="rules")
+    if facts.effect is Effect.READ:
+        decision = facts.policy.unknown_tools.read
+        return Verdict(decision=decision, justification="Read-only tool; no rule matched.", confidence=0.85,
+                       severity=Severity.LOW, rules=("default.read",), decided_by="rules")
+    if any(k in kinds for k in ("message", "money", "file")):
+        return Verdict.approve("Checked recipients, amounts, paths and their provenance; nothing suspicious.",
+                               confidence=0.7, rules=("default.checked-write",), decided_by="rules")
+    decision = facts.policy.unknown_tools.write
+    return Verdict(decision=decision, justification="No rule knows this tool; it looks like it changes something.",
+                   confidence=0.5, severity=Severity.MEDIUM if decision.rank else Severity.LOW,
+                   rules=("default.unknown-write",), decided_by="rules")

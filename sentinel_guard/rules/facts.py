@@ -1,0 +1,198 @@
+"""`Facts`: one tool call parsed once, lazily, into what the rules reason about.
+
+* which tool family it is (shell, SQL, messaging, money, files, cloud CLI) from the tool name and
+  argument shapes — a `command` string under any tool is still a shell command;
+* the shell commands and SQL statements found in argument values (any nesting);
+* the addresses it names (e-mails, IBANs, URLs, phone numbers, ids) and where each came from:
+  the user's instruction, an earlier tool output, or nowhere visible;
+* the environment (production / staging) named by the policy, the context or the args.
+
+Every property is computed on first use, so cheap rules never pay for expensive parsing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Any
+
+from sentinel_guard.policy import Policy
+from sentinel_guard.rules.context import ContextParts, detect_environment, split_context
+from sentinel_guard.rules.effects import Effect, classify_effect
+from sentinel_guard.rules.shell_parse import Script, parse_script
+from sentinel_guard.types import Provenance, ToolCall
+
+__all__ = ["Facts", "tool_tokens"]
+
+_TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SHELL_TOOLS = frozenset({"shell", "bash", "sh", "zsh", "terminal", "exec", "execute", "command", "cmd", "run",
+                          "console", "subprocess", "ssh", "cli", "script", "process", "powershell"})
+_CLI_TOOLS = frozenset({"kubectl", "helm", "terraform", "aws", "gcloud", "az", "git", "docker", "gsutil",
+                        "psql", "mysql", "systemctl"})
+_SQL_TOOLS = frozenset({"sql", "query", "database", "db", "sqlite", "postgres", "mysql", "psql", "bigquery",
+                        "snowflake", "warehouse"})
+_SHELL_KEYS = frozenset({"command", "cmd", "commands", "script", "shell", "bash", "code", "cmdline",
+                         "command_line", "run", "exec", "line"})
+_SQL_KEYS = frozenset({"sql", "query", "statement", "statements", "stmt", "sql_query"})
+_SQL_START = re.compile(
+    r"(?is)^\s*(?:--[^\n]*\n\s*)*(select|insert|update|delete|drop|truncate|alter|create|grant|revoke|"
+    r"replace|merge|with|rename|comment|vacuum|exec|call)\b"
+)
+_SHELLY = re.compile(r"(?:^|[;&|]\s*|\$\(|`)(?:sudo\s+)?[./\w-]*\w(?:\s|$)")
+EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b")
+URL = re.compile(r"(?i)\b(?:https?|ftp)://[^\s'\"<>]+|\bwww\.[^\s'\"<>]+")
+
+
+def tool_tokens(name: str) -> frozenset[str]:
+    """`run_shellCommand` → {'run', 'shell', 'command'}: the words of a tool name."""
+    return frozenset(t for t in _TOKEN_SPLIT.split(_CAMEL.sub("_", name).lower()) if t)
+
+
+def _leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            yield from _leaves(sub, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, (list, tuple)):
+        for i, sub in enumerate(value):
+            yield from _leaves(sub, f"{path}[{i}]")
+    else:
+        yield path, value
+
+
+def _key(path: str) -> str:
+    """The innermost key name of a leaf path: `a.b[2]` → `b`."""
+    tail = path.rsplit(".", 1)[-1]
+    return tail.split("[", 1)[0].lower()
+
+
+class Facts:
+    """A parsed view of one call. Build with `Facts(call, policy)`; everything else is lazy."""
+
+    def __init__(self, call: ToolCall, policy: Policy) -> None:
+        self.call = call
+        self.policy = policy
+        self.tool = call.tool.lower()
+        self.tokens = tool_tokens(call.tool)
+
+    # ----------------------------------------------------------------- arguments
+    @cached_property
+    def leaves(self) -> list[tuple[str, Any]]:
+        """(path, value) of every scalar argument, any nesting."""
+        return list(_leaves(self.call.args, ""))
+
+    @cached_property
+    def strings(self) -> list[tuple[str, str]]:
+        """(path, text) of every string argument."""
+        return [(p, v) for p, v in self.leaves if isinstance(v, str)]
+
+    @cached_property
+    def effect(self) -> Effect:
+        return classify_effect(self.call)
+
+    # ----------------------------------------------------------------- shell
+    @cached_property
+    def shell_texts(self) -> list[str]:
+        """Argument strings that are shell commands: any string of a shell/CLI tool, or under a
+        command-like key of any tool."""
+        cli = next((t for t in self.tokens if t in _CLI_TOOLS), None)
+        shell_tool = bool(self.tokens & _SHELL_TOOLS) or cli is not None
+        texts: list[str] = []
+        if cli is not None and self.strings:
+            joined = " ".join(v for p, v in self.strings if _key(p) in _SHELL_KEYS or _key(p) in ("args", "argv"))
+            if not joined:
+                joined = " ".join(v for _, v in self.strings)
+            texts.append(joined if joined.split(" ", 1)[0].lower() == cli else f"{cli} {joined}")
+            return texts
+        args_list = self.call.args.get("args") or self.call.args.get("argv")
+        for path, value in self.strings:
+            key = _key(path)
+            if key in _SQL_KEYS and _SQL_START.match(value):
+                continue
+            if key in _SHELL_KEYS or (shell_tool and _SHELLY.search(value)):
+                if isinstance(args_list, list) and key in ("command", "cmd") and all(isinstance(a, str) for a in args_list):
+                    value = " ".join([value, *(_quote(a) for a in args_list)])
+                texts.append(value)
+        return texts
+
+    @cached_property
+    def scripts(self) -> list[Script]:
+        return [parse_script(t) for t in self.shell_texts]
+
+    @cached_property
+    def cmds(self) -> list:  # list[Cmd]
+        return [c for s in self.scripts for c in s.cmds]
+
+    @cached_property
+    def programs(self) -> frozenset[str]:
+        return frozenset(c.name for c in self.cmds)
+
+    # ----------------------------------------------------------------- sql
+    @cached_property
+    def sql_texts(self) -> list[str]:
+        sql_tool = bool(self.tokens & _SQL_TOOLS)
+        out = [v for p, v in self.strings if (_key(p) in _SQL_KEYS or sql_tool) and _SQL_START.match(v)]
+        for script in self.scripts:  # psql -c "DROP ...", mysql -e "..."
+            for cmd in script.cmds:
+                if cmd.name in ("psql", "mysql", "sqlite3", "mariadb", "clickhouse-client", "sqlcmd"):
+                    out.extend(a for a in cmd.args if _SQL_START.match(a))
+        return out
+
+    # ----------------------------------------------------------------- context & provenance
+    @cached_property
+    def parts(self) -> ContextParts:
+        return split_context(self.call.context)
+
+    @cached_property
+    def instruction(self) -> str | None:
+        """The user's own words: the explicit field, else the context's `User instruction:` part."""
+        return self.call.user_instruction or self.parts.instruction
+
+    @cached_property
+    def instruction_lower(self) -> str:
+        return (self.instruction or "").lower()
+
+    @cached_property
+    def outputs(self) -> tuple[str, ...]:
+        """Untrusted text the agent has read: explicit tool outputs plus those in the context."""
+        return tuple(self.call.tool_outputs) + self.parts.outputs
+
+    @cached_property
+    def outputs_lower(self) -> str:
+        return "\n".join(self.outputs).lower()
+
+    def origin(self, value: str, arg_path: str = "") -> Provenance:
+        """Where an argument value came from: USER, TOOL_OUTPUT, or UNKNOWN (seen nowhere).
+
+        An explicit `call.provenance[arg]` wins. Otherwise a value the user typed is USER even
+        if a tool output repeats it.
+        """
+        top = arg_path.split(".", 1)[0].split("[", 1)[0]
+        if top in self.call.provenance:
+            return self.call.provenance[top]
+        needle = value.strip().lower()
+        if not needle:
+            return Provenance.UNKNOWN
+        if needle in self.instruction_lower or (self.parts.rest and needle in self.parts.rest.lower()):
+            return Provenance.USER
+        if needle in self.outputs_lower:
+            return Provenance.TOOL_OUTPUT
+        return Provenance.UNKNOWN
+
+    @cached_property
+    def environment(self) -> str | None:
+        """`production`, `staging` or None: the context/args first, then the policy default."""
+        arg_text = " ".join(v for _, v in self.strings if len(v) < 300)
+        found = detect_environment(self.instruction, self.parts.rest, arg_text, self.call.tool)
+        if found is None and self.call.context and not self.parts.instruction and not self.parts.outputs:
+            found = detect_environment(self.call.context)
+        if found is not None:
+            return found
+        env = self.policy.environment
+        return None if env == "unknown" else ("production" if env == "production" else "staging")
+
+
+def _quote(arg: str) -> str:
+    return arg if re.fullmatch(r"[\w@%+=:,./-]+", arg) else "'" + arg.replace("'", "'\\''") + "'"

@@ -1,0 +1,125 @@
+"""Messages, sharing, invitations and deletions in structured tool calls (e-mail, chat, drives).
+
+The risks: a recipient the user never named (taken from a tool output that told the agent to
+use it), secrets in the message body, mass mailing, sharing with outsiders, and deleting mail
+or files when the user asked for no deletion.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sentinel_guard.rules.base import rule
+from sentinel_guard.rules.facts import Facts
+from sentinel_guard.rules.provenance import action_class, action_requested, instructed_in_output, targets
+from sentinel_guard.types import Decision, Provenance, Severity
+
+B, E, F = Decision.BLOCK, Decision.ESCALATE, Decision.FLAG
+ANY = ("any",)
+MSG = ("message",)
+
+_BODY_KEYS = re.compile(r"(?i)^(?:body|text|content|message|msg|note|description|subject|html|comment|caption|status)$")
+_SECRET_TEXT = re.compile(
+    r"(?i)(?:password|passwd|passcode|pwd)\s*(?:is|:|=)\s*\S+|(?:security|verification|confirmation|2fa|otp|one[- ]time|"
+    r"login|auth(?:entication)?)\s+code\s*(?:is|:)?\s*\d{4,8}|-----BEGIN [A-Z ]*PRIVATE KEY-----|"
+    r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|\bgh[pousr]_[A-Za-z0-9]{30,}|\bsk-[A-Za-z0-9]{20,}|\bxox[abpr]-[A-Za-z0-9-]{10,}|"
+    r"(?:api[_ -]?key|secret[_ -]?key|access[_ -]?token)\s*(?:is|:|=)\s*\S{8,}"
+)
+_SECRET_NEAR = re.compile(r"(?i)(?:security code|verification code|one[- ]time|otp|2fa|password|passcode|pin\b|"
+                          r"reset (?:link|token)|token|api key|secret)")
+
+
+def _bodies(f: Facts) -> list[str]:
+    return [v for p, v in f.strings if _BODY_KEYS.match(p.rsplit(".", 1)[-1].split("[", 1)[0])]
+
+
+def _secret_from_output(f: Facts, body: str) -> str | None:
+    """A code/token in `body` that an earlier tool output presents as a secret."""
+    if not f.outputs:
+        return None
+    for token in set(re.findall(r"\b(?=[A-Za-z0-9-]*\d)[A-Za-z0-9-]{4,64}\b", body)):
+        low = token.lower()
+        for out in f.outputs:
+            pos = out.lower().find(low)
+            while pos >= 0:
+                if _SECRET_NEAR.search(out[max(0, pos - 160): pos + 40]):
+                    return token
+                pos = out.lower().find(low, pos + 1)
+    return None
+
+
+def _outside_recipients(f: Facts) -> list[str]:
+    return [t.value for t in targets(f) if t.kind == "email" and t.origin is not Provenance.USER]
+
+
+@rule("message.secret-in-body", B, Severity.CRITICAL, kinds=MSG)
+def secret_in_body(f: Facts) -> str | None:
+    """A password, security code, key or token is being sent to someone the user did not name."""
+    if action_class(f.tool) not in ("send", "share", "invite") or not _outside_recipients(f):
+        return None
+    for body in _bodies(f):
+        match = _SECRET_TEXT.search(body)
+        if match:
+            return f"Message carries a secret ('{match.group(0)[:24]}...') to a recipient the user did not name."
+        leaked = _secret_from_output(f, body)
+        if leaked:
+            return f"Message carries '{leaked}', which an earlier tool output labels a code/password/token."
+    return None
+
+
+@rule("provenance.instructed-target", E, Severity.HIGH, kinds=ANY)
+def instructed_target(f: Facts) -> str | None:
+    """A side-effect call uses a recipient/account/id that an earlier tool output instructed it to use."""
+    if f.effect.value == "read" or not f.outputs:
+        return None
+    for target in targets(f):
+        if target.origin is Provenance.TOOL_OUTPUT and instructed_in_output(f, target.value):
+            return (f"'{target.value}' ({target.arg}) comes from an instruction inside a tool output, "
+                    "not from the user: likely prompt injection.")
+    return None
+
+
+@rule("intent.unrequested-action", E, Severity.HIGH, kinds=ANY)
+def unrequested_action(f: Facts) -> str | None:
+    """The call sends, deletes, shares or pays although the user's instruction asks for nothing of the kind."""
+    action = action_class(f.tool)
+    if action is None or f.effect.value == "read":
+        return None
+    requested = action_requested(f, action)
+    if requested is None or requested:
+        return None
+    if action == "invite" and not _outside_recipients(f):
+        return None
+    return f"The user's instruction asks for no '{action}' action, yet the agent calls {f.call.tool}."
+
+
+@rule("message.unverified-recipient", F, Severity.MEDIUM, kinds=MSG, env="write")
+def unverified_recipient(f: Facts) -> str | None:
+    """Recipients the user did not name (taken from tool output or the model's own choice)."""
+    if action_class(f.tool) not in ("send", "share", "invite") or (not f.instruction and not f.outputs):
+        return None
+    outside = _outside_recipients(f)
+    if outside:
+        return f"Recipient(s) {', '.join(outside[:3])} were not named by the user."
+    return None
+
+
+@rule("message.mass-send", E, Severity.HIGH, kinds=MSG)
+def mass_send(f: Facts) -> str | None:
+    """Messages to many recipients at once (spam, data leak, reputation)."""
+    emails = [t for t in targets(f) if t.kind == "email"]
+    if len(emails) > 20 or any(re.search(r"(?i)^(?:all|everyone|all-?staff|all@)", str(v)) for _, v in f.leaves
+                               if isinstance(v, str) and len(v) < 40 and action_class(f.tool) == "send"):
+        return f"{len(emails) or 'A broadcast to all'} recipients in one call."
+    return None
+
+
+@rule("message.delete-unrequested", E, Severity.HIGH, kinds=ANY)
+def delete_unrequested(f: Facts) -> str | None:
+    """Deleting mail, files or events the user did not ask to delete (checked by intent and provenance)."""
+    if action_class(f.tool) != "delete":
+        return None
+    for target in targets(f):
+        if target.kind == "id" and target.origin is Provenance.TOOL_OUTPUT and instructed_in_output(f, target.value):
+            return f"Deletes {target.arg}={target.value}, an id an instruction in a tool output named."
+    return None

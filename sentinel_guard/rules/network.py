@@ -1,0 +1,171 @@
+"""Shell rules about the network: reverse shells, shell escapes, download-and-run, exfiltration.
+
+A reverse shell gives a remote party an interactive shell; download-and-run executes code no
+one reviewed; exfiltration sends local files to another host. These are judged from the parsed
+commands (`nc -e`, `socat exec:`, `/dev/tcp/`, `curl ... | sh`, `curl -d @file`, `scp file host:`)
+and from the inline code given to interpreters (`python -c 'import socket...'`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from sentinel_guard.rules.base import rule
+from sentinel_guard.rules.facts import Facts
+from sentinel_guard.rules.paths import is_secret_path
+from sentinel_guard.rules.shell import operands
+from sentinel_guard.types import Decision, Severity
+
+B, E, F = Decision.BLOCK, Decision.ESCALATE, Decision.FLAG
+SH = ("shell",)
+
+_NETCATS = frozenset({"nc", "ncat", "netcat", "nc.traditional", "nc.openbsd", "pwncat"})
+_INTERPRETERS = frozenset({"python", "python2", "python3", "perl", "ruby", "php", "node", "nodejs", "lua", "awk",
+                           "gawk", "nawk", "tclsh", "pwsh", "powershell", "irb", "jrunscript", "deno"})
+_SHELL_NAMES = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "csh", "tcsh"})
+_SOCKET_CODE = re.compile(r"(?i)socket\s*[.(]|fsockopen|tcpsocket|net\.socket|\bconnect\s*\(\s*\(|"
+                          r"io\.popen|/dev/tcp/|new-object\s+system\.net\.sockets")
+_SHELL_EXEC_CODE = re.compile(r"""(?i)pty\.spawn|os\.dup2|(?:exec|system|spawn|popen|passthru|shell_exec|"""
+                              r"""subprocess\.\w+)\s*\(?\s*\[?\s*['"`]?(?:/bin/)?(?:ba|z|da)?sh\b|"""
+                              r"""\bexec\s+['"]?/bin/(?:ba)?sh""")
+_DOWNLOADERS = frozenset({"curl", "wget", "fetch", "aria2c", "lwp-download", "http", "iwr", "invoke-webrequest"})
+
+
+def _inline_code(argv: tuple[str, ...]) -> str:
+    for i, arg in enumerate(argv[1:-1], start=1):
+        if arg in ("-c", "-e", "-r", "-E", "--eval", "-Command", "-command", "BEGIN") or arg.startswith("-e"):
+            return argv[i + 1]
+    if argv and argv[0].rstrip(":").rsplit("/", 1)[-1] in _INTERPRETERS and len(argv) > 1 and argv[0].endswith(":"):
+        return " ".join(argv[1:])  # "perl: exec ..." as pasted from a cheat-sheet
+    name = argv[0].rsplit("/", 1)[-1] if argv else ""
+    if name in ("awk", "gawk", "nawk", "mawk") and len(argv) > 1:
+        return argv[1]
+    return ""
+
+
+@rule("net.reverse-shell", B, Severity.CRITICAL, kinds=SH)
+def reverse_shell(f: Facts) -> str | None:
+    """A shell wired to a network connection (nc -e, /dev/tcp, socat exec, socket code, named-pipe relays)."""
+    names = f.programs
+    for cmd in f.cmds:
+        if any("/dev/tcp/" in t or "/dev/udp/" in t for _, t in cmd.redirects) or any(
+                "/dev/tcp/" in a or "/dev/udp/" in a for a in cmd.args):
+            return "Redirects a shell through /dev/tcp: reverse shell."
+        if cmd.name in _NETCATS and set(cmd.args) & {"-e", "-c", "--exec", "--sh-exec", "--lua-exec"}:
+            return f"{cmd.name} -e hands a shell to a remote host."
+        if cmd.name == "socat" and any(re.match(r"(?i)(?:exec|system):", a) for a in cmd.args):
+            return "socat exec: binds a program (shell) to a socket."
+        if cmd.name in _INTERPRETERS or cmd.name.rstrip(":") in _INTERPRETERS:
+            code = _inline_code(cmd.argv)
+            if code and _SOCKET_CODE.search(code) and (_SHELL_EXEC_CODE.search(code) or "sh" in code):
+                return f"{cmd.name} code opens a socket and attaches a shell: reverse shell."
+        if cmd.name in ("telnet", "openssl") and cmd.pipeline >= 0 and names & _SHELL_NAMES:
+            return f"{cmd.name} piped through a shell: reverse shell."
+    if names & _NETCATS and names & {"mkfifo", "mknod"}:
+        return "Named pipe plus netcat: relay or reverse shell."
+    if names & _NETCATS and any(c.name in _SHELL_NAMES and c.pipeline >= 0 for c in f.cmds) and any(
+            c.name in _NETCATS and c.pipeline >= 0 for c in f.cmds):
+        return "netcat piped into a shell: remote command execution."
+    for script in f.scripts:
+        if re.search(r"\(\)\s*\{\s*:\s*;\s*\}\s*;", script.text):
+            return "Shellshock payload ('() { :;};'): code injection through the environment."
+    return None
+
+
+@rule("net.shell-escape", E, Severity.HIGH, kinds=SH)
+def shell_escape(f: Facts) -> str | None:
+    """Spawning an interactive shell from another program (pty.spawn, exec /bin/sh, script -c, nmap --interactive)."""
+    for cmd in f.cmds:
+        if cmd.name in _INTERPRETERS or cmd.name.rstrip(":") in _INTERPRETERS:
+            code = _inline_code(cmd.argv)
+            if code and _SHELL_EXEC_CODE.search(code):
+                return f"{cmd.name} code spawns a shell: escape from a restricted context."
+        if cmd.name == "script" and any(a.startswith("-") and "c" in a for a in cmd.args) and any(
+                a.rsplit("/", 1)[-1].split(" ")[0] in _SHELL_NAMES for a in cmd.args):
+            return "script -c /bin/sh allocates a pty for a shell (shell upgrade)."
+        if cmd.name == "nmap" and "--interactive" in cmd.args:
+            return "nmap --interactive offers a root shell escape."
+        if cmd.via == "find -exec" and cmd.name in _SHELL_NAMES and "-c" not in cmd.args:
+            return "find -exec runs a bare shell: shell escape."
+        if cmd.name in ("vi", "vim", "less", "more", "man", "ed") and any(re.search(r"!\s*/?(?:bin/)?(?:ba)?sh", a) for a in cmd.args):
+            return f"{cmd.name} used to spawn a shell."
+    return None
+
+
+@rule("net.download-exec", B, Severity.CRITICAL, kinds=SH)
+def download_exec(f: Facts) -> str | None:
+    """Downloaded content piped or substituted straight into a shell or interpreter (curl | sh)."""
+    by_pipe: dict[int, list[str]] = {}
+    for cmd in f.cmds:
+        if cmd.pipeline >= 0:
+            by_pipe.setdefault(cmd.pipeline, []).append(cmd.name)
+    for names in by_pipe.values():
+        for i, name in enumerate(names):
+            if name in _DOWNLOADERS and any(n in _SHELL_NAMES or n in _INTERPRETERS for n in names[i + 1:]):
+                return f"{name} output piped into a shell/interpreter: runs unreviewed remote code."
+    for cmd in f.cmds:
+        if cmd.name in _SHELL_NAMES | _INTERPRETERS and any(
+                re.search(r"(?:\$\(|<\(|`)\s*(?:curl|wget)\b", a) for a in cmd.args):
+            return f"{cmd.name} runs code fetched by a command substitution."
+        if cmd.name in ("source", ".") and any(re.search(r"<\(\s*(?:curl|wget)", a) for a in cmd.args):
+            return "source of downloaded code."
+    return None
+
+
+@rule("net.download-chmod", E, Severity.HIGH, kinds=SH, programs=("chmod",))
+def download_chmod(f: Facts) -> str | None:
+    """A file is downloaded and made executable in the same command."""
+    if not f.programs & _DOWNLOADERS:
+        return None
+    for cmd in f.cmds:
+        if cmd.name == "chmod" and operands(cmd) and re.search(r"\+x|[0-7]?[157][0-7][0-7]", operands(cmd)[0]):
+            return "Downloads a file and makes it executable."
+    return None
+
+
+_REMOTE = re.compile(r"^(?:[\w.-]+@)?[\w.-]+:(?!//)")
+
+
+@rule("net.exfiltration", E, Severity.HIGH, kinds=SH)
+def exfiltration(f: Facts) -> str | None:
+    """Uploading local files or secrets to another host (curl -d @file, -T, scp/rsync of secrets, nc < file)."""
+    for cmd in f.cmds:
+        args = cmd.args
+        if cmd.name == "curl":
+            for i, arg in enumerate(args):
+                nxt = args[i + 1] if i + 1 < len(args) else ""
+                if arg in ("-d", "--data", "--data-binary", "--data-raw", "--data-urlencode", "-F", "--form") and "@" in nxt:
+                    return f"curl posts the file {nxt.split('@', 1)[1]} to a remote host."
+                if arg in ("-T", "--upload-file"):
+                    return f"curl uploads {nxt} to a remote host."
+        if cmd.name == "wget" and any(a.startswith("--post-file") or a.startswith("--body-file") for a in args):
+            return "wget posts a local file to a remote host."
+        if cmd.name in _NETCATS and any("<" in op for op, _ in cmd.redirects) and "-l" not in args:
+            return f"{cmd.name} sends a local file to a remote host."
+        if cmd.name in ("scp", "rsync", "sftp") and any(_REMOTE.match(a) for a in operands(cmd)[-1:]):
+            sources = operands(cmd)[:-1]
+            if any(is_secret_path(s) or s in ("/", "/etc", "/etc/", "~", "~/", "/home") for s in sources):
+                return f"{cmd.name} copies secrets or system files to a remote host."
+    for pipe_cmds in _pipelines(f):
+        if any(c.name in _NETCATS or c.name == "curl" for c in pipe_cmds[1:]) and any(
+                any(is_secret_path(a) for a in c.args) for c in pipe_cmds[:1]):
+            return "Secret file content piped to a network tool."
+    return None
+
+
+@rule("net.remote-copy", F, Severity.MEDIUM, kinds=SH, programs=("scp", "rsync", "sftp", "ftp"), env="write")
+def remote_copy(f: Facts) -> str | None:
+    """Copying files to another host: data leaves the machine."""
+    for cmd in f.cmds:
+        if cmd.name in ("scp", "rsync", "sftp") and any(_REMOTE.match(a) for a in operands(cmd)[-1:]):
+            return f"{cmd.name} sends files to {operands(cmd)[-1].split(':', 1)[0]}."
+    return None
+
+
+def _pipelines(f: Facts) -> list[list]:
+    groups: dict[tuple[int, int], list] = {}
+    for s_i, script in enumerate(f.scripts):
+        for cmd in script.cmds:
+            if cmd.pipeline >= 0:
+                groups.setdefault((s_i, cmd.pipeline), []).append(cmd)
+    return list(groups.values())

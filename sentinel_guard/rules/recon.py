@@ -1,0 +1,196 @@
+"""Shell rules about reconnaissance and credential access: what an attacker runs after getting in.
+
+SUID/SGID hunts, world-writable or foreign-owned system files, filesystem-wide searches for
+credential files or for passwords inside files, enumeration of root-equivalent accounts, reads
+of keys, shadow files and shell histories, and lists of shell-escape binaries. An everyday
+`find . -name '*.txt'` or `grep needle file` touches none of these.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sentinel_guard.rules.base import rule
+from sentinel_guard.rules.facts import Facts
+from sentinel_guard.rules.paths import PathKind, classify_path, is_secret_path
+from sentinel_guard.rules.shell import operands
+from sentinel_guard.types import Decision, Severity
+
+E, F = Decision.ESCALATE, Decision.FLAG
+SH = ("shell",)
+
+_SUID_PERM = re.compile(r"^[-/+]?(?:[ugo]*[=+]s|[ug]\+s|0?[2467]\d{3}|-?[246]000)$")
+_SYSTEM_START = re.compile(r"^/(?:$|etc|lib|usr|bin|sbin|boot|opt|var|root|home)")
+
+
+def _find_starts(args: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for arg in args:
+        if arg.startswith("-") or arg in ("(", "!", "\\(", "\\!"):
+            break
+        out.append(arg)
+    return out or ["."]
+
+
+def _perm_values(args: tuple[str, ...]) -> list[str]:
+    vals: list[str] = []
+    for i, arg in enumerate(args[:-1]):
+        if arg == "-perm":
+            vals.append(args[i + 1])
+            if i + 2 < len(args) and not args[i + 2].startswith("-") and args[i + 1] in ("-o", "-u", "-g", "/o"):
+                vals.append(args[i + 1] + args[i + 2])
+    return vals
+
+
+@rule("recon.suid-search", E, Severity.HIGH, kinds=SH, programs=("find",))
+def suid_search(f: Facts) -> str | None:
+    """Searching for SUID/SGID binaries: the classic privilege-escalation survey."""
+    for cmd in f.cmds:
+        if cmd.name == "find" and any(_SUID_PERM.match(p) for p in _perm_values(cmd.args)):
+            return "find -perm for setuid/setgid files: privilege-escalation reconnaissance."
+    return None
+
+
+@rule("recon.writable-system", E, Severity.HIGH, kinds=SH, programs=("find", "ls"))
+def writable_system(f: Facts) -> str | None:
+    """Looking for world-writable, readable or foreign-owned files in system directories."""
+    for cmd in f.cmds:
+        if cmd.name == "find":
+            args = cmd.args
+            perms = _perm_values(args)
+            if any(re.search(r"o\s*\+?w|o=w|-0*2$|^-?0*002$|^/o\+?w|-o\+?w|^-?o\s?w", p) or p in ("-o w", "-ow") for p in perms):
+                return "find -perm for world-writable paths: looking for places to plant code."
+            text = " ".join(args)
+            starts = _find_starts(args)
+            system = any(_SYSTEM_START.match(s) for s in starts)
+            if system and re.search(r"(?:^|\s)(?:-writable|-readable)\b", text):
+                return "find -readable/-writable over system directories: access survey."
+            if system and ("! -uid 0" in text or "\\! -uid 0" in text or "-not -uid 0" in text):
+                return "find files in system directories not owned by root: hijackable startup scripts."
+            fixes = {"chown", "chgrp", "rm"} & {c.name for c in f.cmds if c.via == "find -exec"}
+            if ("-nouser" in args or "-nogroup" in args) and not fixes:
+                return "find -nouser/-nogroup lists orphaned files an attacker can claim."
+        if cmd.name == "ls":
+            flags = "".join(a[1:] for a in cmd.args if a.startswith("-") and not a.startswith("--"))
+            targets = operands(cmd)
+            system_targets = any(classify_path(t) in (PathKind.SYSTEM, PathKind.ROOT) for t in targets)
+            if "R" in flags and "l" in flags and system_targets and (cmd.pipeline >= 0 or "a" in flags):
+                return "Recursive permission listing of system directories: access survey."
+    return None
+
+
+_CRED_NAME = re.compile(
+    r"(?i)(?:^|[/*.])(?:\.?ssh|id_(?:rsa|dsa|ecdsa|ed25519)|\.?git-credentials|\.?rhosts|\.?netrc|\.?pgpass|"
+    r"shadow|credentials?|\.?htpasswd|wp-config\.php|\.?bash_history|authorized_keys|\.?aws|\.?kube|"
+    r"[^/]*\.(?:pem|key|kdbx|ppk|p12|pfx)|\.?env|secrets?|passw(?:or)?d[^/]*|\.?npmrc|\.?pypirc)\*?$"
+)
+
+
+@rule("recon.credential-search", E, Severity.HIGH, kinds=SH, programs=("find", "locate", "mlocate", "plocate"))
+def credential_search(f: Facts) -> str | None:
+    """Searching the filesystem for key, credential or password files by name."""
+    for cmd in f.cmds:
+        if cmd.name == "find":
+            args = cmd.args
+            for i, arg in enumerate(args[:-1]):
+                if arg in ("-name", "-iname", "-path", "-ipath", "-regex") and _CRED_NAME.search(args[i + 1].strip("'\"")):
+                    return f"find {arg} {args[i + 1]}: hunting for credential files."
+        elif cmd.name in ("locate", "mlocate", "plocate") and any(_CRED_NAME.search(a) for a in operands(cmd)):
+            return f"{cmd.name} searching for credential files."
+    return None
+
+
+_SECRET_PATTERN = re.compile(r"(?i)pass(?:w(?:or)?d)?\b|passwd|secret|api[_-]?key|private[_ -]key|"
+                             r"aws_secret|access[_-]?key|token|credential|BEGIN (?:RSA|OPENSSH)")
+_GREPS = frozenset({"grep", "egrep", "fgrep", "rg", "ag", "ack", "zgrep", "git-grep", "findstr"})
+
+
+_GREP_OPTS_WITH_VALUE = frozenset({"-A", "-B", "-C", "-m", "-f", "-d", "-D", "--context", "--after-context",
+                                   "--before-context", "--max-count", "--include", "--exclude", "-g", "-t", "--type"})
+
+
+def _grep_pattern(args: tuple[str, ...]) -> str:
+    skip = False
+    for i, arg in enumerate(args):
+        if skip:
+            skip = False
+            continue
+        if arg in ("-e", "--regexp") and i + 1 < len(args):
+            return args[i + 1]
+        if arg in _GREP_OPTS_WITH_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return ""
+
+
+@rule("recon.secret-grep", E, Severity.HIGH, kinds=SH, programs=_GREPS)
+def secret_grep(f: Facts) -> str | None:
+    """Grepping files for passwords, keys or tokens; or sweeping config/log files from the root."""
+    for cmd in f.cmds:
+        if cmd.name not in _GREPS:
+            continue
+        pattern = _grep_pattern(cmd.args)
+        if _SECRET_PATTERN.search(pattern):
+            return f"grep for '{pattern}': harvesting credentials from files."
+        if cmd.via == "find -exec" and pattern.startswith("$"):
+            finder = next((c for c in f.cmds if c.name == "find"), None)
+            if finder and "/" in _find_starts(finder.args):
+                return "Filesystem-wide grep of config/log files for a keyword: credential sweep."
+    return None
+
+
+_READERS = frozenset({"cat", "less", "more", "head", "tail", "strings", "xxd", "hexdump", "od", "base64",
+                      "cp", "scp", "rsync", "tar", "zip", "vi", "vim", "nano", "view", "sed", "awk", "grep",
+                      "sort", "uniq", "nl", "tac", "bat", "openssl", "gpg", "curl", "wget", "nc", "ncat",
+                      "mv", "ln", "dd", "python", "python3", "perl", "ruby", "php", "node", "type", "get-content"})
+
+
+@rule("recon.secret-read", E, Severity.HIGH, kinds=SH, programs=_READERS)
+def secret_read(f: Facts) -> str | None:
+    """Reading, copying or sending private keys, credential stores, shadow files or shell history."""
+    for cmd in f.cmds:
+        if cmd.name not in _READERS:
+            continue
+        for arg in cmd.args:
+            value = arg.split("=", 1)[1] if arg.startswith("--") and "=" in arg else arg.lstrip("@")
+            if value.startswith("-"):
+                continue
+            if is_secret_path(value):
+                return f"{cmd.name} reads '{value}', a credential/secret file."
+    return None
+
+
+@rule("recon.root-accounts", E, Severity.MEDIUM, kinds=SH, programs=("awk", "grep", "cut", "getent"))
+def root_accounts(f: Facts) -> str | None:
+    """Listing accounts with UID 0 or reading the password database for super users."""
+    reads_passwd = any("/etc/passwd" in " ".join(c.args) for c in f.cmds) or "getent" in f.programs
+    if not reads_passwd:
+        return None
+    for cmd in f.cmds:
+        text = " ".join(cmd.args)
+        if (cmd.name == "awk" and re.search(r"\$3\s*==\s*0\b", text)) or re.search(r":0:", text):
+            return "Enumerates root-equivalent (UID 0) accounts."
+    return None
+
+
+_ESCAPE_BINS = frozenset({"nc", "netcat", "socat", "gdb", "nmap", "python", "perl", "ruby", "php", "lua", "awk",
+                          "vim", "vi", "find", "bash", "sh", "zsh", "strace", "tclsh", "expect", "node", "irb",
+                          "jrunscript", "busybox", "docker", "openssl", "telnet", "tftp", "wget", "curl", "xxd",
+                          "script", "rvim", "nawk", "gawk", "mawk", "emacs", "less", "more", "man", "ed", "tar"})
+
+
+@rule("recon.escape-binary-list", E, Severity.MEDIUM, kinds=SH)
+def escape_binary_list(f: Facts) -> str | None:
+    """A list of many shell-escape-capable binaries (GTFOBins-style): privilege-escalation tooling."""
+    for script in f.scripts:
+        for name, value in script.assignments:
+            words = set(re.split(r"[\\|,\s$]+", value))
+            if len(words & _ESCAPE_BINS) >= 8:
+                return f"Variable {name} lists {len(words & _ESCAPE_BINS)} shell-escape binaries."
+        for cmd in script.cmds:
+            if cmd.name in ("for",):
+                continue
+        if re.search(r"(?i)\$\w*(?:suid|sgid|setuid)\w*", script.text):
+            return "Iterates over harvested SUID/SGID files."
+    return None

@@ -1,0 +1,290 @@
+"""Shell scripts → the simple commands they would run, with tree-sitter-bash.
+
+The rules reason about *commands*, not text. `parse_script` walks the syntax tree through
+pipelines, lists, subshells, loops, functions, command and process substitutions, and unwraps
+the ways one command runs another: `sudo`/`env`/`nohup`/`timeout`..., `sh -c 'STRING'` (the
+string is parsed again), `xargs CMD`, `find ... -exec CMD {} ;`, `ssh host CMD`. Each result is a
+`Cmd` with its argv (quotes removed), its redirections, and how it was reached (`via`).
+
+The parser object is created once per process; results are cached by script text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+__all__ = ["Cmd", "Script", "parse_script"]
+
+_MAX_DEPTH = 4
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+
+_WRAPPERS_NO_ARG = frozenset({"sudo", "doas", "nohup", "time", "exec", "command", "builtin", "unbuffer",
+                              "stdbuf", "nice", "ionice", "env", "timeout", "strace", "ltrace", "chroot",
+                              "runuser", "setsid", "caffeinate", "busybox", "watch", "proxychains",
+                              "proxychains4", "torsocks"})
+# Options of wrappers that consume the next word.
+_WRAPPER_OPTS_WITH_VALUE = {
+    "sudo": {"-u", "-g", "-C", "-h", "-p", "-r", "-t", "-U", "-D", "--user", "--group"},
+    "doas": {"-u", "-C"},
+    "nice": {"-n"},
+    "ionice": {"-c", "-n", "-p"},
+    "timeout": {"-s", "-k", "--signal", "--kill-after"},
+    "env": {"-u", "-C", "--unset", "--chdir"},
+    "runuser": {"-u", "-g"},
+    "watch": {"-n", "-d"},
+    "stdbuf": {"-i", "-o", "-e"},
+}
+_XARGS_OPTS_WITH_VALUE = {"-I", "-i", "-n", "-P", "-d", "-L", "-l", "-s", "-E", "-e", "-a", "--max-args",
+                          "--max-procs", "--delimiter", "--arg-file", "--replace"}
+_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "csh", "tcsh", "busybox"})
+_STATEMENT_TYPES = frozenset({"command"})
+
+
+@dataclass(frozen=True)
+class Cmd:
+    """One simple command the script would run."""
+
+    argv: tuple[str, ...]
+    redirects: tuple[tuple[str, str], ...] = ()
+    """(operator, target) pairs such as ('>', '/etc/passwd') or ('>&', '/dev/tcp/1.2.3.4/9')."""
+    via: str = ""
+    """How it is reached: '', 'sudo', 'sh -c', 'xargs', 'find -exec', 'ssh', 'subst'."""
+    pipeline: int = -1
+    """Index of the pipeline it belongs to in `Script.pipelines`, or -1."""
+
+    @property
+    def name(self) -> str:
+        """The program's base name, lower-cased, without a trailing ':' (`/usr/bin/RM` → `rm`)."""
+        if not self.argv:
+            return ""
+        return self.argv[0].rsplit("/", 1)[-1].lower().rstrip(":")
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        return self.argv[1:]
+
+
+@dataclass
+class Script:
+    """Everything a script runs: commands, pipelines (command indices per stage), raw text."""
+
+    text: str
+    cmds: list[Cmd] = field(default_factory=list)
+    pipelines: list[list[int]] = field(default_factory=list)
+    assignments: list[tuple[str, str]] = field(default_factory=list)
+    functions: list[str] = field(default_factory=list)
+    errors: bool = False
+
+    @property
+    def programs(self) -> frozenset[str]:
+        return frozenset(c.name for c in self.cmds)
+
+
+_PARSER = None
+
+
+def _parser():
+    global _PARSER
+    if _PARSER is None:
+        import tree_sitter_bash
+        from tree_sitter import Language, Parser
+
+        _PARSER = Parser(Language(tree_sitter_bash.language()))
+    return _PARSER
+
+
+def _word(node) -> str:
+    """The shell word a node denotes, quotes removed (expansions are kept literally)."""
+    kind = node.type
+    text = node.text.decode("utf-8", "replace")
+    if kind == "raw_string":
+        return text[1:-1] if len(text) >= 2 else text
+    if kind == "string":
+        return text[1:-1] if len(text) >= 2 and text[0] == '"' else text
+    if kind == "ansi_c_string":
+        return text[2:-1]
+    if kind == "concatenation":
+        return "".join(_word(c) for c in node.children)
+    if kind == "word":
+        return text.replace("\\", "") if "\\" in text else text
+    return text
+
+
+class _Walker:
+    def __init__(self, script: Script, depth: int) -> None:
+        self.script = script
+        self.depth = depth
+
+    def walk(self, node, via: str = "", redirects: tuple[tuple[str, str], ...] = (), pipe: int = -1) -> None:
+        kind = node.type
+        if node.has_error or kind == "ERROR":
+            self.script.errors = self.script.errors or kind == "ERROR"
+        if kind == "command":
+            self._command(node, via, redirects, pipe)
+            return
+        if kind == "redirected_statement":
+            found = list(redirects)
+            body = None
+            for child in node.children:
+                if child.type in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
+                    found.append(self._redirect(child))
+                elif body is None:
+                    body = child
+            if body is not None:
+                self.walk(body, via, tuple(found), pipe)
+            for child in node.children:  # substitutions inside redirect targets still run
+                if child is not body:
+                    self._substitutions(child, via)
+            return
+        if kind == "pipeline":
+            index = len(self.script.pipelines)
+            self.script.pipelines.append([])
+            for child in node.children:
+                if child.is_named:
+                    before = len(self.script.cmds)
+                    self.walk(child, via, redirects, index)
+                    if len(self.script.cmds) > before:
+                        self.script.pipelines[index].append(before)
+            return
+        if kind == "variable_assignment":
+            name = node.child_by_field_name("name")
+            value = node.child_by_field_name("value")
+            self.script.assignments.append((name.text.decode() if name else "", _word(value) if value else ""))
+            if value is not None:
+                self._substitutions(value, via)
+            return
+        if kind == "function_definition":
+            name = node.child_by_field_name("name")
+            self.script.functions.append(name.text.decode() if name else "")
+        for child in node.children:
+            if child.is_named:
+                self.walk(child, via, redirects if kind in ("list", "subshell") else (), pipe if kind == "subshell" else -1)
+
+    def _redirect(self, node) -> tuple[str, str]:
+        op, target = "", ""
+        for child in node.children:
+            if not child.is_named and child.type not in ("file_descriptor",):
+                op += child.type
+            elif child.type not in ("file_descriptor",):
+                target = _word(child)
+        return (op, target)
+
+    def _substitutions(self, node, via: str) -> None:
+        if node.type in ("command_substitution", "process_substitution"):
+            for child in node.children:
+                if child.is_named:
+                    self.walk(child, "subst")
+            return
+        for child in node.children:
+            self._substitutions(child, via)
+
+    def _command(self, node, via: str, redirects: tuple[tuple[str, str], ...], pipe: int) -> None:
+        argv: list[str] = []
+        found = list(redirects)
+        for child in node.children:
+            if child.type == "variable_assignment":
+                self.walk(child, via)
+                continue
+            if child.type in ("file_redirect", "herestring_redirect"):
+                found.append(self._redirect(child))
+                continue
+            if child.type == "command_name":
+                argv.append(_word(child.children[0]) if child.children else _word(child))
+            elif child.is_named:
+                argv.append(_word(child))
+            self._substitutions(child, via)
+        if argv:
+            self._emit(tuple(argv), tuple(found), via, pipe)
+
+    def _emit(self, argv: tuple[str, ...], redirects: tuple[tuple[str, str], ...], via: str, pipe: int) -> None:
+        self.script.cmds.append(Cmd(argv, redirects, via, pipe))
+        name = argv[0].rsplit("/", 1)[-1].lower()
+        inner = _unwrap(name, argv)
+        if inner is not None and self.depth < _MAX_DEPTH:
+            self.depth += 1
+            self._emit(inner, redirects, name if name in ("sudo", "doas") else via or name, pipe)
+            self.depth -= 1
+            return
+        if self.depth >= _MAX_DEPTH:
+            return
+        if name in _SHELLS or name in ("ssh", "su"):
+            code = _inline_code(name, argv)
+            if code:
+                sub = parse_script(code, self.depth + 1)
+                self.script.cmds.extend(Cmd(c.argv, c.redirects, "ssh" if name == "ssh" else "sh -c")
+                                        for c in sub.cmds)
+                self.script.assignments.extend(sub.assignments)
+                self.script.functions.extend(sub.functions)
+        elif name == "find":
+            for inner_argv in _find_exec(argv):
+                self.depth += 1
+                self._emit(inner_argv, (), "find -exec", -1)
+                self.depth -= 1
+        elif name == "xargs":
+            inner_x = _xargs_inner(argv)
+            if inner_x:
+                self.depth += 1
+                self._emit(inner_x, (), "xargs", pipe)
+                self.depth -= 1
+
+
+def _unwrap(name: str, argv: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The command a wrapper (`sudo`, `env`, `timeout` ...) runs, or None."""
+    if name not in _WRAPPERS_NO_ARG or len(argv) < 2:
+        return None
+    takes_value = _WRAPPER_OPTS_WITH_VALUE.get(name, set())
+    i = 1
+    while i < len(argv):
+        word = argv[i]
+        if name == "env" and "=" in word and not word.startswith("-"):
+            i += 1
+        elif word.startswith("-") and word != "-":
+            i += 2 if word in takes_value else 1
+        elif (name == "timeout" and i == 1) or (name == "chroot" and i == 1):
+            i += 1  # the duration / the new root
+        else:
+            break
+    return argv[i:] if i < len(argv) else None
+
+
+def _inline_code(name: str, argv: tuple[str, ...]) -> str | None:
+    if name == "ssh":
+        words = [w for w in argv[1:] if not w.startswith("-")]
+        return " ".join(words[1:]) if len(words) > 1 else None
+    for i, word in enumerate(argv[1:-1], start=1):
+        if word == "-c" or (word.startswith("-") and not word.startswith("--") and "c" in word[1:]):
+            return argv[i + 1]
+    return None
+
+
+def _find_exec(argv: tuple[str, ...]) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in ("-exec", "-execdir", "-ok", "-okdir"):
+            j = i + 1
+            while j < len(argv) and argv[j] not in (";", "+", "\\;"):
+                j += 1
+            if j > i + 1:
+                out.append(argv[i + 1: j])
+            i = j
+        i += 1
+    return out
+
+
+def _xargs_inner(argv: tuple[str, ...]) -> tuple[str, ...] | None:
+    i = 1
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 2 if argv[i] in _XARGS_OPTS_WITH_VALUE else 1
+    return argv[i:] if i < len(argv) else None
+
+
+@lru_cache(maxsize=2048)
+def parse_script(text: str, depth: int = 0) -> Script:
+    """Parse a shell script into the commands it runs (cached; never raises on bad syntax)."""
+    clean = text.translate(_QUOTES)
+    script = Script(text=clean)
+    tree = _parser().parse(clean.encode("utf-8", "replace"))
+    _Walker(script, depth).walk(tree.root_node)
+    return script

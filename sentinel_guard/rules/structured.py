@@ -1,0 +1,79 @@
+"""File-path rules for structured tool calls (`write_file(path=...)`, `delete(path=...)`).
+
+The same path classification as the shell rules, applied to argument values under path-like
+keys: writing or deleting system files, keys, `.env`, `.git` internals or whole homes; reading
+secrets. A project-relative path is ordinary work.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sentinel_guard.rules.base import rule
+from sentinel_guard.rules.facts import Facts
+from sentinel_guard.rules.paths import PathKind, classify_path, is_home_root
+from sentinel_guard.rules.provenance import action_class
+from sentinel_guard.types import Decision, Severity
+
+B, E, F = Decision.BLOCK, Decision.ESCALATE, Decision.FLAG
+FILE = ("file",)
+_PATH_KEYS = re.compile(r"(?i)^(?:path|paths|file|files|filename|file_?path|dest|destination|target|src|source|"
+                        r"directory|dir|folder|location|output|output_path|to|from)$")
+
+
+def _paths(f: Facts) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for path, value in f.strings:
+        key = path.rsplit(".", 1)[-1].split("[", 1)[0]
+        if _PATH_KEYS.match(key) and len(value) < 1024 and "\n" not in value:
+            out.append((key, value))
+    return out
+
+
+def _is_delete(f: Facts) -> bool:
+    return action_class(f.tool) == "delete" or bool(f.tokens & {"rm", "rmdir", "unlink"})
+
+
+@rule("file.destroy-critical", B, Severity.CRITICAL, kinds=FILE)
+def destroy_critical(f: Facts) -> str | None:
+    """Deleting or overwriting the root, a device, or a whole home directory through a file tool."""
+    if f.effect.value == "read":
+        return None
+    for _key, value in _paths(f):
+        kind = classify_path(value)
+        if kind in (PathKind.ROOT, PathKind.DEVICE) or (kind is PathKind.HOME and is_home_root(value) and _is_delete(f)):
+            return f"{f.call.tool} on '{value}' ({kind.value}): unrecoverable."
+    return None
+
+
+@rule("file.write-sensitive", E, Severity.HIGH, kinds=FILE, env="write")
+def write_sensitive(f: Facts) -> str | None:
+    """Writing, moving or deleting system files, secrets, `.env`, `.git` internals or files in a home."""
+    if f.effect.value == "read":
+        return None
+    for _key, value in _paths(f):
+        kind = classify_path(value)
+        if kind in (PathKind.SYSTEM, PathKind.SECRET, PathKind.GIT):
+            return f"{f.call.tool} changes '{value}' ({kind.value} path)."
+        if kind is PathKind.HOME and re.search(r"/\.[\w-]+(?:/|$)", value):
+            return f"{f.call.tool} changes the dotfile '{value}' (startup scripts, settings)."
+    return None
+
+
+@rule("file.read-secret", E, Severity.HIGH, kinds=FILE)
+def read_secret(f: Facts) -> str | None:
+    """Reading keys, credential stores, `.env` files or shell history through a file tool."""
+    if f.effect.value != "read":
+        return None
+    for _key, value in _paths(f):
+        if classify_path(value) is PathKind.SECRET:
+            return f"{f.call.tool} reads '{value}', a secret/credential file."
+    return None
+
+
+@rule("file.delete", F, Severity.MEDIUM, kinds=FILE, env="write")
+def delete(f: Facts) -> str | None:
+    """Deleting files is recorded even inside the project."""
+    if _is_delete(f) and _paths(f):
+        return f"{f.call.tool} deletes {_paths(f)[0][1]}."
+    return None
