@@ -1,0 +1,182 @@
+"""`create_app`: the oversight service as a FastAPI app.
+
+All state that callers can observe (verdicts, escalations, stats) lives in the audit store, so
+several workers or instances pointed at one SQLite file answer alike. Each process keeps one
+write connection (fed by a group-commit writer thread) and one read connection.
+
+`create_app()` with no arguments reads its configuration from the environment, which is how
+`uvicorn --factory sentinel_guard.server.app:create_app` and `sentinel-guard serve --workers N`
+start it: `SENTINEL_API_KEY`, `SENTINEL_AUDIT` (default `sentinel-audit.db`), `SENTINEL_POLICY`,
+`SENTINEL_OVERSEER` (default `rules`), `SENTINEL_CORS_ORIGINS` (comma-separated),
+`SENTINEL_MAX_BODY_BYTES` (default 1 MiB).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+
+from sentinel_guard.audit import SQLiteAuditStore
+from sentinel_guard.errors import ConfigError
+from sentinel_guard.guard import Guard
+from sentinel_guard.policy import Policy
+from sentinel_guard.server.security import BearerAuthMiddleware, BodyLimitMiddleware
+from sentinel_guard.server.writer import GroupCommitWriter
+
+__all__ = ["ServerState", "create_app"]
+
+_FROM_ENV: Any = object()
+DEFAULT_AUDIT = "sentinel-audit.db"
+BUILTIN_BACKENDS = ("heuristic", "rules", "default")
+"""`/live/oversee` backend names that mean "this server's default guard"."""
+
+
+@dataclass
+class ServerState:
+    """What the routes share: the guards, the audit store's two connections and the writer."""
+
+    guard: Guard
+    store: SQLiteAuditStore
+    reader: SQLiteAuditStore
+    writer: GroupCommitWriter
+    backends: dict[str, Guard] = field(default_factory=dict)
+    auth: bool = False
+    started_at: float = field(default_factory=time.time)
+
+    def backend(self, name: str) -> tuple[Guard, str] | None:
+        """The guard for a `/live/oversee` backend name and the name to report, or None."""
+        if name in BUILTIN_BACKENDS:
+            return self.guard, self.guard.overseer.name
+        guard = self.backends.get(name)
+        return (guard, name) if guard is not None else None
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _default_guard(policy: Policy | str | Path | None, overseer: str) -> Guard:
+    if overseer == "rules":
+        return Guard(policy=policy)
+    raise ConfigError(
+        f"overseer {overseer!r} is not available to the server yet: only 'rules' is built in "
+        "(model backends are configured by the operator and passed as create_app(backends=...))")
+
+
+def _open_store(audit: SQLiteAuditStore | str | Path) -> tuple[SQLiteAuditStore, SQLiteAuditStore]:
+    if isinstance(audit, SQLiteAuditStore):
+        store = audit
+    elif isinstance(audit, (str, Path)):
+        if str(audit) == ":memory:" or str(audit).endswith(".jsonl"):
+            raise ConfigError("the server needs an SQLite audit file (a path such as sentinel-audit.db), "
+                              f"not {str(audit)!r}: stats and escalations are read back from it")
+        store = SQLiteAuditStore(audit)
+    else:
+        raise ConfigError(f"audit must be a path or an SQLiteAuditStore, not {type(audit).__name__}")
+    return store, SQLiteAuditStore(store.path)
+
+
+def create_app(
+    guard: Guard | None = None,
+    *,
+    api_key: str | None = _FROM_ENV,
+    audit: SQLiteAuditStore | str | Path = _FROM_ENV,
+    policy: Policy | str | Path | None = _FROM_ENV,
+    overseer: str = _FROM_ENV,
+    max_body_bytes: int = _FROM_ENV,
+    cors_origins: list[str] | None = _FROM_ENV,
+    backends: dict[str, Guard] | None = None,
+) -> FastAPI:
+    """Build the service.
+
+    Args:
+        guard: the default guard; built from `policy` and `overseer` when None. Its own audit
+            store, if any, becomes the server's (the server writes records itself, to learn ids).
+        api_key: bearer token every route but `/health` and the dashboard shell requires
+            (env `SENTINEL_API_KEY`); None or "" for no auth.
+        audit: SQLite audit file or store (env `SENTINEL_AUDIT`, default `sentinel-audit.db`).
+        policy: policy (or YAML path) for the default guard (env `SENTINEL_POLICY`).
+        overseer: `rules` (env `SENTINEL_OVERSEER`); other names need `backends`.
+        max_body_bytes: request-body limit, 413 beyond it (env `SENTINEL_MAX_BODY_BYTES`, 1 MiB).
+        cors_origins: allowed browser origins; CORS stays off when None/empty (env `SENTINEL_CORS_ORIGINS`).
+        backends: extra guards `/live/oversee` may select by `backend` name (e.g. a model overseer).
+    """
+    from sentinel_guard.server.routes_admin import router as admin_router
+    from sentinel_guard.server.routes_oversee import install_error_handlers
+    from sentinel_guard.server.routes_oversee import router as oversee_router
+
+    env = os.environ
+    if api_key is _FROM_ENV:
+        api_key = env.get("SENTINEL_API_KEY") or None
+    if policy is _FROM_ENV:
+        policy = env.get("SENTINEL_POLICY") or None
+    if overseer is _FROM_ENV:
+        overseer = env.get("SENTINEL_OVERSEER") or "rules"
+    if max_body_bytes is _FROM_ENV:
+        max_body_bytes = _env_int("SENTINEL_MAX_BODY_BYTES", 1 << 20)
+    if cors_origins is _FROM_ENV:
+        cors_origins = [o.strip() for o in env.get("SENTINEL_CORS_ORIGINS", "").split(",") if o.strip()]
+    if max_body_bytes < 1024:
+        raise ConfigError(f"max_body_bytes must be at least 1024, got {max_body_bytes}")
+    if api_key is not None and not api_key.strip():
+        api_key = None
+
+    if guard is None:
+        guard = _default_guard(policy, overseer)
+    if audit is _FROM_ENV:
+        audit = guard.audit if isinstance(guard.audit, SQLiteAuditStore) else env.get("SENTINEL_AUDIT", DEFAULT_AUDIT)
+    guard.audit = None  # the server appends (group commit) so it can return each record's id
+    for extra in (backends or {}).values():
+        extra.audit = None
+    store, reader = _open_store(audit)
+    state = ServerState(guard=guard, store=store, reader=reader, writer=GroupCommitWriter(store),
+                        backends=dict(backends or {}), auth=api_key is not None)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.writer.close()
+        for g in {id(g): g for g in (state.guard, *state.backends.values())}.values():
+            await g.aclose()
+        store.close()
+        reader.close()
+
+    app = FastAPI(
+        title="sentinel-guard oversight service",
+        version="0.1.0",
+        summary="Approve, flag, block or escalate AI-agent tool calls; every verdict is audited before it is returned.",
+        lifespan=lifespan,
+    )
+    app.state.sentinel = state
+    install_error_handlers(app)
+    app.include_router(oversee_router)
+    app.include_router(admin_router)
+    # The last middleware added runs first: body limit, then CORS (so preflights and 401s carry
+    # CORS headers when it is on), then auth.
+    if api_key is not None:
+        app.add_middleware(BearerAuthMiddleware, api_key=api_key)
+    if cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+    return app
+
+
+def state_of(request: Request) -> ServerState:
+    """The `ServerState` of the app serving `request`."""
+    return request.app.state.sentinel  # type: ignore[no-any-return]
+

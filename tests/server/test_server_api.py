@@ -1,0 +1,240 @@
+"""The HTTP API's contracts, in process (FastAPI TestClient over the real app and a real SQLite file)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sentinel_guard.guard import Guard
+from sentinel_guard.server import create_app
+from sentinel_guard.shield import Shield, ShieldResult
+from sentinel_guard.testing import ScriptedOverseer
+from sentinel_guard.types import ToolCall, Verdict
+
+RM = {"tool": "shell", "args": {"command": "rm -rf /"}}
+API_KEY = "test-key-0123456789"
+
+
+def rows(db: Path) -> list[tuple[int, str, str]]:
+    """Audit rows read through a separate connection (what another process would see)."""
+    with sqlite3.connect(db) as conn:
+        return list(conn.execute("SELECT id, tool, decision FROM verdicts ORDER BY id"))
+
+
+def test_oversee_blocks_and_the_record_is_on_disk_when_the_answer_arrives(client: TestClient, tmp_path: Path) -> None:
+    resp = client.post("/v1/oversee", json=RM)
+    assert resp.status_code == 200
+    body = resp.json()
+    assert body["decision"] == "block"
+    assert "policy.deny-pattern" in body["rules"]
+    assert body["justification"]
+    assert (body["id"], "shell", "block") in rows(tmp_path / "audit.db")
+
+
+def test_batch_answers_in_order_with_distinct_ids(client: TestClient, tmp_path: Path) -> None:
+    calls = [{"tool": "get_weather", "args": {"city": "Oslo"}}, RM, {"tool": "deploy", "args": {"env": "prod"}}]
+    resp = client.post("/v1/oversee/batch", json=calls)
+    assert resp.status_code == 200
+    answers = resp.json()
+    assert [a["decision"] for a in answers][1:] == ["block", "escalate"]
+    assert len({a["id"] for a in answers}) == 3
+    assert [r[0] for r in rows(tmp_path / "audit.db")] == [a["id"] for a in answers]
+    assert client.post("/v1/oversee/batch", json=[]).status_code == 422
+    assert client.post("/v1/oversee/batch", json=[RM] * 257).status_code == 422
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"tool": "   ", "args": {}}, "body.tool"),
+    ({"args": {}}, "body.tool"),
+    ({"tool": "shell", "args": ["rm", "-rf"]}, "body.args"),
+    ({"tool": "shell", "surprise": 1}, "body.surprise"),
+    ({"tool": "x" * 257}, "body.tool"),
+    ({"tool": "shell", "context": "c" * 100_001}, "body.context"),
+])
+def test_bad_oversee_bodies_get_422_naming_the_field(client: TestClient, body: dict, field: str) -> None:
+    resp = client.post("/v1/oversee", json=body)
+    assert resp.status_code == 422, resp.text
+    assert field in resp.json()["message"]
+
+
+def test_malformed_json_gets_422_not_500(client: TestClient) -> None:
+    resp = client.post("/v1/oversee", content=b'{"tool": "shell", ', headers={"content-type": "application/json"})
+    assert resp.status_code == 422
+    assert "not valid JSON" in resp.json()["message"]
+
+
+def test_body_over_the_limit_is_413(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(max_body_bytes=4096)
+    resp = client.post("/v1/shield", json={"text": "a" * 5000})
+    assert resp.status_code == 413
+    assert "4096" in resp.text
+    assert client.post("/v1/shield", json={"text": "a" * 100}).status_code == 200
+
+
+def test_live_oversee_keeps_the_reference_schema(client: TestClient, tmp_path: Path) -> None:
+    resp = client.post("/live/oversee", json={
+        "action_description": "rm -rf /var/lib/postgresql", "proposed_target": "db-primary",
+        "severity_hint": "critical", "policy_constraints": ["never touch the primary"], "backend": "heuristic"})
+    assert resp.status_code == 200
+    body = resp.json()
+    expected = {"decision", "justification", "severity_assessed", "confidence", "risk_score", "reasoning_trace",
+                "shield_triggered", "backend_used", "latency_ms"}
+    assert expected <= body.keys()
+    assert body["decision"] == "block"
+    assert body["severity_assessed"] in {"low", "medium", "high", "catastrophic"}
+    assert 0 <= body["risk_score"] <= 1 and 0 <= body["confidence"] <= 1
+    assert body["reasoning_trace"][0] in {"shield_check: clear", "shield_check: TRIGGERED"}
+    assert (body["id"], "shell", "block") in rows(tmp_path / "audit.db")
+
+
+@pytest.mark.parametrize("body", [
+    {"action_description": "   "},
+    {"action_description": ""},
+    {"action_description": "x" * 4001},
+    {"action_description": "ls", "policy_constraints": ["p"] * 33},
+    {"action_description": "ls", "policy_constraints": ["p" * 501]},
+    {"action_description": "ls", "severity_hint": "apocalyptic"},
+])
+def test_live_oversee_rejects_blank_and_oversized_input_with_422(client: TestClient, body: dict) -> None:
+    assert client.post("/live/oversee", json=body).status_code == 422
+
+
+def test_live_backend_that_is_not_configured_is_refused_not_loaded(client: TestClient) -> None:
+    resp = client.post("/live/oversee", json={"action_description": "ls /tmp", "backend": "trained"})
+    assert resp.status_code == 400
+    assert "not configured" in resp.json()["detail"]
+
+
+def test_live_backend_configured_by_the_operator_is_used(make_client: Callable[..., TestClient]) -> None:
+    model = Guard(ScriptedOverseer([Verdict.escalate("model is unsure", decided_by="model:test")]), shield=False)
+    client = make_client(backends={"trained": model})
+    body = client.post("/live/oversee", json={"action_description": "ls /tmp", "backend": "trained"}).json()
+    assert body["backend_used"] == "trained"
+    assert body["decision"] == "escalate"
+
+
+class _BrokenShield(Shield):
+    def scan_call(self, call: ToolCall) -> ShieldResult:
+        raise RuntimeError("shield model file is corrupt")
+
+
+def test_a_failing_guard_fails_closed_and_is_audited(make_client: Callable[..., TestClient], tmp_path: Path) -> None:
+    client = make_client(guard=Guard(shield=_BrokenShield()))
+    body = client.post("/v1/oversee", json={"tool": "get_weather", "args": {}}).json()
+    assert body["decision"] == "escalate"
+    assert body["decided_by"] == "fail-closed"
+    assert "shield model file is corrupt" in body["justification"]
+    assert (body["id"], "get_weather", "escalate") in rows(tmp_path / "audit.db")
+
+
+def test_an_audit_store_that_cannot_write_answers_503_fail_closed(client: TestClient) -> None:
+    store = client.app.state.sentinel.store
+
+    def broken(items: object) -> list[int]:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    store.append_many = broken
+    resp = client.post("/v1/oversee", json={"tool": "get_weather", "args": {}})
+    assert resp.status_code == 503
+    assert resp.json()["decision"] == "escalate"
+    assert "disk I/O error" in resp.json()["justification"]
+
+
+def test_auth_guards_every_route_but_health_and_the_page_shell(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(api_key=API_KEY)
+    good = {"Authorization": f"Bearer {API_KEY}"}
+    for method, path in [("POST", "/v1/oversee"), ("POST", "/live/oversee"), ("GET", "/v1/stats"),
+                         ("GET", "/v1/audit"), ("GET", "/metrics"), ("GET", "/v1/escalations"),
+                         ("GET", "/docs"), ("GET", "/openapi.json"), ("POST", "/v1/shield")]:
+        assert client.request(method, path).status_code == 401, path
+        assert client.request(method, path, headers={"Authorization": "Bearer wrong"}).status_code == 401, path
+    assert client.get("/health").status_code == 200
+    assert client.get("/").status_code == 200
+    assert client.get("/static/dashboard.js").status_code == 200
+    assert client.post("/v1/oversee", json=RM, headers=good).json()["decision"] == "block"
+    assert client.get("/v1/stats", headers=good).json()["total"] == 1
+
+
+def test_api_key_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SENTINEL_API_KEY", API_KEY)
+    monkeypatch.setenv("SENTINEL_AUDIT", str(tmp_path / "env.db"))
+    with TestClient(create_app()) as client:
+        assert client.get("/v1/stats").status_code == 401
+        assert client.get("/v1/stats", headers={"Authorization": f"Bearer {API_KEY}"}).status_code == 200
+
+
+def test_cors_is_off_unless_configured(make_client: Callable[..., TestClient]) -> None:
+    origin = {"Origin": "https://evil.example"}
+    assert "access-control-allow-origin" not in make_client().get("/health", headers=origin).headers
+    allowed = make_client(cors_origins=["https://ops.example"])
+    assert allowed.get("/health", headers={"Origin": "https://ops.example"}).headers[
+        "access-control-allow-origin"] == "https://ops.example"
+    assert "access-control-allow-origin" not in allowed.get("/health", headers=origin).headers
+
+
+def test_escalation_round_trip(client: TestClient) -> None:
+    esc = client.post("/v1/oversee", json={"tool": "deploy", "args": {"env": "prod"}}).json()
+    assert esc["decision"] == "escalate"
+    pending = client.get("/v1/escalations").json()["pending"]
+    assert [p["id"] for p in pending] == [esc["id"]]
+    assert client.get(f"/v1/escalations/{esc['id']}").json()["status"] == "pending"
+    assert client.post(f"/v1/escalations/{esc['id']}", json={}).status_code == 422
+    answer = client.post(f"/v1/escalations/{esc['id']}", json={"approve": True, "note": "release window"}).json()
+    assert answer["status"] == "approved" and answer["resolution_note"] == "release window"
+    assert client.get(f"/v1/escalations/{esc['id']}").json()["status"] == "approved"
+    assert client.post(f"/v1/escalations/{esc['id']}", json={"decision": "deny"}).status_code == 409
+    assert client.get("/v1/escalations").json()["pending"] == []
+    other = client.post("/v1/oversee", json={"tool": "deploy", "args": {}}).json()
+    assert client.post(f"/v1/escalations/{other['id']}", json={"decision": "deny"}).json()["status"] == "denied"
+
+
+def test_escalation_lookups_that_do_not_exist_are_404(client: TestClient) -> None:
+    blocked = client.post("/v1/oversee", json=RM).json()
+    assert client.get("/v1/escalations/999").status_code == 404
+    assert "not an escalation" in client.get(f"/v1/escalations/{blocked['id']}").json()["detail"]
+    assert client.post(f"/v1/escalations/{blocked['id']}", json={"approve": True}).status_code == 404
+    assert client.get("/v1/escalations/0").status_code == 422
+
+
+def test_stats_audit_and_metrics_come_from_the_store(client: TestClient) -> None:
+    client.post("/v1/oversee/batch", json=[RM, RM, {"tool": "deploy"}, {"tool": "get_weather"}])
+    stats = client.get("/v1/stats").json()
+    assert stats["total"] == 4
+    assert stats["by_decision"]["block"] == 2 and stats["by_decision"]["escalate"] == 1
+    assert stats["by_rule"]["policy.deny-pattern"] == 2
+    assert stats["by_tier"]["policy"] == 3
+    assert stats["escalations"]["pending"] == 1
+    assert stats["latency_ms"]["p50"] is not None and stats["latency_ms"]["window"] == 4
+    page = client.get("/v1/audit", params={"limit": 3}).json()
+    assert len(page["records"]) == 3 and page["next_offset"] == 3
+    assert page["records"][0]["id"] > page["records"][1]["id"]
+    rest = client.get("/v1/audit", params={"limit": 3, "offset": 3}).json()
+    assert len(rest["records"]) == 1 and rest["next_offset"] is None
+    assert {r["decision"] for r in client.get("/v1/audit?decision=block").json()["records"]} == {"block"}
+    assert client.get("/v1/audit", params={"since": 4e9}).json()["records"] == []
+    assert client.get("/v1/audit?decision=maybe").status_code == 422
+    assert client.get("/v1/audit?limit=0").status_code == 422
+    metrics = client.get("/metrics").text
+    assert 'sentinel_verdicts_total{decision="block"} 2.0' in metrics
+    assert 'sentinel_escalations{status="pending"} 1.0' in metrics
+
+
+def test_the_store_survives_a_restart(make_client: Callable[..., TestClient], tmp_path: Path) -> None:
+    db = tmp_path / "restart.db"
+    first = make_client(audit=db)
+    ids = [first.post("/v1/oversee", json=RM).json()["id"] for _ in range(3)]
+    first.__exit__(None, None, None)
+    second = make_client(audit=db)
+    assert second.get("/v1/stats").json()["total"] == 3
+    assert second.post("/v1/oversee", json=RM).json()["id"] == max(ids) + 1
+
+
+def test_dashboard_page_is_served_with_a_strict_csp(client: TestClient) -> None:
+    resp = client.get("/")
+    assert resp.status_code == 200 and "sentinel-guard" in resp.text
+    assert "script-src 'self'" in resp.headers["content-security-policy"]
+    assert client.get("/static/../../etc/passwd").status_code == 404
