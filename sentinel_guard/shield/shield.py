@@ -1,16 +1,47 @@
 """`Shield`: scans text an agent reads or writes for prompt injection.
 
-SCAFFOLD: the detection tiers (normalise.py, patterns.py, learned.py) are being built; this
-file fixes the interface the guard relies on.
+Pipeline per text: `normalise.prepare` (NFKC, look-alikes, invisible characters, spacing, leet,
+decoded base64/hex/rot13 runs) → pattern tier (`patterns.py`, named signs with weights) and
+learned tier (`learned.py`, a hashed-n-gram logistic regression) → one score in [0, 1]:
+`max(noisy_or(pattern weights), learned probability)`. A strong pattern decides alone; weak
+patterns need each other or the model. Pattern matches inside quotation marks in text that is
+plainly *about* injection (security training, papers) count for less, so quoting an attack is
+not an attack; the learned tier still sees the whole text.
+
+`scan_call` scans a tool call's string args (`where="args.<path>"`), its context minus the user's
+own instruction (`where="context"`) and earlier tool outputs (`where="tool_output[i]"`). The guard
+blocks when the injection is in the args and escalates side-effecting calls when it is only in
+what the agent read. Results per text are cached (LRU) because consecutive calls of one agent run
+share their context and tool outputs.
 """
 
 from __future__ import annotations
 
+import re
+from collections import OrderedDict
+from collections.abc import Iterator
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
+from sentinel_guard.shield.learned import LearnedModel, load_model
+from sentinel_guard.shield.normalise import prepare
+from sentinel_guard.shield.patterns import PatternHit, match_patterns, noisy_or
 from sentinel_guard.types import ShieldFinding, ToolCall
 
-__all__ = ["Shield", "ShieldResult"]
+__all__ = ["Shield", "ShieldResult", "strip_user_instruction"]
+
+_DISCUSSION = re.compile(
+    r"\b(?:prompt[- ]injection|injection attacks?|jailbreak(?:s|ing)? (?:attempts?|examples?)|security (?:training|awareness)|"
+    r"attackers? (?:may|might|often|can|could)|for example|e\.g\.|such as|red[- ]team(?:ing)?|awareness)\b"
+)
+_QUOTED_FACTOR = 0.3
+# A line that opens the user's own words inside an agent context ("User instruction: …").
+_USER_HEADER = re.compile(r"^\s*(?:user(?: instruction| request| prompt| task| message)?|instruction|task)\s*:", re.IGNORECASE)
+# Any other section header ("Prior steps:", "Tool output:") ends the user's part.
+_SECTION_HEADER = re.compile(r"^\s*[A-Z][\w ()/-]{0,40}:\s*(?:$|\S)")
+_SHORT = 12
+_CACHE_MAX_CHARS = 50_000
 
 
 class ShieldResult(BaseModel):
@@ -23,15 +54,112 @@ class ShieldResult(BaseModel):
     findings: tuple[ShieldFinding, ...] = ()
 
 
+def strip_user_instruction(context: str) -> str:
+    """`context` without its `User instruction:` part: the user's own request is no injection."""
+    if "nstruction" not in context and "ser" not in context:
+        return context
+    kept: list[str] = []
+    in_user = False
+    for line in context.splitlines():
+        if _USER_HEADER.match(line):
+            in_user = True
+            continue
+        if in_user and _SECTION_HEADER.match(line):
+            in_user = False
+        if not in_user:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """(path, text) for every string inside `value`, recursively (dicts, lists, tuples)."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, f"{path}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _strings(item, f"{path}[{i}]")
+
+
 class Shield:
     """Injection detector over free text and over a tool call's args, context and tool outputs."""
 
     threshold: float = 0.5
 
-    def scan(self, text: str, *, where: str = "text") -> ShieldResult:
-        """Scan one text."""
-        return ShieldResult(injection=False, score=0.0)
+    def __init__(self, threshold: float | None = None, *, learned: bool | LearnedModel = True,
+                 patterns: bool = True, cache_size: int = 2048) -> None:
+        """Args:
+            threshold: score at or above which text counts as an injection (default 0.5).
+            learned: use the shipped linear model (`True`), a given `LearnedModel`, or none.
+            patterns: use the pattern tier (turn off only to measure the model alone).
+            cache_size: how many recent texts keep their scan result.
+        """
+        if threshold is not None:
+            if not 0.0 < threshold <= 1.0:
+                raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+            self.threshold = threshold
+        self.model: LearnedModel | None = load_model() if learned is True else (learned or None)
+        self.use_patterns = patterns
+        self._cache: OrderedDict[str, tuple[float, tuple[tuple[str, float, str], ...]]] = OrderedDict()
+        self._cache_size = cache_size
 
+    # ------------------------------------------------------------------ one text
+    def _analyse(self, text: str) -> tuple[float, tuple[tuple[str, float, str], ...]]:
+        """(score, ((detector, score, snippet), …)) for one text, independent of `where`."""
+        prepared = prepare(text)
+        hits: list[PatternHit] = match_patterns(prepared.views) if self.use_patterns else []
+        discussion = any(h.quoted for h in hits) and _DISCUSSION.search(prepared.text) is not None
+        weights = [h.weight * (_QUOTED_FACTOR if discussion and h.quoted else 1.0) for h in hits]
+        found = [(f"pattern:{h.id}", round(w, 4), h.snippet) for h, w in zip(hits, weights, strict=False)]
+        score = noisy_or(weights)
+        if self.model is not None and len(prepared.text) >= _SHORT:
+            prob = self.model.probability(text, prepared)
+            if prob >= self.threshold / 2:
+                found.append(("learned", round(prob, 4), prepared.text[:160]))
+            score = max(score, prob)
+        if prepared.hidden_chars and found:
+            found.append(("normalise:hidden-chars", 0.0, f"{prepared.hidden_chars} invisible characters inside words"))
+        return min(1.0, round(score, 6)), tuple(found)
+
+    def _cached(self, text: str) -> tuple[float, tuple[tuple[str, float, str], ...]]:
+        if len(text) > _CACHE_MAX_CHARS:
+            return self._analyse(text)
+        hit = self._cache.get(text)
+        if hit is not None:
+            self._cache.move_to_end(text)
+            return hit
+        result = self._analyse(text)
+        self._cache[text] = result
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return result
+
+    def scan(self, text: str, *, where: str = "text") -> ShieldResult:
+        """Scan one text; `where` labels the findings (e.g. `args.body`, `context`)."""
+        if not isinstance(text, str):
+            raise TypeError(f"Shield.scan expects str, got {type(text).__name__}")
+        score, found = self._cached(text)
+        findings = tuple(ShieldFinding(detector=d, where=where, score=s, snippet=snip) for d, s, snip in found)
+        return ShieldResult(injection=score >= self.threshold, score=score, findings=findings)
+
+    # ------------------------------------------------------------------ a tool call
     def scan_call(self, call: ToolCall) -> ShieldResult:
-        """Scan the call's string args, its context and the session's tool outputs."""
-        return ShieldResult(injection=False, score=0.0)
+        """Scan the call's string args, its context (minus the user's instruction) and tool outputs.
+
+        `injection` is true when any part reaches the threshold; `score` is the highest part's;
+        findings come from every part, each labelled with where it was found.
+        """
+        parts: list[tuple[str, str]] = list(_strings(call.args, "args"))
+        if call.context:
+            parts.append(("context", strip_user_instruction(call.context)))
+        parts.extend((f"tool_output[{i}]", out) for i, out in enumerate(call.tool_outputs))
+        best, findings = 0.0, []
+        for where, text in parts:
+            if len(text) < _SHORT and text.isalnum():
+                continue  # ids, dates, single words: nothing to inject
+            result = self.scan(text, where=where)
+            best = max(best, result.score)
+            findings.extend(result.findings)
+        return ShieldResult(injection=best >= self.threshold, score=best, findings=tuple(findings))

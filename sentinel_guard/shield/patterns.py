@@ -1,0 +1,135 @@
+"""Pattern tier of the shield: curated, precompiled injection patterns over normalised text.
+
+Every pattern runs on the output of `normalise` (lower-case, single spaces, look-alikes folded),
+so one regex covers the spacing, case and Unicode variants that defeated the reference shield.
+Each pattern has an id (reported as `pattern:<id>`) and a weight in [0, 1]: strong signs of an
+attack (a chat-template token, "ignore previous instructions") weigh ≥ 0.9 and decide alone;
+weak signs ("send … to an address", "in your reply") weigh less and only matter together with
+other evidence. Weights were set by hand from what the signs mean, then checked on the dev set.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["PATTERNS", "Pattern", "PatternHit", "match_patterns", "noisy_or"]
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One named injection sign."""
+
+    id: str
+    regex: re.Pattern[str]
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class PatternHit:
+    """A pattern that matched, with the normalised text around the match."""
+
+    id: str
+    weight: float
+    snippet: str
+    quoted: bool = False
+    """The match sits inside quotation marks (e.g. training material quoting an attack)."""
+
+
+_PRIOR = r"(?:previous|prior|above|earlier|preceding|former|original|initial|old|existing|all|any|every|your|the|these|those|other|system|developer)"
+_RULES = (
+    r"(?:instructions?|instuctions?|iunstructions?|directions?|directives?|prompts?|rules?|guidelines?|commands?|context|"
+    r"messages?|tasks?|orders|constraints|programming|polic(?:y|ies)|guardrails|restrictions|requests?|training)"
+)
+_DISREGARD = (
+    r"(?:ignore|ignoring|disregard|disregarding|forget|forgetting|override|overriding|bypass|neglect|abandon|"
+    r"set aside|pay no attention to|do not follow|don't follow|stop following|discard|nevermind|never mind)"
+)
+_AI = r"(?:gpt(?:-?\d[\w.]*)?|chatgpt|claude|gemini|llama|copilot|the ai|an ai|ai assistant|the assistant|assistant|(?:large )?language model|llm|ai agent|the agent|agent|bot|chatbot)"
+_SECRET = (
+    r"(?:passwords?|passcodes?|security codes?|verification codes?|2fa|otp|one-time (?:code|password)|api[ _-]?keys?|"
+    r"credentials?|access tokens?|tokens?|secrets?|ssh keys?|private keys?|credit card|card number|cvv|ssn|"
+    r"social security|bank (?:details|account)|iban|login details)"
+)
+_DEST = r"(?:[\w.+-]+@[\w-]+\.[\w.]+|https?://\S+|www\.\S+|the (?:following|this) (?:address|url|email))"
+_OUTPUT = r"(?:response|responses|reply|replies|answer|answers|output|summary|summaries|completion)"
+
+_SPECS: tuple[tuple[str, str, float], ...] = (
+    # Overriding what the model was told.
+    ("ignore-previous", rf"\b{_DISREGARD} (?:\w+ ){{0,3}}?{_PRIOR}\b(?: [\w'-]+){{0,3}}? {_RULES}\b", 0.95),
+    ("ignore-rest", r"\b(?:ignore|disregard) (?:the )?rest of (?:this|the)\b", 0.92),
+    ("forget-everything", r"\b(?:forget|ignore|disregard) (?:everything|all that|all of that|what) (?:you|i|we|was|above|before|previously)", 0.9),
+    ("new-instructions", r"\b(?:new|updated|revised|real|actual|true|additional|secret|hidden) (?:instructions?|task|directive|objective|orders|system prompt)\s?(?::|are\b|is\b|follow)", 0.85),
+    ("instead-do", r"\b(?:instead|rather),? (?:you (?:must|should|will)|please|do|now)\b", 0.5),
+    ("system-override", r"\b(?:system|developer) (?:prompt|message|instructions?)\b.{0,30}\b(?:overrid\w*|updated?|reset|replaced|changed|is now|are now|no longer)\b", 0.9),
+    ("prompt-leak", r"\b(?:reveal|print|show|repeat|output|display|leak|tell me) (?:me )?(?:your|the) (?:(?:full|entire|original|initial|hidden|secret) )?(?:system prompt|instructions you were given|initial instructions|hidden instructions|prompt above)", 0.85),
+    # Re-roling the model.
+    ("you-are-now", r"\b(?:you are now|you're now|from now on,? you (?:are|will|must|shall|should)|you will now act|you have been (?:freed|unlocked|reprogrammed))\b", 0.85),
+    ("roleplay-jailbreak", r"\b(?:do anything now|developer mode (?:enabled|on|activated)|jailbroken|jailbreak mode|dan mode|god mode|unrestricted (?:ai|mode|assistant)|no (?:ethical|moral|content) (?:guidelines|restrictions|filters)|without any (?:restrictions|filters|limitations))\b", 0.85),
+    ("pretend", r"\b(?:pretend (?:to be|you are|that you)|act as (?:if you were|an? unfiltered|an? unrestricted|dan)|roleplay as|role-play as)\b", 0.55),
+    # Fake conversation structure.
+    ("chat-template-token", r"<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>|\[/?inst\]|<</?sys>>|<\|?(?:bos|eos)\|?>", 0.97),
+    ("fake-role-tag", r"(?:^|[.:!?>\]\)|] |#{2,} ?)\(?(?:system|assistant|admin|administrator|developer|root)(?:[ _]message)?\)? ?(?::|\])(?! ?/)", 0.8),
+    ("fake-xml-tag", r"</?(?:system|sys|assistant|instructions?|information|admin|important|prompt|override|user_?instructions?)>", 0.85),
+    ("fake-turn", r"(?:^|[\s>\]-])(?:human|user|assistant|ai|bot) ?: .{0,300}?(?:^|[\s>\]-])(?:human|user|assistant|ai|bot) ?: ", 0.7),
+    ("role-header", r"#{2,} ?\(?(?:system|assistant|admin|developer)(?:[ _]message)?\)?|\((?:system|admin|developer)[ _]message\)|-{2,} ?(?:core|system|new|secret) instructions?\b", 0.9),
+    # Urgency and impersonation aimed at the model.
+    ("urgent-framing", r"\b(?:important|urgent|attention|warning|alert|notice)\s?(?:!{2,}|:)\s?(?:\w+ ){0,6}?(?:ignore|instructions?|message|you must|do not|from (?:me|the user|the admin))", 0.8),
+    ("message-to-ai", rf"\b(?:message|note|instructions?|request) (?:from [\w ,.'-]{{1,40}} )?(?:to|for) (?:you,? )?{_AI}\b", 0.85),
+    ("address-ai", rf"(?:^|[.!?>:] |\b(?:dear|hey|hello|hi|attention|to you),? ){_AI}[,:!] (?:\w+ ){{0,3}}?(?:you|please|ignore|do|must|stop|now)\b", 0.75),
+    ("if-you-are-ai", rf"\bif you are an? (?:ai|llm|{_AI}|automated (?:system|assistant)|bot)\b", 0.9),
+    ("task-i-gave", r"\b(?:before|after) you (?:can )?(?:solve|do|finish|complete|continue|start|answer|proceed|respond)\b.{0,40}\b(?:task|question|request)\b.{0,30}\b(?:i|user) (?:gave|asked|assigned)|\bthe task (?:that )?i gave you\b", 0.92),
+    ("before-you-answer", r"\b(?:before|prior to) (?:you )?(?:answer(?:ing)?|respond(?:ing)?|reply(?:ing)?|summari[sz](?:e|ing)|continu(?:e|ing)|proceed(?:ing)?)\b,? (?:please |you (?:must|should) )?(?:first )?(?:send|email|forward|call|run|execute|delete|transfer|visit|open|do|write|add)\b", 0.75),
+    ("after-you-finish", r"\bafter you (?:have )?(?:finish(?:ed)?|complete(?:d)?|do|did|are done with) (?:that|this|the task|it|the above)\b", 0.6),
+    ("do-not-tell", r"\b(?:do not|don't|never|without|avoid) (?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|notify(?:ing)?|alert(?:ing)?|reveal(?:ing)? (?:this|it) to|let(?:ting)?|ask(?:ing)?) (?:the |your )?(?:user|human|operator|owner|emma)\b", 0.88),
+    ("hide-this", r"\b(?:keep this (?:secret|hidden|confidential) from|do not (?:mention|disclose) (?:this|these) (?:instructions?|message)|this (?:instruction|message) (?:is|must be) (?:hidden|invisible|secret))\b", 0.85),
+    # Exfiltration and abuse of tools.
+    ("exfil-secret", rf"\b(?:send|forward|email|e-mail|mail|post|upload|transmit|share|leak|exfiltrate|copy|paste|give)\b.{{0,120}}?\b{_SECRET}\b.{{0,120}}?\bto\b.{{0,20}}?{_DEST}|\b{_SECRET}\b.{{0,80}}?\b(?:send|forward|email|post|upload)\b.{{0,40}}?\bto {_DEST}", 0.9),
+    ("exfil-send", rf"\b(?:send|forward|email|e-mail|post|upload|transmit|share|bcc|cc)\b.{{0,100}}?\bto\b.{{0,10}}?{_DEST}", 0.35),
+    ("exfil-all", r"\b(?:send|forward|email|upload|share|copy) (?:(?:the )?(?:contents?|bod(?:y|ies)|text) of )?(?:all|every|the (?:entire|whole|full)) (?:of )?(?:the |my |your |their )?(?:single )?(?:unread |received |sent )?(?:emails?|messages?|files?|documents?|contacts?|conversations?|chat history|data|records|inbox)\b", 0.6),
+    ("md-image-exfil", r"!\[[^\]]{0,80}\]\(\s*(?:https?:)?//[^)\s]{1,200}[?&][\w-]{1,30}=", 0.9),
+    ("url-data-param", r"https?://\S{1,120}[?&][\w-]{1,20}=(?:\{|\$|<|\[)[\w .-]{0,40}(?:\}|>|\])", 0.8),
+    ("tool-call-injection", r"\b(?:use|call|invoke|run|execute|trigger) (?:the |this )?(?:tool|function|api|plugin|command)\b.{0,60}?\b(?:with|using) (?:the )?(?:following )?(?:arguments|parameters|args|input|payload)\b", 0.8),
+    ("cover-tracks", r"\b(?:then |and |afterwards,? )?(?:delete|remove|erase|clear|wipe) (?:the |this |that |all )?(?:emails?|messages?|evidence|logs?|history|traces?|conversation)s? (?:you (?:have )?(?:just )?(?:sent|created|forwarded|wrote)|afterwards|after (?:sending|you)|so (?:that|the user))", 0.88),
+    ("todo-directive", r"(?:^|[\s'\"(])(?:todo|to-do|action required|to do) ?: ?(?:please )?(?:send|forward|email|transfer|delete|share|create|invite|add|pay|change|reset)\b", 0.65),
+    ("bulk-delete", r"\b(?:delete|remove|erase|wipe|trash|purge) (?:all|every|each)\b (?:single )?(?:of )?(?:the |my |your )?(?:\w+ )?(?:emails?|files?|messages?|documents?|contacts?|events?|repositor(?:y|ies)|records|backups)\b", 0.55),
+    ("money-transfer", r"\b(?:transfer|wire|send|pay) (?:\$|usd |eur |€|£)?\d[\d,.]* ?(?:\$|usd|dollars|eur|euros|€|£)?\b.{0,60}\b(?:to|into) (?:the )?(?:account|iban|wallet|recipient)\b", 0.5),
+    ("canary-output", r"\b(?:print|say|output|respond with|reply with|write|return|state|repeat|type) (?:only |just |exactly |back )?[\"'<\[]?(?:pwned|hacked|owned|i have been pwned|access granted)\b|\b(?:is|are) pwned\b", 0.93),
+    # Steering the model's output (BIPIA-style task hijacking inside documents).
+    ("steer-output", rf"\b(?:add|include|insert|integrate|append|embed|mention|end|begin|start|prefix|conclude|incorporate|slip|weave)\b.{{0,100}}?\b(?:in|to|into|within|of|with) (?:your|the|each) {_OUTPUT}\b", 0.55),
+    ("format-output", rf"\b(?:render|write|give|provide|compose|encode|translate|format|present|deliver|express|modify|rewrite|phrase) (?:all of )?your {_OUTPUT}\b", 0.6),
+    ("respond-in", rf"\b(?:respond|reply|answer|write back) (?:only |exclusively |entirely )?(?:in|using|with) (?:base64|hex|rot13|emojis?|pig latin|morse|reverse|backwards?|a (?:cipher|code)|[a-z]+ (?:language|only))\b|\b{_OUTPUT} (?:backward|backwards|in reverse|reversed)\b", 0.6),
+    ("output-transform", rf"\b(?:encode|encrypt|translate|reverse|invert|shift|cipher|emojis?|base ?\d\d|backwards?|pig latin|morse|substitut\w*|enhance|augment|hint at|fabricat\w*|integrate|weave|slip in)\b[^.?!]{{0,80}}\byour (?:{_OUTPUT}|message)\b|\byour (?:{_OUTPUT}|message)\b[^.?!]{{0,60}}\b(?:encoded|encrypt\w*|translated|reversed|cipher|emojis?|base ?\d\d|backwards?|in (?:italian|french|spanish|german|portuguese|chinese|japanese|russian|arabic|hindi|dutch|korean))\b", 0.75),
+    # Multilingual classics.
+    ("ignore-previous-i18n", r"\b(?:ignora|ignore[rz]|ignoriere|ignorieren|negeer|ignoruj|игнорируй|忽略|無視)\b.{0,30}\b(?:instrucciones|instructions|anweisungen|instructies|instrukcje|istruzioni|instruções|инструкции|指令|指示)\b", 0.92),
+)
+
+PATTERNS: tuple[Pattern, ...] = tuple(Pattern(pid, re.compile(rx), weight) for pid, rx, weight in _SPECS)
+_SNIPPET_SIDE = 60
+
+
+def _snippet(text: str, start: int, end: int) -> str:
+    lo, hi = max(0, start - _SNIPPET_SIDE), min(len(text), end + _SNIPPET_SIDE)
+    return ("…" if lo else "") + text[lo:hi] + ("…" if hi < len(text) else "")
+
+
+def match_patterns(views: tuple[str, ...] | list[str]) -> list[PatternHit]:
+    """Every pattern that matches any of the normalised views (first match per pattern id)."""
+    hits: list[PatternHit] = []
+    for pattern in PATTERNS:
+        for view in views:
+            match = pattern.regex.search(view)
+            if match is not None:
+                start = match.start()
+                quoted = any(ch in view[max(0, start - 2):start] for ch in "\"'“‘`")
+                hits.append(PatternHit(pattern.id, pattern.weight, _snippet(view, start, match.end()), quoted))
+                break
+    return hits
+
+
+def noisy_or(weights: list[float] | tuple[float, ...]) -> float:
+    """Probability that at least one independent sign is real: 1 - Π(1 - w)."""
+    miss = 1.0
+    for weight in weights:
+        miss *= 1.0 - weight
+    return 1.0 - miss
