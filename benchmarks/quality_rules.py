@@ -109,7 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.data.is_dir():
         print(f"error: data folder {args.data} does not exist", file=sys.stderr)
         return 2
-    ok = run(args.data, shield=not args.no_shield, quiet=args.quiet)
+    try:
+        ok = run(args.data, shield=not args.no_shield, quiet=args.quiet)
+    except SentinelError as exc:
+        print(f"error: could not build the guard ({exc}); try --no-shield", file=sys.stderr)
+        return 1
     print(f"\nall targets {'met' if ok else 'NOT met'}")
     return 0
 

@@ -38,7 +38,7 @@ _FILE_KEYS = frozenset({"path", "file", "filename", "file_path", "filepath", "de
                         "src", "source", "directory", "dir", "folder", "paths", "files"})
 _READ_ONLY_PROGRAMS = frozenset({"ls", "cat", "head", "tail", "grep", "egrep", "wc", "sort", "uniq", "cut", "tr",
                                  "echo", "printf", "pwd", "whoami", "date", "df", "du", "free", "uptime", "ps",
-                                 "top", "find", "file", "stat", "which", "diff", "less", "more", "awk", "sed",
+                                 "top", "find", "file", "stat", "which", "diff", "less", "more", "awk",
                                  "column", "nl", "fold", "od", "md5sum", "sha1sum", "sha256sum", "dirname",
                                  "basename", "readlink", "realpath", "env", "printenv", "id", "groups", "hostname",
                                  "uname", "w", "who", "history", "zcat", "dig", "host", "ping", "kubectl", "git",
@@ -89,8 +89,9 @@ def evaluate(call: ToolCall, policy: Policy, registry: Registry = REGISTRY) -> V
     kinds = _kinds(facts)
     programs = facts.programs if "shell" in kinds else frozenset()
     hits: list[RuleHit] = []
-    for spec in registry.candidates(kinds, programs):
-        if not policy.rule_enabled(spec.id):
+    check_enabled = bool(policy.disabled_rules)
+    for spec in registry.candidates(tuple(kinds), programs):
+        if check_enabled and not policy.rule_enabled(spec.id):
             continue
         hit = spec.evaluate(facts)
         if hit is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from sentinel_guard.policy import Policy
@@ -46,6 +46,7 @@ IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\
 URL = re.compile(r"(?i)\b(?:https?|ftp)://[^\s'\"<>]+|\bwww\.[^\s'\"<>]+")
 
 
+@lru_cache(maxsize=1024)
 def tool_tokens(name: str) -> frozenset[str]:
     """`run_shellCommand` → {'run', 'shell', 'command'}: the words of a tool name."""
     return frozenset(t for t in _TOKEN_SPLIT.split(_CAMEL.sub("_", name).lower()) if t)
@@ -76,6 +77,8 @@ class Facts:
         self.policy = policy
         self.tool = call.tool.lower()
         self.tokens = tool_tokens(call.tool)
+        self.memo: dict[str, Any] = {}
+        """Per-call results shared between rules (e.g. the target list)."""
 
     # ----------------------------------------------------------------- arguments
     @cached_property

@@ -53,8 +53,12 @@ def _kind(value: str) -> str:
 
 
 def targets(f: Facts) -> list[Target]:
-    """The call's target values (by key name, plus any e-mail/IBAN/URL inside short strings)."""
+    """The call's target values (by key name, plus any e-mail/IBAN/URL inside short strings); memoised per call."""
+    cached = f.memo.get("targets")
+    if cached is not None:
+        return cached
     out: list[Target] = []
+    f.memo["targets"] = out
     for path, value in f.leaves:
         if value is None or isinstance(value, bool):
             continue
@@ -127,6 +131,7 @@ _TOOL_ACTION = (
 )
 
 
+@lru_cache(maxsize=1024)
 def action_class(tool: str) -> str | None:
     """The kind of side effect a tool name announces: send, delete, share, pay, invite, password."""
     for name, rx in _TOOL_ACTION:

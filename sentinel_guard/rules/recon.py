@@ -19,7 +19,7 @@ from sentinel_guard.types import Decision, Severity
 E, F = Decision.ESCALATE, Decision.FLAG
 SH = ("shell",)
 
-_SUID_PERM = re.compile(r"^[-/+]?(?:[ugo]*[=+]s|[ug]\+s|0?[2467]\d{3}|-?[246]000)$")
+_SUID_PERM = re.compile(r"^[-/+]?(?:(?:[ugoa]*[=+][rwxst]*s[rwxst]*,?)+|0?[2467][0-7]{3})$")
 _SYSTEM_START = re.compile(r"^/(?:$|etc|lib|usr|bin|sbin|boot|opt|var|root|home)")
 
 

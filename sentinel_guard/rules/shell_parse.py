@@ -52,13 +52,12 @@ class Cmd:
     """How it is reached: '', 'sudo', 'sh -c', 'xargs', 'find -exec', 'ssh', 'subst'."""
     pipeline: int = -1
     """Index of the pipeline it belongs to in `Script.pipelines`, or -1."""
+    name: str = field(default="", compare=False)
+    """The program's base name, lower-cased, without a trailing ':' (`/usr/bin/RM` → `rm`)."""
 
-    @property
-    def name(self) -> str:
-        """The program's base name, lower-cased, without a trailing ':' (`/usr/bin/RM` → `rm`)."""
-        if not self.argv:
-            return ""
-        return self.argv[0].rsplit("/", 1)[-1].lower().rstrip(":")
+    def __post_init__(self) -> None:
+        if not self.name and self.argv:
+            object.__setattr__(self, "name", self.argv[0].rsplit("/", 1)[-1].lower().rstrip(":"))
 
     @property
     def args(self) -> tuple[str, ...]:
@@ -166,7 +165,7 @@ class _Walker:
         for child in node.children:
             if not child.is_named and child.type not in ("file_descriptor",):
                 op += child.type
-            elif child.type not in ("file_descriptor",):
+            elif child.type not in ("file_descriptor",) and not target:
                 target = _word(child)
         return (op, target)
 

@@ -1,0 +1,99 @@
+"""Per-call latency of the guard on the dev sets: p50 / p90 / p99 in microseconds.
+
+Three configurations, each over every record of each file:
+
+* `guard+shield` — `Guard(shield=True).judge_sync(call)`: the real in-process pipeline;
+* `guard`        — `Guard(shield=False).judge_sync(call)`: policy + rules + merge;
+* `rules`        — `RulesOverseer().evaluate(call)`: the rule engine alone.
+
+"cold" clears the parse caches before every call (each command/context parsed from scratch,
+what a stream of new calls costs); "warm" repeats calls already seen (an agent retrying or a
+batch with duplicates). Building the `ToolCall` is not timed (the caller does that).
+
+    .venv/bin/python benchmarks/latency.py [--repeat 5] [--data DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from quality_rules import DEFAULT_DATA, TARGETS, load, to_call
+
+from sentinel_guard import Guard
+from sentinel_guard.overseers.rules import RulesOverseer
+from sentinel_guard.rules import sql as sql_rules
+from sentinel_guard.rules.context import split_context
+from sentinel_guard.rules.provenance import _instructed
+from sentinel_guard.rules.shell_parse import parse_script
+from sentinel_guard.types import ToolCall
+
+
+def clear_caches() -> None:
+    """Forget every parse result, so the next call pays full price."""
+    for cached in (parse_script, split_context, _instructed, sql_rules.statements):
+        cached.cache_clear()
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    """p50, p90, p99 of samples (seconds) in microseconds."""
+    ordered = sorted(samples)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1e6  # noqa: E731
+    return statistics.median(ordered) * 1e6, pick(0.90), pick(0.99)
+
+
+def measure(fn: Callable[[ToolCall], object], calls: list[ToolCall], repeat: int, cold: bool) -> list[float]:
+    samples: list[float] = []
+    for call in calls:  # warm-up: imports, first parser construction
+        fn(call)
+    for _ in range(repeat):
+        for call in calls:
+            if cold:
+                clear_caches()
+            start = time.perf_counter()
+            fn(call)
+            samples.append(time.perf_counter() - start)
+    return samples
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--repeat", type=int, default=5, help="passes over each file per configuration")
+    args = parser.parse_args(argv)
+    if not args.data.is_dir() or args.repeat < 1:
+        print("error: --data must be a folder and --repeat >= 1", file=sys.stderr)
+        return 2
+    configs: dict[str, Callable[[ToolCall], object]] = {}
+    try:
+        configs["guard+shield"] = Guard(shield=True).judge_sync
+    except Exception as exc:  # noqa: BLE001 - the shield is optional here; say so and go on
+        print(f"guard+shield skipped: the default shield could not be built ({exc})")
+    configs["guard"] = Guard(shield=False).judge_sync
+    configs["rules"] = RulesOverseer().evaluate
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; repeat={args.repeat}; times in µs per call")
+    print(f"{'file':<24} {'config':<13} {'cache':<5} {'n':>6} {'p50':>9} {'p90':>9} {'p99':>9}")
+    for name in TARGETS:
+        path = args.data / name
+        if not path.exists():
+            print(f"{name}: missing", file=sys.stderr)
+            continue
+        calls = [to_call(r) for r in load(path)]
+        for config, fn in configs.items():
+            for cold in (True, False):
+                p50, p90, p99 = percentiles(measure(fn, calls, args.repeat, cold))
+                print(f"{name:<24} {config:<13} {'cold' if cold else 'warm':<5} {len(calls) * args.repeat:>6} "
+                      f"{p50:>9.1f} {p90:>9.1f} {p99:>9.1f}")
+    print("targets (rules + shield, per call): p50 <= 30 µs, p99 <= 1000 µs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
