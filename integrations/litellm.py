@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 from collections.abc import AsyncGenerator, AsyncIterable, Callable
 from typing import Any, Literal
 
@@ -44,6 +45,7 @@ from sentinel_guard.types import ToolCall, Verdict  # noqa: E402
 
 __all__ = ["SentinelGuardrail", "load_guard_factory"]
 
+_log = logging.getLogger("sentinel_guard.integrations.litellm")
 _TOOL_MARKERS = ('"tool_calls"', '"tool_use"', "tool_calls", "tool_use")
 
 
@@ -93,20 +95,35 @@ class SentinelGuardrail(CustomGuardrail):
             scan_roles: message roles whose text the pre_call shield scans.
             **kwargs: CustomGuardrail's own arguments (`guardrail_name`, `event_hook`, `default_on`, …).
         """
-        if mode_on_block not in ("block", "strip"):
-            raise ValueError(f"mode_on_block must be 'block' or 'strip', not {mode_on_block!r}")
-        if sum(x is not None for x in (guard, policy, guard_factory)) > 1:
-            raise ValueError("pass only one of guard, policy or guard_factory")
-        if guard_factory:
-            guard = load_guard_factory(guard_factory)()
-        self.guard = guard or Guard(policy=Policy.from_yaml(policy) if policy else None)
-        self.shield = self.guard.shield or Shield()
-        self.mode_on_block = mode_on_block
-        self.scan_roles = tuple(scan_roles)
         kwargs.setdefault("guardrail_name", "sentinel-guard")
         super().__init__(**kwargs)
+        self.mode_on_block = mode_on_block
+        self.scan_roles = tuple(scan_roles)
+        self.guard: Guard | None = None
+        self.shield: Shield | None = None
+        self.init_error: str | None = None
+        """Why the guard could not be built, if so: every hook then refuses (fail closed)."""
+        try:
+            if mode_on_block not in ("block", "strip"):
+                raise ValueError(f"mode_on_block must be 'block' or 'strip', not {mode_on_block!r}")
+            if sum(x is not None for x in (guard, policy, guard_factory)) > 1:
+                raise ValueError("pass only one of guard, policy or guard_factory")
+            if guard_factory:
+                guard = load_guard_factory(guard_factory)()
+            self.guard = guard or Guard(policy=Policy.from_yaml(policy) if policy else None)
+            self.shield = self.guard.shield if self.guard.shield is not None else Shield()
+        except Exception as exc:  # noqa: BLE001 - LiteLLM starts *without* a guardrail whose __init__ raises
+            self.init_error = f"{type(exc).__name__}: {exc}"
+            _log.error("sentinel-guard could not start (%s); every request will be refused", self.init_error)
 
     # ------------------------------------------------------------------ helpers
+    def _ready(self) -> tuple[Guard, Shield]:
+        """The guard and shield, or a refusal naming why the guardrail could not start."""
+        if self.guard is None or self.shield is None:
+            self._raise(f"sentinel-guard is not running ({self.init_error}); refusing instead of passing "
+                        "requests unchecked")
+        return self.guard, self.shield  # type: ignore[return-value]
+
     def _raise(self, message: str, *, verdict: Verdict | None = None) -> None:
         real_verdict = verdict is not None and verdict.decided_by != "fail-closed"
         raise GuardrailRaisedException(guardrail_name=self.guardrail_name, message=message, status_code=400,
@@ -134,8 +151,9 @@ class SentinelGuardrail(CustomGuardrail):
             args = arguments or {}
         if not isinstance(args, dict):
             args = {"arguments": args}
+        guard, _ = self._ready()
         call = ToolCall(tool=name or "unknown", args=args, call_id=call_id, **self._request_context(data))
-        return await self.guard.judge(call)
+        return await guard.judge(call)
 
     async def _judge_all(self, calls: list[tuple[str, Any, str | None]],
                          data: dict[str, Any]) -> dict[int, tuple[str, Verdict]]:
@@ -160,6 +178,7 @@ class SentinelGuardrail(CustomGuardrail):
     async def async_pre_call_hook(self, user_api_key_dict: Any, cache: Any, data: dict[str, Any],
                                   call_type: Any) -> dict[str, Any]:
         """Shield the request's messages; an injection (a tool output included) → HTTP 400."""
+        _, shield = self._ready()
         for index, message in enumerate(data.get("messages") or []):
             role = _field(message, "role")
             if role not in self.scan_roles:
@@ -167,7 +186,7 @@ class SentinelGuardrail(CustomGuardrail):
             text = _text(_field(message, "content"))
             if not text:
                 continue
-            result = self.shield.scan(text, where=f"messages[{index}].{role}")
+            result = shield.scan(text, where=f"messages[{index}].{role}")
             if result.injection:
                 self._raise(f"sentinel-guard block: prompt injection in the {role} message at messages[{index}] "
                             f"(score {result.score:.2f})")
@@ -176,6 +195,7 @@ class SentinelGuardrail(CustomGuardrail):
     # ------------------------------------------------------------------ post_call
     async def async_post_call_success_hook(self, data: dict[str, Any], user_api_key_dict: Any, response: Any) -> Any:
         """Judge the answer's tool calls: raise (block mode) or strip the refused ones."""
+        self._ready()
         if not isinstance(response, ModelResponse):
             return response
         for choice in response.choices:
@@ -199,6 +219,7 @@ class SentinelGuardrail(CustomGuardrail):
         self, user_api_key_dict: Any, response: AsyncIterable[Any], request_data: dict[str, Any]
     ) -> AsyncGenerator[Any, None]:
         """Pass text through; hold tool-call chunks until the calls are judged."""
+        self._ready()
         held: list[Any] = []
         calls: dict[int, dict[str, str]] = {}
         unparsed = False
