@@ -21,6 +21,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from sentinel_guard import Guard, ToolCall
+from sentinel_guard.errors import SentinelError
 from sentinel_guard.types import Verdict
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "dev"

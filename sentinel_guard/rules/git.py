@@ -118,6 +118,6 @@ def branch_delete_protected(f: Facts) -> str | None:
     for cmd in f.cmds:
         if cmd.name == "git":
             sub, ops = _sub(cmd)
-            if sub == "branch" and set(cmd.args) & {"-D", "-d", "--delete"} and any(_PROTECTED.match(o) for o in ops[1:]):
+            if sub == "branch" and set(cmd.args) & {"-D", "-d", "--delete"} and any(_PROTECTED.match(o) for o in ops):
                 return "Deleting a protected branch."
     return None
