@@ -2,8 +2,9 @@
 
 A fleet of agents can share one overseer (one model, one policy, one audit log) by pointing
 their guards at the service's `POST /v1/oversee`. The request body is
-`{"tool", "args", "context", "session"}`; the answer is a `Verdict` as JSON (optionally under a
-`"verdict"` key). Any failure — unreachable, 401, 5xx after retries, a body that is not a
+`{"tool", "args", "context", "session"}` (plus `user_instruction` and `call_id` when the call has
+them); the answer is a `Verdict` as JSON, with the audit record's `id` beside it (or the verdict
+under a `"verdict"` key). Any failure — unreachable, 401, 5xx after retries, a body that is not a
 verdict — fails closed.
 
     guard = Guard(SentinelServiceOverseer("http://overseer.internal:8080", api_key=os.environ["SG_KEY"]),
@@ -68,7 +69,11 @@ class SentinelServiceOverseer(Overseer):
     @staticmethod
     def request_body(call: ToolCall) -> dict[str, Any]:
         """The JSON body for `call`."""
-        return {"tool": call.tool, "args": call.args, "context": call.context, "session": call.session}
+        body: dict[str, Any] = {"tool": call.tool, "args": call.args, "context": call.context, "session": call.session}
+        for name in ("user_instruction", "call_id"):
+            if getattr(call, name):
+                body[name] = getattr(call, name)
+        return body
 
     async def judge(self, call: ToolCall) -> Verdict:
         try:
@@ -76,7 +81,7 @@ class SentinelServiceOverseer(Overseer):
                                    timeout=self.timeout, retry=self.retry, what=self.name)
             body = data.get("verdict", data) if isinstance(data.get("verdict"), dict) else data
             try:
-                verdict = Verdict.model_validate(body)
+                verdict = Verdict.model_validate({k: v for k, v in body.items() if k in Verdict.model_fields})
             except ValidationError as exc:
                 first = exc.errors()[0]
                 where = ".".join(str(p) for p in first["loc"]) or "<root>"

@@ -119,11 +119,8 @@ def test_guard_failure_stops_the_tool() -> None:
 
 
 def test_default_guard_blocks_rm_rf_root_with_the_real_rules() -> None:
-    h = SentinelCallbackHandler()
-    try:
+    h = SentinelCallbackHandler()  # the real rules tier and shield
+    with pytest.raises(ToolCallBlocked) as info:
         shell.invoke({"command": "rm -rf /"}, config={"callbacks": [h]})
-    except (ToolCallBlocked, EscalationRequired):
-        pass
-    else:
-        pytest.xfail(f"the rules tier does not stop `rm -rf /` yet: {h.verdicts[-1].justification}")
-    assert executed == []
+    assert executed == [] and info.value.verdict.rules
+    assert shell.invoke({"command": "ls -la"}, config={"callbacks": [h]}) == "ran ls -la"
