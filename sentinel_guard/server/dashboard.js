@@ -68,14 +68,15 @@ function renderStream(records) {
   body.replaceChildren();
   let newest = lastSeenId;
   for (const r of records) {
-    const time = new Date(r.ts * 1000).toLocaleTimeString();
+    const time = new Date(r.ts * 1000).toLocaleTimeString([], { hour12: false });
     const call = summary(r.args);
     const row = el("tr", { "data-id": String(r.id), "data-decision": r.decision }, [
       el("td", { class: "muted", text: String(r.id) }),
       el("td", { class: "muted", text: time }),
       el("td", { text: r.tool }),
       el("td", { class: "call", text: call, title: r.justification }),
-      el("td", {}, [badge(r.decision)]),
+      el("td", {}, r.status && r.status !== "pending"
+        ? [badge(r.decision), el("span", { text: " " }), badge(r.status)] : [badge(r.decision)]),
       el("td", { text: (r.rules || []).join(", ") || "—", title: (r.rules || []).join(", ") }),
       el("td", { class: "muted", text: r.decided_by }),
     ]);

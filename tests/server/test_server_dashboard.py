@@ -1,0 +1,96 @@
+"""The dashboard in a real headless Chromium (Debian's, driven by Playwright; no browser download).
+
+Load the page, give it the API key, submit a dangerous call through the form, see it blocked in
+the verdict stream, and approve an escalation with its button.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from srv_helpers import API_KEY
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = os.environ.get("SENTINEL_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        pytest.skip(f"chromium not found at {CHROMIUM}: run scripts/install_chromium.sh")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            context = browser.new_context(viewport={"width": 1440, "height": 900})
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
+def _escalation(base: str, record_id: str) -> dict[str, Any]:
+    req = urllib.request.Request(f"{base}/v1/escalations/{record_id}", headers={"Authorization": f"Bearer {API_KEY}"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.load(resp)  # type: ignore[no-any-return]
+
+
+def submit(page: Any, tool: str, args: dict[str, Any]) -> None:
+    page.fill("#try-tool", tool)
+    page.fill("#try-args", json.dumps(args))
+    page.click("#try-submit")
+
+
+def test_block_in_the_stream_and_approve_an_escalation(page: Any, uvicorn_server: Callable[..., Any],
+                                                      policy_file: Path, tmp_path: Path) -> None:
+    server = uvicorn_server(policy=policy_file, api_key=API_KEY)
+    page.goto(server.base + "/")
+    page.wait_for_selector("#status.err")
+    assert "API key required" in page.text_content("#status-text")
+
+    page.fill("#api-key", API_KEY)
+    page.click("#key-form button")
+    page.wait_for_selector("#status.ok")
+
+    submit(page, "shell", {"command": "rm -rf /"})
+    page.wait_for_selector("#try-result[data-decision=block]")
+    row = page.wait_for_selector("#stream tr[data-decision=block]")
+    assert "rm -rf /" in row.text_content()
+    assert "policy.deny-pattern" in row.text_content()
+
+    submit(page, "deploy", {"service": "payments", "env": "prod"})
+    page.wait_for_selector("#try-result[data-decision=escalate]")
+    item = page.wait_for_selector("#escalations li")
+    record_id = item.get_attribute("data-id")
+    assert _escalation(server.base, record_id)["status"] == "pending"
+    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    item.query_selector("button.approve").click()
+    page.wait_for_selector("#escalations-empty", state="visible")
+    answer = _escalation(server.base, record_id)
+    assert answer["status"] == "approved" and answer["resolved_by"] == "dashboard"
+    assert page.text_content("#stat-block") == "1" and page.text_content("#stat-escalate") == "1"
+    shots = os.environ.get("SENTINEL_SCREENSHOT_DIR")
+    if shots:
+        shutil.copy(tmp_path / "dashboard.png", Path(shots) / "dashboard.png")
+
+
+def test_untrusted_audit_text_is_shown_as_text_not_markup(page: Any, uvicorn_server: Callable[..., Any],
+                                                         policy_file: Path) -> None:
+    server = uvicorn_server(policy=policy_file)
+    payload = '<img src=x onerror="document.body.dataset.pwned=1">'
+    page.goto(server.base + "/")
+    page.wait_for_selector("#status.ok")
+    submit(page, "shell", {"command": f"rm -rf / {payload}"})
+    row = page.wait_for_selector("#stream tr[data-decision=block]")
+    assert payload in row.text_content()
+    assert page.evaluate("document.body.dataset.pwned") is None
+    assert page.query_selector("#stream img") is None
