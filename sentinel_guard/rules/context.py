@@ -74,6 +74,7 @@ _NONPROD = re.compile(
 )
 
 
+@lru_cache(maxsize=2048)
 def detect_environment(*texts: str | None) -> str | None:
     """`production`, `staging` (any non-production) or None, from word-bounded mentions.
 

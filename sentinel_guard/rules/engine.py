@@ -20,6 +20,7 @@ from sentinel_guard.rules import (  # noqa: F401 - importing the modules registe
     shell,
     sql,
     structured,
+    system,
 )
 from sentinel_guard.rules.base import REGISTRY, Registry, Rule
 from sentinel_guard.rules.effects import Effect
@@ -95,7 +96,11 @@ def evaluate(call: ToolCall, policy: Policy, registry: Registry = REGISTRY) -> V
             continue
         hit = spec.evaluate(facts)
         if hit is not None:
-            hits.append(_adjust(hit, spec, facts.environment) if facts.environment else hit)
+            hits.append(hit)
+    if hits and any(h.decision is not Decision.BLOCK or h.severity is not Severity.CRITICAL for h in hits):
+        environment = facts.environment  # computed only when it can change something
+        if environment:
+            hits = [_adjust(h, registry.rules[h.rule], environment) for h in hits]
     if hits:
         return _from_hits(hits)
     return _no_hit(facts, kinds, programs)

@@ -41,6 +41,7 @@ _SQL_START = re.compile(
     r"replace|merge|with|rename|comment|vacuum|exec|call)\b"
 )
 _SHELLY = re.compile(r"(?:^|[;&|]\s*|\$\(|`)(?:sudo\s+)?[./\w-]*\w(?:\s|$)")
+_SUID_WORD = re.compile(r"(?i)suid|sgid|setuid")
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b")
 URL = re.compile(r"(?i)\b(?:https?|ftp)://[^\s'\"<>]+|\bwww\.[^\s'\"<>]+")
@@ -130,7 +131,25 @@ class Facts:
 
     @cached_property
     def programs(self) -> frozenset[str]:
-        return frozenset(c.name for c in self.cmds)
+        """Program names run (`mkfs.ext4` also as `mkfs`) plus markers rules can trigger on:
+        `@redirect`, `@function`, `@assign`, `@devtcp`, `@shellshock`, `@suid`."""
+        names = {c.name for c in self.cmds}
+        names.update(n.split(".", 1)[0] for n in list(names) if "." in n[1:])
+        if any(c.redirects for c in self.cmds):
+            names.add("@redirect")
+        for script in self.scripts:
+            if script.functions:
+                names.add("@function")
+            if script.assignments:
+                names.add("@assign")
+            text = script.text
+            if "/dev/tcp/" in text or "/dev/udp/" in text:
+                names.add("@devtcp")
+            if "() {" in text or "(){" in text:
+                names.add("@shellshock")
+            if _SUID_WORD.search(text):
+                names.add("@suid")
+        return frozenset(names)
 
     # ----------------------------------------------------------------- sql
     @cached_property
@@ -160,6 +179,8 @@ class Facts:
     @cached_property
     def outputs(self) -> tuple[str, ...]:
         """Untrusted text the agent has read: explicit tool outputs plus those in the context."""
+        if not self.call.context:
+            return tuple(self.call.tool_outputs)
         return tuple(self.call.tool_outputs) + self.parts.outputs
 
     @cached_property

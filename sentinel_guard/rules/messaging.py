@@ -70,9 +70,12 @@ def secret_in_body(f: Facts) -> str | None:
 @rule("provenance.instructed-target", E, Severity.HIGH, kinds=ANY)
 def instructed_target(f: Facts) -> str | None:
     """A side-effect call uses a recipient/account/id that an earlier tool output instructed it to use."""
-    if f.effect.value == "read" or not f.outputs:
+    if not f.outputs:
         return None
+    reading = f.effect.value == "read"
     for target in targets(f):
+        if reading and target.kind != "url":
+            continue  # a read is harmless unless it sends the agent to an attacker's URL
         if target.origin is Provenance.TOOL_OUTPUT and instructed_in_output(f, target.value):
             return (f"'{target.value}' ({target.arg}) comes from an instruction inside a tool output, "
                     "not from the user: likely prompt injection.")

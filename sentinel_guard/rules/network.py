@@ -43,7 +43,8 @@ def _inline_code(argv: tuple[str, ...]) -> str:
     return ""
 
 
-@rule("net.reverse-shell", B, Severity.CRITICAL, kinds=SH)
+@rule("net.reverse-shell", B, Severity.CRITICAL, kinds=SH, programs=(
+    *_NETCATS, *_INTERPRETERS, "socat", "telnet", "openssl", "mkfifo", "mknod", "@devtcp", "@shellshock"))
 def reverse_shell(f: Facts) -> str | None:
     """A shell wired to a network connection (nc -e, /dev/tcp, socat exec, socket code, named-pipe relays)."""
     names = f.programs
@@ -72,7 +73,8 @@ def reverse_shell(f: Facts) -> str | None:
     return None
 
 
-@rule("net.shell-escape", E, Severity.HIGH, kinds=SH)
+@rule("net.shell-escape", E, Severity.HIGH, kinds=SH, programs=(
+    *_INTERPRETERS, *_SHELL_NAMES, "script", "nmap", "vi", "vim", "less", "more", "man", "ed"))
 def shell_escape(f: Facts) -> str | None:
     """Spawning an interactive shell from another program (pty.spawn, exec /bin/sh, script -c, nmap --interactive)."""
     for cmd in f.cmds:
@@ -92,7 +94,8 @@ def shell_escape(f: Facts) -> str | None:
     return None
 
 
-@rule("net.download-exec", B, Severity.CRITICAL, kinds=SH)
+@rule("net.download-exec", B, Severity.CRITICAL, kinds=SH, programs=(
+    *_DOWNLOADERS, *_SHELL_NAMES, *_INTERPRETERS, "source", "."))
 def download_exec(f: Facts) -> str | None:
     """Downloaded content piped or substituted straight into a shell or interpreter (curl | sh)."""
     by_pipe: dict[int, list[str]] = {}
@@ -126,7 +129,8 @@ def download_chmod(f: Facts) -> str | None:
 _REMOTE = re.compile(r"^(?:[\w.-]+@)?[\w.-]+:(?!//)")
 
 
-@rule("net.exfiltration", E, Severity.HIGH, kinds=SH)
+@rule("net.exfiltration", E, Severity.HIGH, kinds=SH, programs=(
+    *_NETCATS, "curl", "wget", "scp", "rsync", "sftp"))
 def exfiltration(f: Facts) -> str | None:
     """Uploading local files or secrets to another host (curl -d @file, -T, scp/rsync of secrets, nc < file)."""
     for cmd in f.cmds:
@@ -169,3 +173,34 @@ def _pipelines(f: Facts) -> list[list]:
             if cmd.pipeline >= 0:
                 groups.setdefault((s_i, cmd.pipeline), []).append(cmd)
     return list(groups.values())
+
+
+_DECODERS = re.compile(r"^(?:base64|base32|xxd|openssl|rev|gunzip|zcat|uudecode|tr)$")
+
+
+@rule("net.decode-exec", B, Severity.CRITICAL, kinds=SH, programs=(*_SHELL_NAMES, *_INTERPRETERS, "eval"))
+def decode_exec(f: Facts) -> str | None:
+    """Decoded or obfuscated text piped into a shell (`echo ... | base64 -d | sh`) or passed to eval."""
+    for pipe_cmds in _pipelines(f):
+        names = [c.name for c in pipe_cmds]
+        for i, cmd in enumerate(pipe_cmds[:-1]):
+            decoding = _DECODERS.match(cmd.name) and (cmd.name in ("rev",) or set(cmd.args) & {
+                "-d", "--decode", "-D", "-r", "-rp", "-dec"} or cmd.name in ("gunzip", "zcat", "uudecode"))
+            if decoding and any(n in _SHELL_NAMES or n in _INTERPRETERS for n in names[i + 1:]):
+                return f"{cmd.name} decodes hidden content and a shell runs it."
+    for cmd in f.cmds:
+        if cmd.name == "eval" and any(re.search(r"\$\(|`", a) and re.search(r"base64|xxd|curl|wget|rev", a)
+                                      for a in cmd.args):
+            return "eval of decoded or downloaded text."
+    return None
+
+
+@rule("net.listener", E, Severity.HIGH, kinds=SH, programs=_NETCATS | {"socat"})
+def listener(f: Facts) -> str | None:
+    """A netcat/socat listener: a bind shell or a drop point for exfiltrated data."""
+    for cmd in f.cmds:
+        if cmd.name in _NETCATS and any(a.startswith("-") and "l" in a and not a.startswith("--") for a in cmd.args):
+            return f"{cmd.name} listens for incoming connections."
+        if cmd.name == "socat" and any(a.upper().startswith("TCP-LISTEN") for a in cmd.args):
+            return "socat opens a listening socket."
+    return None

@@ -180,7 +180,7 @@ _ESCAPE_BINS = frozenset({"nc", "netcat", "socat", "gdb", "nmap", "python", "per
                           "script", "rvim", "nawk", "gawk", "mawk", "emacs", "less", "more", "man", "ed", "tar"})
 
 
-@rule("recon.escape-binary-list", E, Severity.MEDIUM, kinds=SH)
+@rule("recon.escape-binary-list", E, Severity.MEDIUM, kinds=SH, programs=("@assign", "@suid"))
 def escape_binary_list(f: Facts) -> str | None:
     """A list of many shell-escape-capable binaries (GTFOBins-style): privilege-escalation tooling."""
     for script in f.scripts:
@@ -193,4 +193,44 @@ def escape_binary_list(f: Facts) -> str | None:
                 continue
         if re.search(r"(?i)\$\w*(?:suid|sgid|setuid)\w*", script.text):
             return "Iterates over harvested SUID/SGID files."
+    return None
+
+
+_OFFENSIVE = re.compile(
+    r"(?i)^(?:linpeas|linenum|lse|les|linux-exploit-suggester\S*|pspy\d*|unix-privesc-check|winpeas\S*|"
+    r"mimikatz|hydra|medusa|john|hashcat|sqlmap|nikto|msfconsole|msfvenom|responder|crackmapexec|netexec|nxc|"
+    r"chisel|ligolo\S*|bloodhound\S*|impacket-\S+|secretsdump\S*|psexec\S*|enum4linux\S*|gobuster|dirb|"
+    r"dirbuster|wfuzz|ffuf|kerbrute|rubeus|sharphound|evil-winrm|beroot|laZagne)(?:\.sh|\.py|\.exe|\.pl)?$"
+)
+
+
+@rule("recon.offensive-tool", E, Severity.HIGH, kinds=SH)
+def offensive_tool(f: Facts) -> str | None:
+    """Running or fetching well-known attack tooling (privilege-escalation scripts, crackers, C2 tunnels)."""
+    for cmd in f.cmds:
+        if _OFFENSIVE.match(cmd.name):
+            return f"{cmd.name} is offensive-security tooling."
+        for arg in cmd.args:
+            base = arg.rstrip("/").rsplit("/", 1)[-1]
+            if base and _OFFENSIVE.match(base) and (cmd.name in ("curl", "wget", "chmod", "bash", "sh", "python3",
+                                                                 "python", "perl", "git")):
+                return f"{cmd.name} fetches or runs {base}, offensive-security tooling."
+    return None
+
+
+@rule("recon.sudo-rights", E, Severity.MEDIUM, kinds=SH, programs=("sudo",))
+def sudo_rights(f: Facts) -> str | None:
+    """`sudo -l`: listing what may be run as root, the first step of sudo-based escalation."""
+    for cmd in f.cmds:
+        if cmd.name == "sudo" and len(cmd.args) <= 2 and any(a in ("-l", "-ll", "--list") for a in cmd.args):
+            return "sudo -l enumerates commands runnable as root."
+    return None
+
+
+@rule("recon.account-database", F, Severity.MEDIUM, kinds=SH, programs=_READERS | {"getent"})
+def account_database(f: Facts) -> str | None:
+    """Reading the local account list (/etc/passwd, getent passwd): recorded as reconnaissance."""
+    for cmd in f.cmds:
+        if "/etc/passwd" in cmd.args or (cmd.name == "getent" and "passwd" in cmd.args):
+            return "Reads the local account database."
     return None

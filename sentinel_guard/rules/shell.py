@@ -129,7 +129,9 @@ def find_delete_wide(f: Facts) -> str | None:
 _DISK_DEV = re.compile(r"^/dev/(?:sd[a-z]|nvme\d|hd[a-z]|xvd[a-z]|vd[a-z]|mmcblk\d|disk\d|md\d|dm-\d|mapper/)")
 
 
-@rule("shell.disk-wipe", B, Severity.CRITICAL, kinds=SH)
+@rule("shell.disk-wipe", B, Severity.CRITICAL, kinds=SH, programs=(
+    "mkfs", "mke2fs", "mkswap", "wipefs", "sgdisk", "fdisk", "sfdisk", "parted", "blkdiscard", "format", "dd", "shred",
+    "cp", "@redirect"))
 def disk_wipe(f: Facts) -> str | None:
     """Writing to a raw disk, formatting or repartitioning it (dd of=/dev/sdX, mkfs, wipefs...)."""
     for cmd in f.cmds:
@@ -154,7 +156,7 @@ def disk_wipe(f: Facts) -> str | None:
 _FORK_BOMB = re.compile(r"(\S+)\s*\(\)\s*\{[^}]*\1\s*\|\s*\1\s*&?[^}]*\}\s*;?\s*\1")
 
 
-@rule("shell.fork-bomb", B, Severity.CRITICAL, kinds=SH)
+@rule("shell.fork-bomb", B, Severity.CRITICAL, kinds=SH, programs=("@function",))
 def fork_bomb(f: Facts) -> str | None:
     """A function that pipes into itself in the background: a fork bomb."""
     for script in f.scripts:
@@ -188,114 +190,4 @@ def chmod_world(f: Facts) -> str | None:
     for cmd in f.cmds:
         if cmd.name == "chmod" and operands(cmd) and re.fullmatch(r"0?[0-7]?77[67]|[ao]\+[rx]*w[rx]*", operands(cmd)[0]):
             return f"chmod {operands(cmd)[0]} makes files world-writable."
-    return None
-
-
-@rule("shell.power", E, Severity.HIGH, kinds=SH, env="disruption")
-def power(f: Facts) -> str | None:
-    """Shutting down or rebooting the machine."""
-    for cmd in f.cmds:
-        if cmd.name in ("shutdown", "reboot", "halt", "poweroff"):
-            if cmd.name == "shutdown" and "-c" in cmd.args:
-                continue
-            return f"{cmd.name} stops the machine and everything on it."
-        if cmd.name in ("init", "telinit") and cmd.args[:1] in (("0",), ("6",)):
-            return f"{cmd.name} {cmd.args[0]} halts or reboots the machine."
-        if cmd.name == "systemctl" and set(cmd.args) & {"poweroff", "reboot", "halt", "kexec", "rescue", "emergency"}:
-            return "systemctl changes the machine's power state."
-    return None
-
-
-@rule("shell.kill-critical", B, Severity.CRITICAL, kinds=SH, programs=("kill", "pkill", "killall", "killall5"))
-def kill_critical(f: Facts) -> str | None:
-    """Killing init (PID 1), every process (-1), or sshd/systemd."""
-    for cmd in f.cmds:
-        ops = operands(cmd)
-        if cmd.name == "kill" and ("1" in ops or "-1" in cmd.args[-1:]):
-            return "kill targets PID 1 or every process: the system goes down."
-        if cmd.name == "killall5" or (cmd.name in ("pkill", "killall") and set(ops) & {"systemd", "init", "sshd"}):
-            return f"{cmd.name} kills system-critical processes."
-    return None
-
-
-@rule("shell.firewall-flush", E, Severity.HIGH, kinds=SH, programs=("iptables", "ip6tables", "ufw", "nft", "firewall-cmd", "pfctl"))
-def firewall_flush(f: Facts) -> str | None:
-    """Flushing or disabling the firewall."""
-    for cmd in f.cmds:
-        args = set(cmd.args)
-        if cmd.name in ("iptables", "ip6tables") and (args & {"-F", "--flush", "-X"} or (
-                "-P" in args and "ACCEPT" in args)):
-            return f"{cmd.name} flushes rules or opens the default policy."
-        if (cmd.name == "ufw" and "disable" in args) or (cmd.name == "nft" and "flush" in args):
-            return f"{cmd.name} disables the firewall."
-        if (cmd.name == "pfctl" and "-d" in args) or (cmd.name == "firewall-cmd" and "--panic-off" in args):
-            return f"{cmd.name} disables the firewall."
-    return None
-
-
-_SECURITY_UNITS = re.compile(r"(?i)^(?:auditd?|apparmor|selinux|firewalld|ufw|iptables|fail2ban|clamav\S*|"
-                             r"clamd|osquery\S*|falcon\S*|crowdstrike\S*|wazuh\S*|ossec\S*|sysmon\S*|"
-                             r"aide|rkhunter|sentinel\S*|defender\S*|mdatp|sophos\S*|elastic-agent|"
-                             r"filebeat|auditbeat|rsyslog|syslog\S*|journald|systemd-journald)(?:\.service)?$")
-
-
-@rule("shell.security-disable", E, Severity.HIGH, kinds=SH)
-def security_disable(f: Facts) -> str | None:
-    """Stopping or disabling security and logging tools (auditd, SELinux, AV/EDR, syslog)."""
-    for cmd in f.cmds:
-        args = cmd.args
-        if cmd.name == "setenforce" and args[:1] in (("0",), ("Permissive",), ("permissive",)):
-            return "setenforce 0 turns SELinux enforcement off."
-        if cmd.name in ("systemctl", "service", "rc-service", "launchctl") and set(args) & {
-                "stop", "disable", "mask", "kill", "unload"}:
-            unit = next((a for a in args if _SECURITY_UNITS.match(a)), None)
-            if unit:
-                return f"{cmd.name} stops the security/logging service '{unit}'."
-        if cmd.name == "auditctl" and ("-D" in args or ("-e" in args and "0" in args)):
-            return "auditctl deletes audit rules or disables auditing."
-        if cmd.name == "sysctl" and any("randomize_va_space=0" in a for a in args):
-            return "Disables address-space randomisation."
-    return None
-
-
-@rule("shell.history-tamper", E, Severity.HIGH, kinds=SH)
-def history_tamper(f: Facts) -> str | None:
-    """Erasing or disabling shell history: covering tracks."""
-    for cmd in f.cmds:
-        if (cmd.name == "history" and "-c" in cmd.args) or (cmd.name == "history" and "-w" in cmd.args and "/dev/null" in cmd.args):
-            return "history -c erases the shell history."
-        if cmd.name == "unset" and set(cmd.args) & {"HISTFILE", "HISTSIZE", "HISTFILESIZE"}:
-            return "Unsetting HISTFILE disables history."
-        if cmd.name in ("set",) and "+o" in cmd.args and "history" in cmd.args:
-            return "set +o history disables history."
-        if cmd.name in ("ln",) and "/dev/null" in cmd.args and any("history" in a for a in cmd.args):
-            return "History file linked to /dev/null."
-        for op, target in cmd.redirects:
-            if ">" in op and "history" in target:
-                return f"Shell history file {target} overwritten."
-    for script in f.scripts:
-        for name, value in script.assignments:
-            if name in ("HISTFILE", "HISTSIZE", "HISTFILESIZE") and value in ("/dev/null", "0", ""):
-                return f"{name}={value or 'empty'} disables shell history."
-    return None
-
-
-@rule("shell.cron-persistence", E, Severity.HIGH, kinds=SH)
-def cron_persistence(f: Facts) -> str | None:
-    """Replacing or removing crontabs, or writing cron/systemd/profile entries (persistence)."""
-    for cmd in f.cmds:
-        if cmd.name == "crontab":
-            if "-r" in cmd.args:
-                return "crontab -r deletes every scheduled job."
-            if not set(cmd.args) & {"-l", "-e"} and cmd.args:
-                return "crontab installs a new job table from a file or stdin."
-            if not cmd.args and cmd.pipeline >= 0:
-                return "crontab reads a new job table from a pipe."
-        targets = [t for op, t in cmd.redirects if ">" in op]
-        if cmd.name == "tee":
-            targets += operands(cmd)
-        for target in targets:
-            if re.search(r"(?:/etc/cron|/var/spool/cron|/etc/systemd/system|/etc/init\.d|/etc/rc\.local|"
-                         r"\.bashrc$|\.bash_profile$|\.profile$|\.zshrc$|authorized_keys$|/etc/profile)", target):
-                return f"Writes into '{target}', which runs code automatically (persistence)."
     return None

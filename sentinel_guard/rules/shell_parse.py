@@ -11,6 +11,7 @@ The parser object is created once per process; results are cached by script text
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -38,7 +39,9 @@ _WRAPPER_OPTS_WITH_VALUE = {
 _XARGS_OPTS_WITH_VALUE = {"-I", "-i", "-n", "-P", "-d", "-L", "-l", "-s", "-E", "-e", "-a", "--max-args",
                           "--max-procs", "--delimiter", "--arg-file", "--replace"}
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "csh", "tcsh", "busybox"})
-_STATEMENT_TYPES = frozenset({"command"})
+_INTERPRETERS = frozenset({"python", "python2", "python3", "perl", "ruby", "php", "node", "nodejs"})
+_SYSTEM_CALL = re.compile(r"""(?:system|popen|exec|shell_exec|passthru|check_output|check_call|run|call|spawnSync|"""
+                          r"""execSync|Popen)\s*\(\s*(['"])(.+?)\1|`([^`]+)`""")
 
 
 @dataclass(frozen=True)
@@ -215,6 +218,10 @@ class _Walker:
                                         for c in sub.cmds)
                 self.script.assignments.extend(sub.assignments)
                 self.script.functions.extend(sub.functions)
+        elif name in _INTERPRETERS:
+            for code in _interpreter_commands(argv):
+                sub = parse_script(code, self.depth + 1)
+                self.script.cmds.extend(Cmd(c.argv, c.redirects, "interp") for c in sub.cmds)
         elif name == "find":
             for inner_argv in _find_exec(argv):
                 self.depth += 1
@@ -255,6 +262,14 @@ def _inline_code(name: str, argv: tuple[str, ...]) -> str | None:
         if word == "-c" or (word.startswith("-") and not word.startswith("--") and "c" in word[1:]):
             return argv[i + 1]
     return None
+
+
+def _interpreter_commands(argv: tuple[str, ...]) -> list[str]:
+    """Shell command strings an interpreter one-liner runs (`os.system("rm -rf /")`, backticks)."""
+    code = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a in ("-c", "-e", "-r", "-E")), "")
+    if not code:
+        return []
+    return [m.group(2) or m.group(3) for m in _SYSTEM_CALL.finditer(code)]
 
 
 def _find_exec(argv: tuple[str, ...]) -> list[tuple[str, ...]]:

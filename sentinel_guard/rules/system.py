@@ -1,0 +1,203 @@
+"""Shell rules about sabotage and persistence: power, killing init, firewalls, security tools,
+history tampering, cron/profile persistence, writes into system files, account changes.
+
+Split from `shell.py` (destruction) to keep modules small; same parsed-command approach.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sentinel_guard.rules.base import rule
+from sentinel_guard.rules.facts import Facts
+from sentinel_guard.rules.paths import PathKind, classify_path
+from sentinel_guard.rules.shell import operands
+from sentinel_guard.types import Decision, Severity
+
+B, E, F = Decision.BLOCK, Decision.ESCALATE, Decision.FLAG
+SH = ("shell",)
+
+
+@rule("shell.power", E, Severity.HIGH, kinds=SH, env="disruption",
+      programs=("shutdown", "reboot", "halt", "poweroff", "init", "telinit", "systemctl"))
+def power(f: Facts) -> str | None:
+    """Shutting down or rebooting the machine."""
+    for cmd in f.cmds:
+        if cmd.name in ("shutdown", "reboot", "halt", "poweroff"):
+            if cmd.name == "shutdown" and "-c" in cmd.args:
+                continue
+            return f"{cmd.name} stops the machine and everything on it."
+        if cmd.name in ("init", "telinit") and cmd.args[:1] in (("0",), ("6",)):
+            return f"{cmd.name} {cmd.args[0]} halts or reboots the machine."
+        if cmd.name == "systemctl" and set(cmd.args) & {"poweroff", "reboot", "halt", "kexec", "rescue", "emergency"}:
+            return "systemctl changes the machine's power state."
+    return None
+
+
+@rule("shell.kill-critical", B, Severity.CRITICAL, kinds=SH, programs=("kill", "pkill", "killall", "killall5"))
+def kill_critical(f: Facts) -> str | None:
+    """Killing init (PID 1), every process (-1), or sshd/systemd."""
+    for cmd in f.cmds:
+        ops = operands(cmd)
+        if cmd.name == "kill" and ("1" in ops or "-1" in cmd.args[-1:]):
+            return "kill targets PID 1 or every process: the system goes down."
+        if cmd.name == "killall5" or (cmd.name in ("pkill", "killall") and set(ops) & {"systemd", "init", "sshd"}):
+            return f"{cmd.name} kills system-critical processes."
+    return None
+
+
+@rule("shell.firewall-flush", E, Severity.HIGH, kinds=SH, programs=("iptables", "ip6tables", "ufw", "nft", "firewall-cmd", "pfctl"))
+def firewall_flush(f: Facts) -> str | None:
+    """Flushing or disabling the firewall."""
+    for cmd in f.cmds:
+        args = set(cmd.args)
+        if cmd.name in ("iptables", "ip6tables") and (args & {"-F", "--flush", "-X"} or (
+                "-P" in args and "ACCEPT" in args)):
+            return f"{cmd.name} flushes rules or opens the default policy."
+        if (cmd.name == "ufw" and "disable" in args) or (cmd.name == "nft" and "flush" in args):
+            return f"{cmd.name} disables the firewall."
+        if (cmd.name == "pfctl" and "-d" in args) or (cmd.name == "firewall-cmd" and "--panic-off" in args):
+            return f"{cmd.name} disables the firewall."
+    return None
+
+
+_SECURITY_UNITS = re.compile(r"(?i)^(?:auditd?|apparmor|selinux|firewalld|ufw|iptables|fail2ban|clamav\S*|"
+                             r"clamd|osquery\S*|falcon\S*|crowdstrike\S*|wazuh\S*|ossec\S*|sysmon\S*|"
+                             r"aide|rkhunter|sentinel\S*|defender\S*|mdatp|sophos\S*|elastic-agent|"
+                             r"filebeat|auditbeat|rsyslog|syslog\S*|journald|systemd-journald)(?:\.service)?$")
+
+
+@rule("shell.security-disable", E, Severity.HIGH, kinds=SH,
+      programs=("setenforce", "systemctl", "service", "rc-service", "launchctl", "auditctl", "sysctl"))
+def security_disable(f: Facts) -> str | None:
+    """Stopping or disabling security and logging tools (auditd, SELinux, AV/EDR, syslog)."""
+    for cmd in f.cmds:
+        args = cmd.args
+        if cmd.name == "setenforce" and args[:1] in (("0",), ("Permissive",), ("permissive",)):
+            return "setenforce 0 turns SELinux enforcement off."
+        if cmd.name in ("systemctl", "service", "rc-service", "launchctl") and set(args) & {
+                "stop", "disable", "mask", "kill", "unload"}:
+            unit = next((a for a in args if _SECURITY_UNITS.match(a)), None)
+            if unit:
+                return f"{cmd.name} stops the security/logging service '{unit}'."
+        if cmd.name == "auditctl" and ("-D" in args or ("-e" in args and "0" in args)):
+            return "auditctl deletes audit rules or disables auditing."
+        if cmd.name == "sysctl" and any("randomize_va_space=0" in a for a in args):
+            return "Disables address-space randomisation."
+    return None
+
+
+@rule("shell.history-tamper", E, Severity.HIGH, kinds=SH,
+      programs=("history", "unset", "set", "ln", "@redirect", "@assign"))
+def history_tamper(f: Facts) -> str | None:
+    """Erasing or disabling shell history: covering tracks."""
+    for cmd in f.cmds:
+        if (cmd.name == "history" and "-c" in cmd.args) or (cmd.name == "history" and "-w" in cmd.args and "/dev/null" in cmd.args):
+            return "history -c erases the shell history."
+        if cmd.name == "unset" and set(cmd.args) & {"HISTFILE", "HISTSIZE", "HISTFILESIZE"}:
+            return "Unsetting HISTFILE disables history."
+        if cmd.name in ("set",) and "+o" in cmd.args and "history" in cmd.args:
+            return "set +o history disables history."
+        if cmd.name in ("ln",) and "/dev/null" in cmd.args and any("history" in a for a in cmd.args):
+            return "History file linked to /dev/null."
+        for op, target in cmd.redirects:
+            if ">" in op and "history" in target:
+                return f"Shell history file {target} overwritten."
+    for script in f.scripts:
+        for name, value in script.assignments:
+            if name in ("HISTFILE", "HISTSIZE", "HISTFILESIZE") and value in ("/dev/null", "0", ""):
+                return f"{name}={value or 'empty'} disables shell history."
+    return None
+
+
+@rule("shell.cron-persistence", E, Severity.HIGH, kinds=SH, programs=("crontab", "tee", "@redirect"))
+def cron_persistence(f: Facts) -> str | None:
+    """Replacing or removing crontabs, or writing cron/systemd/profile entries (persistence)."""
+    for cmd in f.cmds:
+        if cmd.name == "crontab":
+            if "-r" in cmd.args:
+                return "crontab -r deletes every scheduled job."
+            if not set(cmd.args) & {"-l", "-e"} and cmd.args:
+                return "crontab installs a new job table from a file or stdin."
+            if not cmd.args and cmd.pipeline >= 0:
+                return "crontab reads a new job table from a pipe."
+        targets = [t for op, t in cmd.redirects if ">" in op]
+        if cmd.name == "tee":
+            targets += operands(cmd)
+        for target in targets:
+            if re.search(r"(?:/etc/cron|/var/spool/cron|/etc/systemd/system|/etc/init\.d|/etc/rc\.local|"
+                         r"\.bashrc$|\.bash_profile$|\.profile$|\.zshrc$|authorized_keys$|/etc/profile)", target):
+                return f"Writes into '{target}', which runs code automatically (persistence)."
+    return None
+
+
+_CRITICAL_FILES = re.compile(r"^/etc/(?:passwd|shadow|gshadow|group|sudoers(?:\.d/.*)?|pam\.d/.*|ld\.so\.preload|"
+                             r"ssh/sshd_config|hosts)$")
+_UID0 = re.compile(r"(?:^|\s)-[a-zA-Z]*u\s*0\b|--uid[= ]0\b|--non-unique|(?:^|\s)-[a-zA-Z]*o")
+_WRITERS = frozenset({"tee", "cp", "mv", "install", "ln", "truncate", "sed", "dd", "rsync", "touch", "chattr"})
+
+
+def _write_targets(cmd) -> list[str]:
+    targets = [t for op, t in cmd.redirects if ">" in op and not t.isdigit()]
+    ops = operands(cmd)
+    if cmd.name == "tee":
+        targets += ops
+    elif cmd.name in ("cp", "mv", "install", "ln", "rsync") and len(ops) >= 2:
+        targets.append(ops[-1])
+    elif cmd.name == "sed" and any(a == "-i" or a.startswith("-i") or a == "--in-place" for a in cmd.args):
+        targets += ops[1:]
+    elif cmd.name in ("truncate", "chattr", "touch"):
+        targets += ops
+    elif cmd.name == "dd":
+        targets += [a[3:] for a in cmd.args if a.startswith("of=")]
+    return targets
+
+
+@rule("shell.write-critical-file", B, Severity.CRITICAL, kinds=SH, programs=(*_WRITERS, "@redirect"))
+def write_critical_file(f: Facts) -> str | None:
+    """Writing the account, sudo, PAM or loader configuration (/etc/passwd, /etc/sudoers...)."""
+    for cmd in f.cmds:
+        for target in _write_targets(cmd):
+            if _CRITICAL_FILES.match(target):
+                return f"{cmd.name} writes {target}: grants accounts or root access."
+    return None
+
+
+@rule("shell.write-system", E, Severity.HIGH, kinds=SH, programs=(*_WRITERS, "@redirect"), env="write")
+def write_system(f: Facts) -> str | None:
+    """Writing into system directories, secrets, or a repository's .git internals."""
+    for cmd in f.cmds:
+        for target in _write_targets(cmd):
+            kind = classify_path(target)
+            if kind in (PathKind.SYSTEM, PathKind.SECRET, PathKind.GIT, PathKind.ROOT):
+                return f"{cmd.name} writes '{target}' ({kind.value} path)."
+    return None
+
+
+@rule("shell.account-change", E, Severity.HIGH, kinds=SH,
+      programs=("useradd", "adduser", "usermod", "passwd", "chpasswd", "visudo", "gpasswd", "userdel", "deluser"))
+def account_change(f: Facts) -> str | None:
+    """Creating, deleting or promoting accounts, or changing passwords."""
+    for cmd in f.cmds:
+        args = " ".join(cmd.args)
+        if cmd.name in ("useradd", "adduser") and (_UID0.search(args) or re.search(
+                r"\b(?:sudo|wheel|admin|root)\b", args)):
+            return f"{cmd.name} creates a privileged account."
+        if cmd.name in ("usermod", "gpasswd") and re.search(r"\b(?:sudo|wheel|admin|root|docker)\b|-u\s*0\b", args):
+            return f"{cmd.name} grants an account admin rights."
+        if cmd.name in ("passwd", "chpasswd", "visudo", "userdel", "deluser"):
+            return f"{cmd.name} changes accounts or their passwords."
+    return None
+
+
+_SETID_MODE = re.compile(r"^(?:[ugoa]*\+[rwxt]*s[rwxt]*|0?[2467][0-7]{3})$")
+
+
+@rule("shell.setuid-bit", E, Severity.HIGH, kinds=SH, programs=("chmod",))
+def setuid_bit(f: Facts) -> str | None:
+    """Setting the setuid/setgid bit on any file: a root-owned copy of a shell is a root shell."""
+    for cmd in f.cmds:
+        ops = operands(cmd)
+        if cmd.name == "chmod" and ops and _SETID_MODE.match(ops[0]):
+            return f"chmod {ops[0]} makes {' '.join(ops[1:2]) or 'a file'} run with its owner's privileges."
+    return None
