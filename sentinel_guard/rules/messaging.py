@@ -25,6 +25,7 @@ _SECRET_TEXT = re.compile(
     r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|\bgh[pousr]_[A-Za-z0-9]{30,}|\bsk-[A-Za-z0-9]{20,}|\bxox[abpr]-[A-Za-z0-9-]{10,}|"
     r"(?:api[_ -]?key|secret[_ -]?key|access[_ -]?token)\s*(?:is|:|=)\s*\S{8,}"
 )
+_CODE_TOKEN = re.compile(r"\b(?=[A-Za-z-]*\d)[A-Za-z0-9-]{4,64}\b")
 _SECRET_NEAR = re.compile(r"(?i)(?:security code|verification code|one[- ]time|otp|2fa|password|passcode|pin\b|"
                           r"reset (?:link|token)|token|api key|secret)")
 
@@ -37,14 +38,14 @@ def _secret_from_output(f: Facts, body: str) -> str | None:
     """A code/token in `body` that an earlier tool output presents as a secret."""
     if not f.outputs:
         return None
-    for token in set(re.findall(r"\b(?=[A-Za-z0-9-]*\d)[A-Za-z0-9-]{4,64}\b", body)):
+    lowered = f.outputs_lower
+    for token in set(_CODE_TOKEN.findall(body)):
         low = token.lower()
-        for out in f.outputs:
-            pos = out.lower().find(low)
-            while pos >= 0:
-                if _SECRET_NEAR.search(out[max(0, pos - 160): pos + 40]):
-                    return token
-                pos = out.lower().find(low, pos + 1)
+        pos = lowered.find(low)
+        while pos >= 0:
+            if _SECRET_NEAR.search(lowered, max(0, pos - 160), pos + 40):
+                return token
+            pos = lowered.find(low, pos + 1)
     return None
 
 

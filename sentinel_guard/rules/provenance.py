@@ -52,6 +52,13 @@ def _kind(value: str) -> str:
     return "other"
 
 
+_EMBEDDED = (
+    (EMAIL, "email", lambda t: "@" in t),
+    (IBAN, "iban", lambda t: len(t) <= 64 and not t.islower()),  # an account number stands alone
+    (URL, "url", lambda t: "://" in t or "www." in t),
+)
+
+
 def targets(f: Facts) -> list[Target]:
     """The call's target values (by key name, plus any e-mail/IBAN/URL inside short strings); memoised per call."""
     cached = f.memo.get("targets")
@@ -69,7 +76,9 @@ def targets(f: Facts) -> list[Target]:
         if _TARGET_KEYS.match(key) and len(text) <= 120:
             out.append(Target(path, text, _kind(text), f.origin(text, path)))
             continue
-        for rx, kind in ((EMAIL, "email"), (IBAN, "iban"), (URL, "url")):
+        for rx, kind, hint in _EMBEDDED:
+            if not hint(text):  # cheap pre-check: the regexes are slow on long text without a match
+                continue
             for match in rx.finditer(text):
                 out.append(Target(path, match.group(0), kind, f.origin(match.group(0), path)))
     return out
