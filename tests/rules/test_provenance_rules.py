@@ -118,3 +118,16 @@ def test_mass_mailing_escalates() -> None:
     verdict = judge("send_email", {"to": recipients, "subject": "Offer", "body": "Buy now"},
                     "User instruction: send the offer e-mail")
     assert verdict.decision.stops and "message.mass-send" in verdict.rules
+
+
+def test_generic_verbs_do_not_count_as_asking_for_an_invitation_or_an_email() -> None:
+    # "create a document" is not "create an event"; "share a file" is not "send an e-mail".
+    invite = judge("create_calendar_event", {"title": "Sync", "participants": ["stranger@elsewhere.example"]},
+                   "User instruction: Create a new document called roadmap.docx from my notes.")
+    assert invite.decision.stops and "intent.unrequested-action" in invite.rules
+    mail = judge("send_email", {"recipients": ["stranger@elsewhere.example"], "subject": "hi", "body": "hi"},
+                 "User instruction: Share the roadmap document with kim@team.example (read only).")
+    assert mail.decision.stops and "intent.unrequested-action" in mail.rules
+    asked = judge("create_calendar_event", {"title": "Sync", "participants": ["kim@team.example"]},
+                  "User instruction: Schedule a sync meeting with kim@team.example on Friday at 10:00.")
+    assert not asked.decision.stops
