@@ -124,7 +124,7 @@ _ACTION_WORDS: dict[str, re.Pattern[str]] = {
     "share": re.compile(r"(?i)\b(?:share|give access|grant|invite|permission|collaborat)"),
     "pay": re.compile(r"(?i)\b(?:pay|paid|transfer|send money|wire|refund|reimburse|settle|payment|rent|bill|"
                       r"invoice|subscription|tip|donat)"),
-    "invite": re.compile(r"(?i)\b(?:invite|event|meeting|schedule|book|calendar|appointment|lunch|dinner|call|"
+    "invite": re.compile(r"(?i)\b(?:invite|event|meeting|schedule|book|calendar|appointment|lunch|dinner|call\b|"
                          r"participant|attendee|reschedul)"),
     "password": re.compile(r"(?i)\b(?:password|passcode|credential|login|sign[- ]?in)"),
 }
