@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import inspect
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -171,6 +172,17 @@ if AgentMiddleware is not None:
             self.escalate = escalate
             self.session = session
             self._default_session = f"langchain-{uuid.uuid4().hex[:12]}"
+            self._pending: OrderedDict[tuple[str | None, str], Verdict] = OrderedDict()
+
+        def _remember(self, call: ToolCall, verdict: Verdict) -> None:
+            """Keep an escalation's verdict: LangGraph re-runs this hook on resume, judge it once."""
+            if verdict.decision is Decision.ESCALATE and call.call_id:
+                self._pending[(call.session, call.call_id)] = verdict
+                while len(self._pending) > 256:
+                    self._pending.popitem(last=False)
+
+        def _pending_verdict(self, call: ToolCall) -> Verdict | None:
+            return self._pending.pop((call.session, call.call_id), None) if call.call_id else None
 
         def _call(self, request: Any) -> ToolCall:
             tc = request.tool_call
@@ -209,13 +221,19 @@ if AgentMiddleware is not None:
 
         def wrap_tool_call(self, request: Any, handler: Callable[[Any], Any]) -> Any:
             call = self._call(request)
-            verdict = self.runner.judge(call)
+            verdict = self._pending_verdict(call)
+            if verdict is None:
+                verdict = self.runner.judge(call)
+                self._remember(call, verdict)
             answer = self._resolve(verdict, call, request.tool_call)
             return answer if answer is not None else self._observe(handler(request), call)
 
         async def awrap_tool_call(self, request: Any, handler: Callable[[Any], Awaitable[Any]]) -> Any:
             call = self._call(request)
-            verdict = await self.guard.judge(call)
+            verdict = self._pending_verdict(call)
+            if verdict is None:
+                verdict = await self.guard.judge(call)
+                self._remember(call, verdict)
             answer = self._resolve(verdict, call, request.tool_call)
             if answer is not None:
                 return answer

@@ -71,7 +71,8 @@ def test_async_agent_block() -> None:
                                               ({"type": "reject", "message": "not today"}, False)])
 def test_escalation_interrupts_and_resumes_with_the_human_decision(resume: dict, runs: bool) -> None:
     model = scripted_model(tool_turn("shell", {"command": "kubectl delete ns prod"}), AIMessage(content="done"))
-    agent = create_agent(model, tools=[shell], middleware=[middleware()], checkpointer=InMemorySaver())
+    mw = middleware()
+    agent = create_agent(model, tools=[shell], middleware=[mw], checkpointer=InMemorySaver())
     config = {"configurable": {"thread_id": "incident-7"}}
     first = agent.invoke({"messages": [HumanMessage("delete prod ns")]}, config=config)
     [pending] = first["__interrupt__"]
@@ -80,6 +81,7 @@ def test_escalation_interrupts_and_resumes_with_the_human_decision(resume: dict,
     assert executed == []  # nothing ran while waiting for the human
     final = agent.invoke(Command(resume=resume), config=config)
     assert executed == (["kubectl delete ns prod"] if runs else [])
+    assert len(mw.guard.audit.records) == 1  # type: ignore[union-attr]  # judged once, not again on resume
     message = tool_messages(final)[0]
     if runs:
         assert message.content == "ran kubectl delete ns prod"
