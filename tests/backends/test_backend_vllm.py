@@ -14,6 +14,7 @@ import json
 import sys
 import threading
 import types
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -39,7 +40,8 @@ class FakeLLM:
     """Records `chat` calls. With `wait_for`, it answers only once that event is set — by a
     coroutine on the event loop, which can only run if `chat` does not block the loop."""
 
-    def __init__(self, answer: str, wait_for: threading.Event | None = None) -> None:
+    def __init__(self, answer: str | Callable[[list[dict[str, str]]], str],
+                 wait_for: threading.Event | None = None) -> None:
         self.answer, self.wait_for = answer, wait_for
         self.calls: list[dict[str, Any]] = []
         self.threads: set[int] = set()
@@ -50,8 +52,8 @@ class FakeLLM:
         self.calls.append({"batch": batch, "sampling": sampling, **kwargs})
         if self.wait_for is not None:
             self.loop_ran_meanwhile = self.wait_for.wait(10.0)
-        out = types.SimpleNamespace(text=self.answer)
-        return [types.SimpleNamespace(outputs=[out])]
+        texts = [self.answer(c) if callable(self.answer) else self.answer for c in batch]
+        return [types.SimpleNamespace(outputs=[types.SimpleNamespace(text=t)]) for t in texts]
 
 
 @pytest.fixture
@@ -109,6 +111,41 @@ def test_bad_engine_output_fails_closed(fake_vllm: None) -> None:
     verdict = asyncio.run(overseer.judge(CALL))
     assert verdict.decision is Decision.BLOCK and "VerdictParseError" in verdict.justification
     assert overseer.name == "model:base"
+
+
+def test_concurrent_calls_share_one_engine_call_and_get_their_own_verdicts(fake_vllm: None) -> None:
+    from sentinel_guard.backends import VLLMOverseer
+
+    def answer(conversation: list[dict[str, str]]) -> str:
+        dangerous = "rm -rf" in conversation[-1]["content"]
+        return json.dumps({"decision": "block" if dangerous else "approve", "severity": "low",
+                           "justification": "deletes everything" if dangerous else "lists a folder"})
+
+    llm = FakeLLM(answer)
+    overseer = VLLMOverseer("base", llm=llm, batch_window_s=0.05, max_batch=3)
+    calls = [ToolCall(tool="shell", args={"command": c}) for c in ("ls", "rm -rf /", "ls /tmp", "rm -rf /home")]
+
+    async def go() -> list[Any]:
+        return list(await asyncio.gather(*(overseer.judge(c) for c in calls)))
+
+    verdicts = asyncio.run(go())
+    assert [v.decision for v in verdicts] == [Decision.APPROVE, Decision.BLOCK, Decision.APPROVE, Decision.BLOCK]
+    assert [len(c["batch"]) for c in llm.calls] == [3, 1]  # batched up to max_batch, the rest in a new batch
+
+
+def test_an_engine_error_fails_every_call_of_the_batch_closed(fake_vllm: None) -> None:
+    from sentinel_guard.backends import VLLMOverseer
+
+    def crash(conversation: list[dict[str, str]]) -> str:
+        raise RuntimeError("CUDA out of memory")
+
+    overseer = VLLMOverseer("base", llm=FakeLLM(crash), batch_window_s=0.05)
+
+    async def go() -> list[Any]:
+        return list(await asyncio.gather(*(overseer.judge(CALL) for _ in range(3))))
+
+    verdicts = asyncio.run(go())
+    assert all(v.decision is Decision.ESCALATE and "CUDA out of memory" in v.justification for v in verdicts)
 
 
 @pytest.mark.vllm
