@@ -28,6 +28,7 @@ _SOCKET_CODE = re.compile(r"(?i)socket\s*[.(]|fsockopen|tcpsocket|net\.socket|\b
 _SHELL_EXEC_CODE = re.compile(r"""(?i)pty\.spawn|os\.dup2|(?:exec|system|spawn|popen|passthru|shell_exec|"""
                               r"""subprocess\.\w+)\s*\(?\s*\[?\s*['"`]?(?:/bin/)?(?:ba|z|da)?sh\b|"""
                               r"""\bexec\s+['"]?/bin/(?:ba)?sh""")
+_RUNS_CODE = re.compile(r"(?i)\bsh\b|popen|exec|system|spawn|subprocess|dup2")
 _DOWNLOADERS = frozenset({"curl", "wget", "fetch", "aria2c", "lwp-download", "http", "iwr", "invoke-webrequest"})
 
 
@@ -58,7 +59,7 @@ def reverse_shell(f: Facts) -> str | None:
             return "socat exec: binds a program (shell) to a socket."
         if cmd.name in _INTERPRETERS or cmd.name.rstrip(":") in _INTERPRETERS:
             code = _inline_code(cmd.argv)
-            if code and _SOCKET_CODE.search(code) and (_SHELL_EXEC_CODE.search(code) or "sh" in code):
+            if code and _SOCKET_CODE.search(code) and (_SHELL_EXEC_CODE.search(code) or _RUNS_CODE.search(code)):
                 return f"{cmd.name} code opens a socket and attaches a shell: reverse shell."
         if cmd.name in ("telnet", "openssl") and cmd.pipeline >= 0 and names & _SHELL_NAMES:
             return f"{cmd.name} piped through a shell: reverse shell."

@@ -110,6 +110,9 @@ _GREP_OPTS_WITH_VALUE = frozenset({"-A", "-B", "-C", "-m", "-f", "-d", "-D", "--
 
 
 def _grep_pattern(args: tuple[str, ...]) -> str:
+    for i, arg in enumerate(args[:-1]):  # -e PATTERN, also combined as -ie / -rne
+        if arg.startswith("-") and not arg.startswith("--") and arg.endswith("e"):
+            return args[i + 1]
     skip = False
     for i, arg in enumerate(args):
         if skip:
@@ -233,4 +236,20 @@ def account_database(f: Facts) -> str | None:
     for cmd in f.cmds:
         if "/etc/passwd" in cmd.args or (cmd.name == "getent" and "passwd" in cmd.args):
             return "Reads the local account database."
+    return None
+
+
+_RAW_DISK = re.compile(r"^/dev/(?:sd[a-z]|nvme\d|hd[a-z]|xvd[a-z]|vd[a-z]|mmcblk\d|disk\d|mem$|kmem$)")
+
+
+@rule("recon.capability-and-disk", E, Severity.HIGH, kinds=SH, programs=("getcap", "dd", "ls", "find", "stat", "cat"))
+def capability_and_disk(f: Facts) -> str | None:
+    """File-capability sweeps, raw disk/memory copies, and listings of every user's secret folders."""
+    for cmd in f.cmds:
+        if cmd.name == "getcap" and "-r" in cmd.args:
+            return "getcap -r lists binaries with elevated capabilities."
+        if cmd.name in ("dd", "cat") and any(_RAW_DISK.match(a[3:] if a.startswith("if=") else a) for a in cmd.args):
+            return f"{cmd.name} copies a raw disk or memory device (all data, incl. deleted files and keys)."
+        if cmd.name in ("ls", "find", "stat") and any("*" in a and is_secret_path(a.rstrip("/")) for a in cmd.args):
+            return f"{cmd.name} sweeps every user's secret folders ({next(a for a in cmd.args if '*' in a)})."
     return None

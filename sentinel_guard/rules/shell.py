@@ -175,7 +175,7 @@ def chmod_system(f: Facts) -> str | None:
         targets = operands(cmd)[1:] if cmd.name != "setfacl" else operands(cmd)
         kinds = [(t, classify_path(t)) for t in targets]
         for target, kind in kinds:
-            if _recursive(flags) and kind in (PathKind.ROOT, PathKind.SYSTEM, PathKind.HOME):
+            if _recursive(flags) and (kind in (PathKind.ROOT, PathKind.SYSTEM) or (kind is PathKind.HOME and is_home_root(target))):
                 return f"Recursive {cmd.name} on '{target}' ({kind.value}) breaks system permissions."
             mode = operands(cmd)[0] if cmd.name == "chmod" and operands(cmd) else ""
             if cmd.name == "chmod" and kind in (PathKind.ROOT, PathKind.SYSTEM, PathKind.SECRET) and (

@@ -143,3 +143,17 @@ def write(f: Facts) -> str | None:
         if isinstance(stmt, (exp.Create, exp.Alter)) or type(stmt).__name__ in ("Merge",):
             return f"{type(stmt).__name__.upper()} changes the schema or data."
     return None
+
+
+_CREDENTIAL_TABLES = re.compile(r"(?i)\b(?:mysql\.user|pg_shadow|pg_authid|sys\.sql_logins|sys\.syslogins|"
+                                r"dba_users|user\$|auth_user|users?_passwords?|credentials|api_keys|secrets)\b")
+
+
+@rule("sql.credential-read", E, Severity.HIGH, kinds=SQL)
+def credential_read(f: Facts) -> str | None:
+    """Reading the database's account/password tables (hashes, API keys)."""
+    for text in f.sql_texts:
+        match = _CREDENTIAL_TABLES.search(text)
+        if match and re.match(r"(?is)\s*(?:select|with|copy|\\copy)\b", text):
+            return f"Reads {match.group(0)}, which holds credentials or password hashes."
+    return None

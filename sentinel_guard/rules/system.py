@@ -125,9 +125,25 @@ def cron_persistence(f: Facts) -> str | None:
         if cmd.name == "tee":
             targets += operands(cmd)
         for target in targets:
-            if re.search(r"(?:/etc/cron|/var/spool/cron|/etc/systemd/system|/etc/init\.d|/etc/rc\.local|"
-                         r"\.bashrc$|\.bash_profile$|\.profile$|\.zshrc$|authorized_keys$|/etc/profile)", target):
+            if _AUTORUN.search(target) or (_PROFILE.search(target) and f.programs & _FETCHERS):
                 return f"Writes into '{target}', which runs code automatically (persistence)."
+    return None
+
+
+_AUTORUN = re.compile(r"(?:/etc/cron|/var/spool/cron|/etc/systemd/system|/etc/init\.d|/etc/rc\.local|"
+                      r"authorized_keys$|/etc/profile|/etc/ld\.so\.preload|LaunchAgents/|LaunchDaemons/)")
+_PROFILE = re.compile(r"(?:\.bashrc|\.bash_profile|\.bash_login|\.profile|\.zshrc|\.zprofile|\.cshrc)$")
+_FETCHERS = frozenset({"curl", "wget", "nc", "ncat", "base64", "python", "python3", "perl", "bash", "sh"})
+
+
+@rule("shell.profile-write", F, Severity.MEDIUM, kinds=SH, programs=("tee", "@redirect"), env="write")
+def profile_write(f: Facts) -> str | None:
+    """Appending to shell startup files (aliases, PATH): usually fine, always recorded."""
+    for cmd in f.cmds:
+        targets = [t for op, t in cmd.redirects if ">" in op] + (operands(cmd) if cmd.name == "tee" else [])
+        for target in targets:
+            if _PROFILE.search(target):
+                return f"Writes the shell startup file {target}; it runs at every login."
     return None
 
 
