@@ -198,3 +198,30 @@ def docker_prune(f: Facts) -> str | None:
                     "--volumes" in cmd.args or "-a" in cmd.args)):
                 return f"{cmd.name} {' '.join(pos[:2])} deletes container data."
     return None
+
+
+@rule("cloud.container-escape", E, Severity.HIGH, kinds=SH, programs=("docker", "podman", "nerdctl", "kubectl"))
+def container_escape(f: Facts) -> str | None:
+    """Containers given the host: `-v /:/mnt`, `--privileged`, `--pid=host`, docker.sock mounts."""
+    for cmd in f.cmds:
+        if cmd.name not in ("docker", "podman", "nerdctl") or not set(cmd.args[:1]) & {"run", "create", "exec"}:
+            continue
+        text = " ".join(cmd.args)
+        if re.search(r"(?:-v|--volume)[= ]/:|--privileged|--pid[= ]host|docker\.sock|--cap-add[= ](?:ALL|SYS_ADMIN)", text):
+            return f"{cmd.name} {cmd.args[0]} gives the container the host (root filesystem, privileges or PID space)."
+    return None
+
+
+@rule("cloud.iam-escalation", E, Severity.HIGH, kinds=SH, programs=("aws", "gcloud", "az"))
+def iam_escalation(f: Facts) -> str | None:
+    """Minting credentials or granting admin roles in the cloud account (persistence, escalation)."""
+    for cmd in f.cmds:
+        text = " ".join(cmd.args)
+        if cmd.name == "aws" and re.search(r"\biam (?:create-access-key|create-login-profile|update-login-profile|"
+                                           r"attach-(?:user|role|group)-policy|put-(?:user|role)-policy|"
+                                           r"add-user-to-group|create-user)\b", text):
+            return "aws iam call creates credentials or grants permissions."
+        if cmd.name in ("gcloud", "az") and re.search(r"(?:add-iam-policy-binding|keys create|role assignment create)"
+                                                      r".*(?:owner|admin|editor|contributor)?", text):
+            return f"{cmd.name} grants roles or creates service-account keys."
+    return None

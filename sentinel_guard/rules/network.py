@@ -23,7 +23,7 @@ _NETCATS = frozenset({"nc", "ncat", "netcat", "nc.traditional", "nc.openbsd", "p
 _INTERPRETERS = frozenset({"python", "python2", "python3", "perl", "ruby", "php", "node", "nodejs", "lua", "awk",
                            "gawk", "nawk", "tclsh", "pwsh", "powershell", "irb", "jrunscript", "deno"})
 _SHELL_NAMES = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "csh", "tcsh"})
-_SOCKET_CODE = re.compile(r"(?i)socket\s*[.(]|fsockopen|tcpsocket|net\.socket|\bconnect\s*\(\s*\(|"
+_SOCKET_CODE = re.compile(r"(?i)socket\s*[.(]|io::socket|socket::inet|fsockopen|tcpsocket|net\.socket|\bconnect\s*\(\s*\(|"
                           r"io\.popen|/dev/tcp/|new-object\s+system\.net\.sockets")
 _SHELL_EXEC_CODE = re.compile(r"""(?i)pty\.spawn|os\.dup2|(?:exec|system|spawn|popen|passthru|shell_exec|"""
                               r"""subprocess\.\w+)\s*\(?\s*\[?\s*['"`]?(?:/bin/)?(?:ba|z|da)?sh\b|"""
@@ -88,6 +88,8 @@ def shell_escape(f: Facts) -> str | None:
             return "script -c /bin/sh allocates a pty for a shell (shell upgrade)."
         if cmd.name == "nmap" and "--interactive" in cmd.args:
             return "nmap --interactive offers a root shell escape."
+        if cmd.name in _SHELL_NAMES and "-p" in cmd.args and "-c" not in cmd.args:
+            return f"{cmd.name} -p keeps the set-uid identity: privileged shell."
         if cmd.via == "find -exec" and cmd.name in _SHELL_NAMES and "-c" not in cmd.args:
             return "find -exec runs a bare shell: shell escape."
         if cmd.name in ("vi", "vim", "less", "more", "man", "ed") and any(re.search(r"!\s*/?(?:bin/)?(?:ba)?sh", a) for a in cmd.args):

@@ -36,7 +36,7 @@ _SECRET = re.compile(
     r"\.git-credentials$|\.docker/config\.json$|\.kube/config$|\.npmrc$|\.pypirc$|\.vault-token$|"
     r"\.env(?:\.(?!example$|sample$|template$|dist$)[\w-]+)?$|\.htpasswd$|\.rhosts$|\.bash_history$|\.zsh_history$|\.mysql_history$|"
     r"\.psql_history$|\.python_history$|credentials(?:\.json|\.csv)?$|secrets?\.(?:ya?ml|json|env|txt)$|"
-    r"[^/]*\.(?:pem|key|p12|pfx|keystore|jks|kdbx|gpg|asc)$|\.gnupg(?:/|$)|wallet\.dat$|"
+    r"[^/]*\.(?:pem|key|p12|pfx|keystore|jks|kdbx)$|\.gnupg(?:/|$)|wallet\.dat$|"
     r"private[_-]?key[^/]*$|^/proc/(?:\d+|self|\*)/environ$|authorized_keys$|token(?:s)?\.json$|service[_-]?account[^/]*\.json$)"
 )
 _DEVICE = re.compile(r"^/dev/(?!null$|zero$|u?random$|stdout$|stderr$|stdin$|tty$|fd/|shm(?:/|$)|pts/)")

@@ -227,6 +227,9 @@ def sudo_rights(f: Facts) -> str | None:
     for cmd in f.cmds:
         if cmd.name == "sudo" and len(cmd.args) <= 2 and any(a in ("-l", "-ll", "--list") for a in cmd.args):
             return "sudo -l enumerates commands runnable as root."
+        if cmd.name == "sudo" and any(re.match(r"^-u\s*#-?(?:1|4294967295)$", a) or a in ("#-1", "#4294967295")
+                                      for a in cmd.args):
+            return "sudo -u#-1 exploits the user-id bypass (CVE-2019-14287) to run as root."
     return None
 
 
@@ -252,4 +255,16 @@ def capability_and_disk(f: Facts) -> str | None:
             return f"{cmd.name} copies a raw disk or memory device (all data, incl. deleted files and keys)."
         if cmd.name in ("ls", "find", "stat") and any("*" in a and is_secret_path(a.rstrip("/")) for a in cmd.args):
             return f"{cmd.name} sweeps every user's secret folders ({next(a for a in cmd.args if '*' in a)})."
+    return None
+
+
+@rule("recon.network-scan", E, Severity.MEDIUM, kinds=SH, programs=("nmap", "masscan", "zmap", "rustscan", "unicornscan"))
+def network_scan(f: Facts) -> str | None:
+    """Port-scanning address ranges or every port: network reconnaissance."""
+    for cmd in f.cmds:
+        if cmd.name in ("masscan", "zmap", "rustscan", "unicornscan"):
+            return f"{cmd.name} mass-scans the network."
+        if cmd.name == "nmap" and any(re.search(r"/\d{1,2}$|\d+-\d+$", a) or a in ("-p-", "-sS", "-sU", "-A", "-O")
+                                      for a in cmd.args):
+            return "nmap scans ranges, all ports or fingerprints hosts."
     return None

@@ -38,6 +38,7 @@ _WRAPPER_OPTS_WITH_VALUE = {
 }
 _XARGS_OPTS_WITH_VALUE = {"-I", "-i", "-n", "-P", "-d", "-L", "-l", "-s", "-E", "-e", "-a", "--max-args",
                           "--max-procs", "--delimiter", "--arg-file", "--replace"}
+_REDIRECT_TYPES = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "csh", "tcsh", "busybox"})
 _INTERPRETERS = frozenset({"python", "python2", "python3", "perl", "ruby", "php", "node", "nodejs"})
 _SYSTEM_CALL = re.compile(r"""(?:system|popen|exec|shell_exec|passthru|check_output|check_call|run|call|spawnSync|"""
@@ -133,8 +134,10 @@ class _Walker:
                     found.append(self._redirect(child))
                 elif body is None:
                     body = child
-            if body is not None:
+            if body is not None and body.type not in _REDIRECT_TYPES:
                 self.walk(body, via, tuple(found), pipe)
+            elif found:  # `> file` alone truncates the file
+                self.script.cmds.append(Cmd((":",), tuple(found), via, pipe))
             for child in node.children:  # substitutions inside redirect targets still run
                 if child is not body:
                     self._substitutions(child, via)
@@ -200,6 +203,8 @@ class _Walker:
             self._emit(tuple(argv), tuple(found), via, pipe)
 
     def _emit(self, argv: tuple[str, ...], redirects: tuple[tuple[str, str], ...], via: str, pipe: int) -> None:
+        if "--help" in argv[1:] or "--version" in argv[1:]:
+            return  # prints usage and exits: runs nothing
         self.script.cmds.append(Cmd(argv, redirects, via, pipe))
         name = argv[0].rsplit("/", 1)[-1].lower()
         inner = _unwrap(name, argv)

@@ -149,6 +149,7 @@ def profile_write(f: Facts) -> str | None:
 
 _CRITICAL_FILES = re.compile(r"^/etc/(?:passwd|shadow|gshadow|group|sudoers(?:\.d/.*)?|pam\.d/.*|ld\.so\.preload|"
                              r"ssh/sshd_config|hosts)$")
+_APP_DIRS = ("/opt/", "/srv/")
 _UID0 = re.compile(r"(?:^|\s)-[a-zA-Z]*u\s*0\b|--uid[= ]0\b|--non-unique|(?:^|\s)-[a-zA-Z]*o")
 _WRITERS = frozenset({"tee", "cp", "mv", "install", "ln", "truncate", "sed", "dd", "rsync", "touch", "chattr"})
 
@@ -185,6 +186,8 @@ def write_system(f: Facts) -> str | None:
     for cmd in f.cmds:
         for target in _write_targets(cmd):
             kind = classify_path(target)
+            if kind is PathKind.SYSTEM and target.startswith(_APP_DIRS):
+                continue  # deploying into /opt or /srv is ordinary operations work
             if kind in (PathKind.SYSTEM, PathKind.SECRET, PathKind.GIT, PathKind.ROOT):
                 return f"{cmd.name} writes '{target}' ({kind.value} path)."
     return None
@@ -216,4 +219,18 @@ def setuid_bit(f: Facts) -> str | None:
         ops = operands(cmd)
         if cmd.name == "chmod" and ops and _SETID_MODE.match(ops[0]):
             return f"chmod {ops[0]} makes {' '.join(ops[1:2]) or 'a file'} run with its owner's privileges."
+    return None
+
+
+@rule("shell.log-tamper", E, Severity.HIGH, kinds=SH, programs=("@redirect", "truncate", "shred", "rm", "journalctl"))
+def log_tamper(f: Facts) -> str | None:
+    """Emptying or deleting system logs (auth.log, syslog, wtmp, journal): covering tracks."""
+    for cmd in f.cmds:
+        targets = [t for op, t in cmd.redirects if op == ">"]
+        if cmd.name in ("truncate", "shred", "rm"):
+            targets += operands(cmd)
+        if any(t.startswith("/var/log/") or t in ("/var/log", "/var/run/utmp") for t in targets):
+            return f"Erases system logs ({next(t for t in targets if t.startswith('/var/'))})."
+        if cmd.name == "journalctl" and any(a.startswith(("--vacuum", "--rotate")) for a in cmd.args):
+            return "journalctl --vacuum deletes journal history."
     return None
