@@ -31,6 +31,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from sentinel_guard.server.loadgen import LoadResult, encode_request, run_load, run_rate
 
@@ -56,10 +57,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(audit: Path, workers: int) -> Iterator[int]:
-    """A uvicorn process serving the default app on a free port; killed on exit."""
+def server(audit: Path, workers: int, fast_path: bool) -> Iterator[tuple[int, int]]:
+    """A uvicorn process serving the default app on a free port; yields (port, pid); killed on exit."""
     port = free_port()
-    env = {**os.environ, "SENTINEL_AUDIT": str(audit), "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "SENTINEL_AUDIT": str(audit), "HF_HUB_OFFLINE": "1",
+           "SENTINEL_FAST_PATH": "1" if fast_path else "0"}
     env.pop("SENTINEL_API_KEY", None)
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "sentinel_guard.server.app:create_app",
            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
@@ -75,7 +77,7 @@ def server(audit: Path, workers: int) -> Iterator[int]:
                 if time.time() > deadline or proc.poll() is not None:
                     raise RuntimeError("server did not start") from None
                 time.sleep(0.2)
-        yield port
+        yield port, proc.pid
     finally:
         proc.terminate()
         try:
@@ -85,10 +87,27 @@ def server(audit: Path, workers: int) -> Iterator[int]:
             proc.wait()
 
 
-def row(label: str, r: LoadResult) -> str:
+def cpu_seconds(pid: int) -> float:
+    """User+system CPU seconds of `pid` and its direct children (uvicorn workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def row(label: str, r: LoadResult, cpu: float) -> str:
     s = r.summary()
+    per_req = cpu / s["requests"] * 1000 if s["requests"] else float("nan")
     return (f"{label:<34} {s['requests']:>7} {s['non_200'] + s['connection_errors']:>6} {s['req_per_s']:>9.0f} "
-            f"{s['p50_ms']:>8.3f} {s['p99_ms']:>8.3f} {s['max_ms']:>8.2f}")
+            f"{s['p50_ms']:>8.3f} {s['p99_ms']:>8.3f} {s['max_ms']:>8.2f} {per_req:>9.3f}")
 
 
 def main() -> int:
@@ -100,18 +119,27 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=2500.0,
                         help="offered load for the open-loop run, requests/s over 32 connections (default 2500)")
     parser.add_argument("--seconds", type=float, default=4.0, help="duration of the open-loop run (default 4)")
+    parser.add_argument("--no-fast-path", action="store_true", help="serve every request through FastAPI routing")
     args = parser.parse_args()
     if min(args.workers, args.clients, args.requests, args.single, args.rate, args.seconds) <= 0:
         print("error: --workers, --clients, --requests, --single, --rate and --seconds must be positive",
               file=sys.stderr)
         return 2
     print(f"# server_load: python {platform.python_version()}, {os.cpu_count()} CPUs, workers={args.workers}, "
-          f"load average {os.getloadavg()[0]:.2f} at start")
-    print(f"{'run':<34} {'reqs':>7} {'errors':>6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+          f"fast path {'off' if args.no_fast_path else 'on'}, load average {os.getloadavg()[0]:.2f} at start")
+    print("# cpu ms/req = server CPU time (all its processes) per request: what bounds req/s on a quiet machine")
+    print(f"{'run':<34} {'reqs':>7} {'errors':>6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+          f"{'cpu ms/req':>9}")
     sent_ok = 0
     with tempfile.TemporaryDirectory() as tmp:
         audit = Path(tmp) / "audit.db"
-        with server(audit, args.workers) as port:
+        with server(audit, args.workers, not args.no_fast_path) as (port, pid):
+
+            def measured(coro: Any) -> tuple[LoadResult, float]:
+                before = cpu_seconds(pid)
+                result = asyncio.run(coro)
+                return result, cpu_seconds(pid) - before
+
             for path, payloads in (("/v1/oversee", OVERSEE), ("/live/oversee", LIVE)):
                 requests = [encode_request("POST", path, p) for p in payloads]
 
@@ -119,14 +147,14 @@ def main() -> int:
                     return requests[i % len(requests)]
 
                 asyncio.run(run_load("127.0.0.1", port, make, clients=4, requests_per_client=200))  # warm-up
-                single = asyncio.run(run_load("127.0.0.1", port, make, clients=1, requests_per_client=args.single))
-                print(row(f"{path} 1 client", single), flush=True)
-                many = asyncio.run(run_load("127.0.0.1", port, make, clients=args.clients,
-                                            requests_per_client=args.requests))
-                print(row(f"{path} {args.clients} clients", many), flush=True)
-                paced = asyncio.run(run_rate("127.0.0.1", port, make, rate=args.rate, seconds=args.seconds,
-                                             connections=args.clients))
-                print(row(f"{path} {args.rate:.0f} req/s offered", paced), flush=True)
+                single, cpu = measured(run_load("127.0.0.1", port, make, clients=1, requests_per_client=args.single))
+                print(row(f"{path} 1 client", single, cpu), flush=True)
+                many, cpu = measured(run_load("127.0.0.1", port, make, clients=args.clients,
+                                              requests_per_client=args.requests))
+                print(row(f"{path} {args.clients} clients", many, cpu), flush=True)
+                paced, cpu = measured(run_rate("127.0.0.1", port, make, rate=args.rate, seconds=args.seconds,
+                                               connections=args.clients))
+                print(row(f"{path} {args.rate:.0f} req/s offered", paced, cpu), flush=True)
                 sent_ok += 800 + single.ok + many.ok + paced.ok
                 if single.errors or many.errors or paced.errors:
                     print(f"  connection errors: {(single.errors + many.errors + paced.errors)[:3]}")

@@ -100,6 +100,7 @@ def create_app(
     max_body_bytes: int = _FROM_ENV,
     cors_origins: list[str] | None = _FROM_ENV,
     backends: dict[str, Guard] | None = None,
+    fast_path: bool = _FROM_ENV,
 ) -> FastAPI:
     """Build the service.
 
@@ -114,6 +115,9 @@ def create_app(
         max_body_bytes: request-body limit, 413 beyond it (env `SENTINEL_MAX_BODY_BYTES`, 1 MiB).
         cors_origins: allowed browser origins; CORS stays off when None/empty (env `SENTINEL_CORS_ORIGINS`).
         backends: extra guards `/live/oversee` may select by `backend` name (e.g. a model overseer).
+        fast_path: answer well-formed `/v1/oversee` and `/live/oversee` calls without the framework's
+            per-request machinery (same schema, judging and answers; see `fastpath.py`); on unless
+            env `SENTINEL_FAST_PATH=0`.
     """
     from sentinel_guard.server.routes_admin import router as admin_router
     from sentinel_guard.server.routes_oversee import install_error_handlers
@@ -130,6 +134,8 @@ def create_app(
         max_body_bytes = _env_int("SENTINEL_MAX_BODY_BYTES", 1 << 20)
     if cors_origins is _FROM_ENV:
         cors_origins = [o.strip() for o in env.get("SENTINEL_CORS_ORIGINS", "").split(",") if o.strip()]
+    if fast_path is _FROM_ENV:
+        fast_path = env.get("SENTINEL_FAST_PATH", "1").strip().lower() not in ("0", "false", "no", "off")
     if max_body_bytes < 1024:
         raise ConfigError(f"max_body_bytes must be at least 1024, got {max_body_bytes}")
     if api_key is not None and not api_key.strip():
@@ -166,7 +172,11 @@ def create_app(
     app.include_router(oversee_router)
     app.include_router(admin_router)
     # The last middleware added runs first: body limit, then CORS (so preflights and 401s carry
-    # CORS headers when it is on), then auth.
+    # CORS headers when it is on), then auth, then the fast path for well-formed hot-route calls.
+    if fast_path:
+        from sentinel_guard.server.fastpath import FastPathMiddleware
+
+        app.add_middleware(FastPathMiddleware, state=state)
     if api_key is not None:
         app.add_middleware(BearerAuthMiddleware, api_key=api_key)
     if cors_origins:

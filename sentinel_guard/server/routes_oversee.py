@@ -35,7 +35,7 @@ from sentinel_guard.server.schemas import (
 from sentinel_guard.shield import Shield
 from sentinel_guard.types import Decision, ToolCall, Verdict
 
-__all__ = ["install_error_handlers", "router"]
+__all__ = ["AuditUnavailable", "audit_unavailable_body", "install_error_handlers", "judge_all", "router"]
 
 log = logging.getLogger("sentinel_guard.server")
 router = APIRouter()
@@ -142,6 +142,12 @@ async def live_oversee(req: LiveRequest, request: Request) -> Response:
     return _json(live_response(verdict, record_id=record_id, backend=name))
 
 
+def audit_unavailable_body(exc: Exception) -> dict[str, str]:
+    """The 503 answer when a verdict could not be made durable: fail closed, say why."""
+    return {"error": "audit store unavailable", "decision": "escalate",
+            "justification": f"The verdict could not be recorded ({exc}); failing closed: do not run the call."}
+
+
 def _problem(err: Any) -> dict[str, str]:
     loc = [str(p) for p in err.get("loc", ())]
     kind = str(err.get("type", ""))
@@ -163,9 +169,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AuditUnavailable)
     async def _audit_down(_: Request, exc: AuditUnavailable) -> JSONResponse:
-        return JSONResponse({"error": "audit store unavailable", "decision": "escalate",
-                             "justification": f"The verdict could not be recorded ({exc}); failing closed: "
-                                              "do not run the call."}, status_code=503)
+        return JSONResponse(audit_unavailable_body(exc), status_code=503)
 
     @app.exception_handler(Exception)
     async def _internal(_: Request, exc: Exception) -> JSONResponse:

@@ -238,3 +238,24 @@ def test_dashboard_page_is_served_with_a_strict_csp(client: TestClient) -> None:
     assert resp.status_code == 200 and "sentinel-guard" in resp.text
     assert "script-src 'self'" in resp.headers["content-security-policy"]
     assert client.get("/static/../../etc/passwd").status_code == 404
+
+
+@pytest.mark.parametrize(("path", "body", "headers"), [
+    ("/v1/oversee", RM, {}),
+    ("/v1/oversee", {"tool": " "}, {}),
+    ("/v1/oversee", b"not json", {"content-type": "application/json"}),
+    ("/v1/oversee", b'{"tool": "shell"}', {"content-type": "text/plain"}),
+    ("/live/oversee", {"action_description": "rm -rf /"}, {}),
+    ("/live/oversee", {"action_description": "ls", "backend": "trained"}, {}),
+])
+def test_fast_path_and_framework_path_answer_alike(make_client: Callable[..., TestClient], tmp_path: Path,
+                                                   path: str, body: object, headers: dict[str, str]) -> None:
+    answers = []
+    for fast in (True, False):
+        client = make_client(fast_path=fast, audit=tmp_path / f"fast-{fast}.db")
+        kw = {"content": body} if isinstance(body, bytes) else {"json": body}
+        resp = client.post(path, headers=headers, **kw)
+        data = resp.json()
+        answers.append((resp.status_code, sorted(data) if isinstance(data, dict) else data,
+                        data.get("decision") if isinstance(data, dict) else None))
+    assert answers[0] == answers[1]
