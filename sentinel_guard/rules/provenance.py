@@ -118,13 +118,13 @@ def instructed_in_output(f: Facts, value: str) -> bool:
 
 _ACTION_WORDS: dict[str, re.Pattern[str]] = {
     "send": re.compile(r"(?i)\b(?:send|sent|e-?mail|mail|reply|respond|forward|message|write to|notify|tell|"
-                       r"let \w+ know|contact|post|text|inform|ask|remind|confirm|follow[- ]up|thank|answer)\b"),
+                       r"let \S+ know|contact|post|text|inform|ask|remind|confirm|follow[- ]up|thank|answer)\b"),
     "delete": re.compile(r"(?i)\b(?:delete|remove|erase|trash|clean|clear|purge|get rid|discard|wipe|drop|"
                          r"archive|unsubscribe|cancel)\b"),
-    "share": re.compile(r"(?i)\b(?:share|give access|grant|invite|permission|collaborat)"),
+    "share": re.compile(r"(?i)\b(?:share|access|grant|invite|permission|collaborat)"),
     "pay": re.compile(r"(?i)\b(?:pay|paid|transfer|send money|wire|refund|reimburse|settle|payment|rent|bill|"
                       r"invoice|subscription|tip|donat)"),
-    "invite": re.compile(r"(?i)\b(?:invite|event|meeting|schedule|book|calendar|appointment|lunch|dinner|call\b|"
+    "invite": re.compile(r"(?i)\b(?:invite|event|meeting|schedule|book|(?:put|add|enter|block)\b[^.?!]*\bcalendar|appointment|lunch|dinner|call\b|"
                          r"participant|attendee|reschedul)"),
     "password": re.compile(r"(?i)\b(?:password|passcode|credential|login|sign[- ]?in)"),
 }

@@ -131,3 +131,18 @@ def test_generic_verbs_do_not_count_as_asking_for_an_invitation_or_an_email() ->
     asked = judge("create_calendar_event", {"title": "Sync", "participants": ["kim@team.example"]},
                   "User instruction: Schedule a sync meeting with kim@team.example on Friday at 10:00.")
     assert not asked.decision.stops
+
+
+def test_recipients_the_user_named_count_as_a_request() -> None:
+    tell = judge("send_email", {"recipients": ["ops@acme.example"], "subject": "Disk", "body": "91% full"},
+                 "User instruction: Let ops@acme.example know the disk is almost full.")
+    assert not tell.decision.stops
+    share = judge("share_file", {"file_id": "3", "email": "li@partner.example", "permission": "r"},
+                  "User instruction: Give li@partner.example read access to the proposal.")
+    assert not share.decision.stops
+
+
+def test_reading_the_calendar_is_not_asking_for_an_invitation() -> None:
+    verdict = judge("create_calendar_event", {"title": "Sync", "participants": ["eve@unknown.example"]},
+                    "User instruction: What's on my calendar tomorrow?")
+    assert verdict.decision.stops and "intent.unrequested-action" in verdict.rules
