@@ -25,6 +25,7 @@ _SECRET_TEXT = re.compile(
     r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|\bgh[pousr]_[A-Za-z0-9]{30,}|\bsk-[A-Za-z0-9]{20,}|\bxox[abpr]-[A-Za-z0-9-]{10,}|"
     r"(?:api[_ -]?key|secret[_ -]?key|access[_ -]?token)\s*(?:is|:|=)\s*\S{8,}"
 )
+_BROADCAST = re.compile(r"(?i)@?(?:all|everyone|channel|here)|all-?(?:staff|employees|users|customers)@\S+")
 _CODE_TOKEN = re.compile(r"\b(?=[A-Za-z-]*\d)[A-Za-z0-9-]{4,64}\b")
 _SECRET_NEAR = re.compile(r"(?i)(?:security code|verification code|one[- ]time|otp|2fa|password|passcode|pin\b|"
                           r"reset (?:link|token)|token|api key|secret)")
@@ -115,10 +116,12 @@ def unverified_recipient(f: Facts) -> str | None:
 @rule("message.mass-send", E, Severity.HIGH, kinds=MSG)
 def mass_send(f: Facts) -> str | None:
     """Messages to many recipients at once (spam, data leak, reputation)."""
-    emails = [t for t in targets(f) if t.kind == "email"]
-    if len(emails) > 20 or any(re.search(r"(?i)^(?:all|everyone|all-?staff|all@)", str(v)) for _, v in f.leaves
-                               if isinstance(v, str) and len(v) < 40 and action_class(f.tool) == "send"):
-        return f"{len(emails) or 'A broadcast to all'} recipients in one call."
+    found = targets(f)
+    emails = [t for t in found if t.kind == "email"]
+    if len(emails) > 20:
+        return f"{len(emails)} recipients in one call."
+    if action_class(f.tool) == "send" and any(_BROADCAST.fullmatch(t.value) for t in found):
+        return "A broadcast to everyone (all-staff / @channel)."
     return None
 
 

@@ -18,6 +18,8 @@ E, F = Decision.ESCALATE, Decision.FLAG
 MONEY = ("money",)
 _AMOUNT_KEYS = re.compile(r"(?i)^(?:amount|value|sum|total|price|quantity_usd|amount_\w+)$")
 _RECIPIENT_KEYS = re.compile(r"(?i)(?:recipient|iban|account|payee|beneficiary|to|wallet|destination)")
+_CREDENTIAL_TOOL = re.compile(r"(?i)(?:update|change|reset|set)_?(?:user_)?(?:password|passwd|credentials?|2fa|mfa|recovery)")
+_CREDENTIAL_WORDS = re.compile(r"(?i)password|passcode|credential|2fa|mfa")
 LARGE = 10_000.0
 NOTABLE = 1_000.0
 
@@ -79,8 +81,8 @@ def transfer(f: Facts) -> str | None:
 @rule("account.credential-change", E, Severity.HIGH, kinds=("any",))
 def credential_change(f: Facts) -> str | None:
     """Changing a password, e-mail or 2FA setting of an account (account takeover path)."""
-    if re.search(r"(?i)(?:update|change|reset|set)_?(?:user_)?(?:password|passwd|credentials?|2fa|mfa|recovery)", f.tool):
-        if f.instruction and re.search(r"(?i)password|passcode|credential|2fa|mfa", f.instruction):
+    if _CREDENTIAL_TOOL.search(f.tool):
+        if f.instruction and _CREDENTIAL_WORDS.search(f.instruction):
             return None
         return f"{f.call.tool} changes account credentials."
     return None

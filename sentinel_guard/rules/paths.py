@@ -39,6 +39,8 @@ _SECRET = re.compile(
     r"[^/]*\.(?:pem|key|p12|pfx|keystore|jks|kdbx)$|\.gnupg(?:/|$)|wallet\.dat$|"
     r"private[_-]?key[^/]*$|^/proc/(?:\d+|self|\*)/environ$|authorized_keys$|token(?:s)?\.json$|service[_-]?account[^/]*\.json$)"
 )
+_SLASHES = re.compile(r"/+\*?")
+_GIT_DIR = re.compile(r"(?:^|/)\.git(?:/|$)")
 _DEVICE = re.compile(r"^/dev/(?!null$|zero$|u?random$|stdout$|stderr$|stdin$|tty$|fd/|shm(?:/|$)|pts/)")
 
 
@@ -54,7 +56,7 @@ def classify_path(path: str) -> PathKind:
         return PathKind.RELATIVE
     if is_secret_path(p):
         return PathKind.SECRET
-    if p in ("/", "/*", "/.", "/..") or re.fullmatch(r"/+\*?", p):
+    if p in ("/", "/*", "/.", "/..") or _SLASHES.fullmatch(p):
         return PathKind.ROOT
     if _DEVICE.match(p):
         return PathKind.DEVICE
@@ -62,7 +64,7 @@ def classify_path(path: str) -> PathKind:
         return PathKind.TEMP
     if _HOME.match(p.rstrip("*").rstrip("/") or p) or p in ("~", "~/", "~/*", "$HOME", "$HOME/*"):
         return PathKind.HOME
-    if re.search(r"(?:^|/)\.git(?:/|$)", p):
+    if _GIT_DIR.search(p):
         return PathKind.GIT
     if p.startswith(("/tmp", "/var/tmp", "/private/tmp")) or p.startswith(_VAR_SAFE):
         return PathKind.TEMP

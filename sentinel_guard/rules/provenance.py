@@ -40,6 +40,9 @@ class Target:
     origin: Provenance
 
 
+_ID = re.compile(r"[\w-]{1,40}")
+
+
 def _kind(value: str) -> str:
     if EMAIL.fullmatch(value):
         return "email"
@@ -47,7 +50,7 @@ def _kind(value: str) -> str:
         return "iban"
     if URL.fullmatch(value):
         return "url"
-    if re.fullmatch(r"[\w-]{1,40}", value):
+    if _ID.fullmatch(value):
         return "id"
     return "other"
 

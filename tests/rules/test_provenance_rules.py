@@ -146,3 +146,12 @@ def test_reading_the_calendar_is_not_asking_for_an_invitation() -> None:
     verdict = judge("create_calendar_event", {"title": "Sync", "participants": ["eve@unknown.example"]},
                     "User instruction: What's on my calendar tomorrow?")
     assert verdict.decision.stops and "intent.unrequested-action" in verdict.rules
+
+
+def test_subject_starting_with_all_is_not_a_broadcast() -> None:
+    verdict = judge("send_email", {"to": ["kim@team.example"], "subject": "All hands notes", "body": "Notes."},
+                    "User instruction: Send kim@team.example the all hands notes.")
+    assert "message.mass-send" not in verdict.rules
+    broadcast = judge("send_message", {"channel": "@everyone", "text": "Server down"},
+                      "User instruction: send a message about the outage")
+    assert "message.mass-send" in broadcast.rules
