@@ -160,10 +160,15 @@ def main() -> int:
                     print(f"  connection errors: {(single.errors + many.errors + paced.errors)[:3]}")
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/stats") as resp:
                 stats = json.load(resp)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health") as resp:
+                health = json.load(resp)
         rows = sqlite3.connect(audit).execute("SELECT COUNT(*) FROM verdicts").fetchone()[0]
     missing = sent_ok - rows
     print(f"audit rows {rows} for {sent_ok} answers with 200 (missing {missing}); /v1/stats total {stats['total']}; "
           f"server-side judge latency p50 {stats['latency_ms']['p50']} ms, p99 {stats['latency_ms']['p99']} ms")
+    if args.workers == 1:
+        print(f"group commit: {health['audit_rows']} verdicts in {health['audit_commits']} transactions "
+              f"({health['audit_rows'] / max(1, health['audit_commits']):.1f} per fsync)")
     return 0 if missing == 0 else 1
 
 

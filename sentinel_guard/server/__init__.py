@@ -3,6 +3,19 @@
     from sentinel_guard.server import create_app, run
     run(port=8080, api_key="s3cret", audit="sentinel-audit.db")     # or: sentinel-guard serve
 
+Deployment notes:
+
+* Every piece of state a client can observe — verdicts, escalations and their answers, stats,
+  metrics — lives in the audit store, so `--workers N`, or several instances on one host given
+  the same `--audit` file, answer alike (SQLite in WAL mode; each process group-commits its own
+  writes and waits on the file lock for at most 30 s). Only `/v1/observe` (tool outputs
+  remembered per session) is per-process memory: send a session's calls to one process.
+* Past one host, implement the same store methods (`append_many`, `query`, `get`, `resolve`,
+  `stats`) on a server database such as PostgreSQL; the routes need nothing else.
+* With an API key, everything but `/health` and the dashboard's static shell needs
+  `Authorization: Bearer <key>`; the page asks for the key and keeps it in the tab's
+  sessionStorage. CORS stays off unless origins are configured.
+
 Importing this package without FastAPI installed raises `MissingExtraError` naming the extra.
 """
 

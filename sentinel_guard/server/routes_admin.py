@@ -34,7 +34,9 @@ _ESCALATION_FIELDS = ("id", "ts", "call_id", "session", "tool", "args", "decisio
 async def health(request: Request) -> dict[str, Any]:
     state = state_of(request)
     return {"status": "ok", "overseer": state.guard.overseer.name, "backends": sorted(state.backends),
-            "auth": state.auth, "uptime_seconds": round(time.time() - state.started_at, 1)}
+            "auth": state.auth, "uptime_seconds": round(time.time() - state.started_at, 1),
+            # this process's group commit: transactions and the verdicts they held
+            "audit_commits": state.writer.batches, "audit_rows": state.writer.rows}
 
 
 @router.get("/v1/audit", tags=["audit"], summary="Audit records, newest first (paged)")

@@ -51,6 +51,8 @@ class GroupCommitWriter:
         self._closed = False
         self.batches = 0
         """How many transactions were committed (for the benchmark's batching figure)."""
+        self.rows = 0
+        """How many verdicts those transactions held."""
         self._thread.start()
 
     async def append(self, call: ToolCall, verdict: Verdict) -> int:
@@ -95,6 +97,7 @@ class GroupCommitWriter:
         try:
             ids = self.store.append_many(items)
             self.batches += 1
+            self.rows += len(items)
         except BaseException as exc:  # noqa: BLE001 - every waiter must hear about the failure
             error = exc
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[list[int]], Any, BaseException | None]]]

@@ -259,3 +259,26 @@ def test_fast_path_and_framework_path_answer_alike(make_client: Callable[..., Te
         answers.append((resp.status_code, sorted(data) if isinstance(data, dict) else data,
                         data.get("decision") if isinstance(data, dict) else None))
     assert answers[0] == answers[1]
+
+
+@pytest.mark.parametrize(("kw", "message"), [
+    ({"audit": "audit.jsonl"}, "SQLite audit file"),
+    ({"audit": ":memory:"}, "SQLite audit file"),
+    ({"max_body_bytes": 10}, "max_body_bytes"),
+    ({"overseer": "qwen-local"}, "not available"),
+])
+def test_bad_server_settings_raise_config_errors(tmp_path: Path, kw: dict, message: str) -> None:
+    from sentinel_guard.errors import ConfigError
+
+    kw = {"api_key": None, "cors_origins": None, "audit": tmp_path / "a.db", "max_body_bytes": 1 << 20,
+          "overseer": "rules", "policy": None, **kw}
+    if kw["audit"] == "audit.jsonl":
+        kw["audit"] = tmp_path / "audit.jsonl"
+    with pytest.raises(ConfigError, match=message):
+        create_app(**kw)
+
+
+def test_group_commit_counters_are_reported(client: TestClient) -> None:
+    client.post("/v1/oversee/batch", json=[RM, RM, RM])
+    health = client.get("/health").json()
+    assert health["audit_rows"] == 3 and health["audit_commits"] == 1
