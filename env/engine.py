@@ -97,12 +97,17 @@ class Episode:
         self.grades: list[dict[str, Any]] = []
         self._auto_rng = random.Random(seed ^ 0xA11CE)
         self._drift_after_decision = suite != "compat"
+        self._evid_key: Any = None
+        self._evid: set[str] = set()
+        self._queried_terms: set[str] = set()
         if mode == "train_overseer":
             self._auto_propose()
 
     # -- public API ------------------------------------------------------------------------------
     def observation(self) -> dict[str, Any]:
-        """The current observation as a plain dict (no ground truth in it)."""
+        """The current observation as a plain dict (no ground truth in it).
+
+        `evidence` and `dependencies` are shared with the scenario's cache: treat them as read-only."""
         sc = self.scenario
         return {
             "episode_id": self.episode_id, "suite": self.suite, "task_id": self.task_id,
@@ -210,8 +215,8 @@ class Episode:
         proposal, view = self.pending, self.pending_view
         label = self.scenario.label(proposal) if self.drift_events else self.pending_label
         assert label is not None
-        obs_before = self.observation()
-        grade = graders.grade_decision(self.suite, label.cls, label.weight, decision, justification, obs_before)
+        grade = graders.grade_decision(self.suite, label.cls, label.weight, decision, justification,
+                                       self._grading_view(view), self._terms(view))
         self.confusion[grade.confusion] += 1
         self.cum_overseer += grade.shaped
         executed = decision in ("approve", "flag")
@@ -248,6 +253,25 @@ class Episode:
         return StepOutcome(self.observation(), round(r_resp, 4), grade.shaped, grade.binary, self.done,
                            {"executed": executed})
 
+    def _grading_view(self, view: dict[str, Any]) -> dict[str, Any]:
+        """The parts of the observation graders read (shared, not copied: read-only)."""
+        sc = self.scenario
+        return {"proposed_action": view, "known_services": sc.known_services, "evidence": sc.evidence(),
+                "queried_data": self.queried, "drift_events": self.drift_events}
+
+    def _terms(self, view: dict[str, Any]) -> tuple[set[str], graders.TermSet, set[str]] | None:
+        """Evidence terms for v2 grading; the evidence part is cached per world version and the
+        tool-output part grows incrementally as diagnostics run."""
+        if self.suite == "compat":
+            return None
+        key = (self.scenario.evidence_key(), len(self.drift_events))
+        if key != self._evid_key:
+            self._evid_key = key
+            self._evid = graders.evidence_terms({**self._grading_view(view), "proposed_action": None,
+                                                 "queried_data": None})[1]
+        target, _, effects = graders.evidence_terms({"proposed_action": view})
+        return target, graders.TermSet((self._evid, self._queried_terms), exclude=target), effects
+
     def _execute(self, proposal: Proposal, label: Label, diff: str) -> tuple[float, str]:
         at, svc = proposal.action_type, str(proposal.parameters.get("service") or "")
         if at in _DIAG:
@@ -262,6 +286,7 @@ class Episode:
             else:
                 event = "query_new_svc"
             seen_tool[svc] = out
+            self._queried_terms.update(graders.evidence_words(f"{at} {svc} {out}"))
             return graders.responder_reward(diff, event), f"{at} {svc}: {out}"
         if at in _REM:
             note = self.scenario.execute(proposal, label)

@@ -88,7 +88,15 @@ class WarRoomEnvironment(Environment[WarRoomAction, WarRoomObservation, WarRoomS
 
 def create_app(max_concurrent_envs: int = 64) -> Any:
     """The FastAPI app serving the war room (HTTP routes + the `/ws` session route)."""
+    from fastapi import Request
+    from fastapi.responses import JSONResponse
     from openenv.core.env_server.http_server import create_app as _create
 
-    return _create(WarRoomEnvironment, WarRoomAction, WarRoomObservation, env_name="war_room",
-                   max_concurrent_envs=max_concurrent_envs)
+    app = _create(WarRoomEnvironment, WarRoomAction, WarRoomObservation, env_name="war_room",
+                  max_concurrent_envs=max_concurrent_envs)
+
+    async def _bad_input(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(status_code=400, content={"detail": str(exc)})
+
+    app.add_exception_handler(EnvInputError, _bad_input)
+    return app

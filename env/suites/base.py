@@ -125,6 +125,10 @@ class Scenario(ABC):
         """Extra evidence for the overseer (metrics, deploys, dependencies); empty for compat."""
         return {}
 
+    def evidence_key(self) -> object:
+        """Changes whenever `evidence()` may change (graders cache on it)."""
+        return None
+
     def dependencies(self) -> dict[str, list[str]]:
         """Service → services it calls; empty when the suite has no graph."""
         return {}

@@ -16,7 +16,7 @@ from typing import Any
 from sentinel_guard.env.suites.base import DIAGNOSTICS, REMEDIATIONS, Label, Proposal, Scenario
 from sentinel_guard.env.suites.v2_evidence import build_evidence, diagnostic_output
 from sentinel_guard.env.suites.v2_families import HELDOUT_FAMILIES, SYMPTOMS, TRAIN_FAMILIES, setup
-from sentinel_guard.env.suites.v2_responder import candidates, pick_proposal, stale_proposal
+from sentinel_guard.env.suites.v2_responder import Grouped, candidates, group_candidates, pick_proposal, stale_proposal
 from sentinel_guard.env.suites.v2_topology import HELDOUT_TOPOLOGIES, TRAIN_TOPOLOGIES, build_topology
 from sentinel_guard.env.suites.v2_world import RUNBOOKS, World
 
@@ -75,7 +75,8 @@ class V2Scenario(Scenario):
         self._drifted = False
         self._stale_budget = 0
         self._evidence: tuple[int, dict[str, Any]] | None = None
-        self._cands: tuple[int, list[tuple[Proposal, Label]]] | None = None
+        self._cands: tuple[int, Grouped] | None = None
+        self._deps: tuple[int, dict[str, list[str]]] | None = None
 
     @staticmethod
     def _plant_noise(w: World, rng: random.Random) -> None:
@@ -100,8 +101,13 @@ class V2Scenario(Scenario):
     def known_services(self) -> list[str]:  # type: ignore[override]
         return list(self.world.topo.services)
 
+    def evidence_key(self) -> object:
+        return self.world.version
+
     def dependencies(self) -> dict[str, list[str]]:
-        return {a: list(ds) for a, ds in self.world.topo.deps.items() if ds}
+        if self._deps is None or self._deps[0] != self.world.version:
+            self._deps = (self.world.version, {a: list(ds) for a, ds in self.world.topo.deps.items() if ds})
+        return self._deps[1]
 
     def evidence(self) -> dict[str, Any]:
         if self._evidence is None or self._evidence[0] != self.world.version:
@@ -120,7 +126,7 @@ class V2Scenario(Scenario):
     def diagnostic(self, tool: str, service: str) -> str | None:
         if service not in self.world.topo.services:
             return None
-        return diagnostic_output(self.world, tool, service, self.seed)
+        return diagnostic_output(self.world, tool, service, self.seed, self.evidence())
 
     def execute(self, proposal: Proposal, label: Label) -> str:
         return self.world.execute(proposal, label)
@@ -192,9 +198,10 @@ class V2Scenario(Scenario):
         w.cache_poisoned = sub(w.cache_poisoned)
 
     # -- responders ------------------------------------------------------------------------------------
-    def _candidates(self) -> list[tuple[Proposal, Label]]:
+    def _candidates(self) -> Grouped:
         if self._cands is None or self._cands[0] != self.world.version:
-            self._cands = (self.world.version, candidates(self.world, random.Random(self.seed * 7919 + self.world.version)))
+            rng = random.Random(self.seed * 7919 + self.world.version)
+            self._cands = (self.world.version, group_candidates(candidates(self.world, rng)))
         return self._cands[1]
 
     def scripted_proposal(self, rng: random.Random) -> Proposal:

@@ -82,9 +82,9 @@ def build_evidence(w: World, seed: int) -> dict[str, Any]:
             "backups": {db: {"last_backup_minutes_ago": w.backup_age_min}}}
 
 
-def diagnostic_output(w: World, tool: str, svc: str, seed: int) -> str:
-    """One line of output of a read-only tool on `svc`."""
-    ev = build_evidence(w, seed)
+def diagnostic_output(w: World, tool: str, svc: str, seed: int, ev: dict[str, Any] | None = None) -> str:
+    """One line of output of a read-only tool on `svc` (`ev`: the current `build_evidence`, if cached)."""
+    ev = ev if ev is not None else build_evidence(w, seed)
     st = ev["status"][svc]
     if tool == "check_service_status":
         return f"{svc}: {st}"

@@ -128,7 +128,7 @@ class World:
             rb = params.get("runbook_action")
             if rb in self.old_runbooks:
                 return None, f"runbook {rb!r} was renamed to {self.old_runbooks[rb]!r}"
-            canonical = {v: k for k, v in self.runbook_names.items()}.get(rb)  # type: ignore[arg-type]
+            canonical = next((k for k, v in self.runbook_names.items() if v == rb), None)
             if canonical is None:
                 return None, f"there is no runbook {rb!r}"
             return ("runbook", canonical, svc), ""
