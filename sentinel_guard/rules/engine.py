@@ -94,9 +94,9 @@ def evaluate(call: ToolCall, policy: Policy, registry: Registry = REGISTRY) -> V
     for spec in registry.candidates(tuple(kinds), programs):
         if check_enabled and not policy.rule_enabled(spec.id):
             continue
-        hit = spec.evaluate(facts)
-        if hit is not None:
-            hits.append(hit)
+        reason = spec.check(facts)
+        if reason is not None:
+            hits.append(RuleHit(rule=spec.id, decision=spec.decision, severity=spec.severity, reason=reason))
     if hits and any(h.decision is not Decision.BLOCK or h.severity is not Severity.CRITICAL for h in hits):
         environment = facts.environment  # computed only when it can change something
         if environment:

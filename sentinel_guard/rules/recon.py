@@ -207,16 +207,20 @@ _OFFENSIVE = re.compile(
 )
 
 
+_FETCH_OR_RUN = frozenset({"curl", "wget", "chmod", "bash", "sh", "python3", "python", "perl", "git", "scp"})
+
+
 @rule("recon.offensive-tool", E, Severity.HIGH, kinds=SH)
 def offensive_tool(f: Facts) -> str | None:
     """Running or fetching well-known attack tooling (privilege-escalation scripts, crackers, C2 tunnels)."""
     for cmd in f.cmds:
         if _OFFENSIVE.match(cmd.name):
             return f"{cmd.name} is offensive-security tooling."
+        if cmd.name not in _FETCH_OR_RUN:
+            continue
         for arg in cmd.args:
             base = arg.rstrip("/").rsplit("/", 1)[-1]
-            if base and _OFFENSIVE.match(base) and (cmd.name in ("curl", "wget", "chmod", "bash", "sh", "python3",
-                                                                 "python", "perl", "git")):
+            if base and _OFFENSIVE.match(base):
                 return f"{cmd.name} fetches or runs {base}, offensive-security tooling."
     return None
 
