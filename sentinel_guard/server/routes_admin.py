@@ -7,6 +7,7 @@ a worker thread so a long aggregate never stalls the event loop that judges call
 
 from __future__ import annotations
 
+import asyncio
 import time
 from importlib.resources import files
 from typing import Annotated, Any
@@ -23,6 +24,7 @@ from sentinel_guard.types import Decision
 __all__ = ["router"]
 
 router = APIRouter()
+_POLL_S = 0.25
 _ASSETS = files("sentinel_guard.server")
 _STATIC_TYPES = {"dashboard.js": "text/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8"}
 RecordId = Annotated[int, Path(ge=1, le=2**62, description="The audit record id returned with the verdict.")]
@@ -87,8 +89,19 @@ async def _escalation(request: Request, record_id: int) -> dict[str, Any]:
 
 @router.get("/v1/escalations/{record_id}", tags=["escalations"],
             summary="One escalation's status: pending, approved or denied (agents poll this)")
-async def escalation(request: Request, record_id: RecordId) -> dict[str, Any]:
-    return await _escalation(request, record_id)
+async def escalation(
+    request: Request, record_id: RecordId,
+    wait: Annotated[float, Query(ge=0, le=60, allow_inf_nan=False,
+                                 description="Seconds to hold the answer while it is still pending (long poll).")] = 0,
+) -> dict[str, Any]:
+    """The escalation; with `wait`, answers as soon as a human decides (read from the store, so the
+    decision may come through any worker or instance) or when `wait` runs out, still pending."""
+    deadline = time.monotonic() + wait
+    current = await _escalation(request, record_id)
+    while current["status"] == "pending" and time.monotonic() < deadline:
+        await asyncio.sleep(min(_POLL_S, max(0.0, deadline - time.monotonic())))
+        current = await _escalation(request, record_id)
+    return current
 
 
 @router.post("/v1/escalations/{record_id}", tags=["escalations"], summary="Approve or deny a pending escalation")

@@ -282,3 +282,21 @@ def test_group_commit_counters_are_reported(client: TestClient) -> None:
     client.post("/v1/oversee/batch", json=[RM, RM, RM])
     health = client.get("/health").json()
     assert health["audit_rows"] == 3 and health["audit_commits"] == 1
+
+
+def test_an_agent_long_polls_until_a_human_decides(client: TestClient) -> None:
+    import threading
+    import time
+
+    esc = client.post("/v1/oversee", json={"tool": "deploy", "args": {}}).json()
+    start = time.monotonic()
+    assert client.get(f"/v1/escalations/{esc['id']}?wait=0.3").json()["status"] == "pending"
+    assert time.monotonic() - start >= 0.3
+    timer = threading.Timer(0.5, lambda: client.post(f"/v1/escalations/{esc['id']}", json={"decision": "deny"}))
+    timer.start()
+    start = time.monotonic()
+    answer = client.get(f"/v1/escalations/{esc['id']}?wait=20").json()
+    timer.join()
+    assert answer["status"] == "denied"
+    assert time.monotonic() - start < 10
+    assert client.get(f"/v1/escalations/{esc['id']}?wait=61").status_code == 422
