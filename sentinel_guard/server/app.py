@@ -24,6 +24,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 
+from sentinel_guard import __version__
 from sentinel_guard.audit import SQLiteAuditStore
 from sentinel_guard.errors import ConfigError
 from sentinel_guard.guard import Guard
@@ -144,6 +145,9 @@ def create_app(
     if guard is None:
         guard = _default_guard(policy, overseer)
     if audit is _FROM_ENV:
+        if guard.audit is not None and not isinstance(guard.audit, SQLiteAuditStore):
+            raise ConfigError(f"the guard's audit store is a {type(guard.audit).__name__}; the server reads stats and "
+                              "escalations back from an SQLite store: pass audit=<path>.db")
         audit = guard.audit if isinstance(guard.audit, SQLiteAuditStore) else env.get("SENTINEL_AUDIT", DEFAULT_AUDIT)
     guard.audit = None  # the server appends (group commit) so it can return each record's id
     for extra in (backends or {}).values():
@@ -163,7 +167,7 @@ def create_app(
 
     app = FastAPI(
         title="sentinel-guard oversight service",
-        version="0.1.0",
+        version=__version__,
         summary="Approve, flag, block or escalate AI-agent tool calls; every verdict is audited before it is returned.",
         lifespan=lifespan,
     )

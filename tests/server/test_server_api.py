@@ -300,3 +300,17 @@ def test_an_agent_long_polls_until_a_human_decides(client: TestClient) -> None:
     assert answer["status"] == "denied"
     assert time.monotonic() - start < 10
     assert client.get(f"/v1/escalations/{esc['id']}?wait=61").status_code == 422
+
+
+def test_a_guard_with_its_own_sqlite_audit_keeps_it(tmp_path: Path) -> None:
+    db = tmp_path / "guard.db"
+    with TestClient(create_app(Guard(audit=db), api_key=None, cors_origins=None)) as client:
+        record_id = client.post("/v1/oversee", json={"tool": "get_weather"}).json()["id"]
+    assert [r[0] for r in rows(db)] == [record_id]  # written once, by the server, into the guard's file
+
+
+def test_a_guard_with_a_jsonl_audit_is_refused(tmp_path: Path) -> None:
+    from sentinel_guard.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="SQLite"):
+        create_app(Guard(audit=tmp_path / "a.jsonl"), api_key=None)
