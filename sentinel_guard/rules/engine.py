@@ -118,6 +118,9 @@ def _from_hits(hits: list[RuleHit]) -> Verdict:
 
 def _no_hit(facts: Facts, kinds: list[str], programs: frozenset[str]) -> Verdict:
     if "shell" in kinds:
+        if any(script.errors for script in facts.scripts):
+            return Verdict.approve("Shell command has syntax errors; no rule matched what could be parsed.",
+                                   confidence=0.5, rules=("default.shell-unparsed",), decided_by="rules")
         if programs and programs <= _READ_ONLY_PROGRAMS:
             return Verdict.approve("Shell command only reads and lists; no rule fired.", confidence=0.9,
                                    rules=("default.shell-read",), decided_by="rules")

@@ -38,6 +38,7 @@ _WRAPPER_OPTS_WITH_VALUE = {
 }
 _XARGS_OPTS_WITH_VALUE = {"-I", "-i", "-n", "-P", "-d", "-L", "-l", "-s", "-E", "-e", "-a", "--max-args",
                           "--max-procs", "--delimiter", "--arg-file", "--replace"}
+_IFS = re.compile(r"\$\{?IFS\}?(?:\$\d)?")
 _REDIRECT_TYPES = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "csh", "tcsh", "busybox"})
 _INTERPRETERS = frozenset({"python", "python2", "python3", "perl", "ruby", "php", "node", "nodejs"})
@@ -118,6 +119,8 @@ class _Walker:
     def __init__(self, script: Script, depth: int) -> None:
         self.script = script
         self.depth = depth
+        self.loop_vars: dict[str, list[str]] = {}
+        """`for x in a b c` → {'x': ['a', 'b', 'c']}: commands in the body are checked per value."""
 
     def walk(self, node, via: str = "", redirects: tuple[tuple[str, str], ...] = (), pipe: int = -1) -> None:
         kind = node.type
@@ -129,13 +132,24 @@ class _Walker:
         if kind == "redirected_statement":
             found = list(redirects)
             body = None
+            heredocs: list[str] = []
             for child in node.children:
                 if child.type in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
                     found.append(self._redirect(child))
+                    for inner in child.children:  # cat <<EOF > /etc/x : the file redirect sits inside
+                        if inner.type == "file_redirect":
+                            found.append(self._redirect(inner))
+                        elif inner.type == "heredoc_body":
+                            heredocs.append(inner.text.decode("utf-8", "replace"))
                 elif body is None:
                     body = child
             if body is not None and body.type not in _REDIRECT_TYPES:
                 self.walk(body, via, tuple(found), pipe)
+                first = body.child_by_field_name("name") if body.type == "command" else None
+                if first is not None and _word(first).rsplit("/", 1)[-1] in _SHELLS and self.depth < _MAX_DEPTH:
+                    for text in heredocs:  # sh <<EOF ... EOF runs the body
+                        self.script.cmds.extend(Cmd(c.argv, c.redirects, "sh -c")
+                                                for c in parse_script(text, self.depth + 1).cmds)
             elif found:  # `> file` alone truncates the file
                 self.script.cmds.append(Cmd((":",), tuple(found), via, pipe))
             for child in node.children:  # substitutions inside redirect targets still run
@@ -159,6 +173,11 @@ class _Walker:
             if value is not None:
                 self._substitutions(value, via)
             return
+        if kind == "for_statement":
+            var = node.child_by_field_name("variable")
+            values = [_word(c) for c in node.children_by_field_name("value")]
+            if var is not None and values:
+                self.loop_vars[var.text.decode()] = values[:8]
         if kind == "function_definition":
             name = node.child_by_field_name("name")
             self.script.functions.append(name.text.decode() if name else "")
@@ -199,12 +218,30 @@ class _Walker:
             elif child.is_named:
                 argv.append(_word(child))
             self._substitutions(child, via)
-        if argv:
+        if argv and self.loop_vars and any(a.startswith("$") for a in argv):
+            for variant in self._expand(argv):
+                self._emit(variant, tuple(found), via, pipe)
+        elif argv:
             self._emit(tuple(argv), tuple(found), via, pipe)
+
+    def _expand(self, argv: list[str]) -> list[tuple[str, ...]]:
+        """One argv per value of the loop variable it uses (`rm -rf $d` for d in /etc /usr)."""
+        for i, arg in enumerate(argv):
+            values = self.loop_vars.get(arg.strip("${}\"")) if arg.startswith("$") else None
+            if values:
+                return [(*argv[:i], v, *argv[i + 1:]) for v in values]
+        return [tuple(argv)]
 
     def _emit(self, argv: tuple[str, ...], redirects: tuple[tuple[str, str], ...], via: str, pipe: int) -> None:
         if "--help" in argv[1:] or "--version" in argv[1:]:
             return  # prints usage and exits: runs nothing
+        if argv[0].startswith("$") and self.script.assignments:  # a=rm; $a -rf /
+            known = dict(self.script.assignments)
+            value = known.get(argv[0].strip("${}"))
+            if value and " " not in value.strip():
+                argv = (value, *argv[1:])
+            elif value:
+                argv = (*value.split(), *argv[1:])
         self.script.cmds.append(Cmd(argv, redirects, via, pipe))
         name = argv[0].rsplit("/", 1)[-1].lower()
         inner = _unwrap(name, argv)
@@ -215,8 +252,8 @@ class _Walker:
             return
         if self.depth >= _MAX_DEPTH:
             return
-        if name in _SHELLS or name in ("ssh", "su"):
-            code = _inline_code(name, argv)
+        if name in _SHELLS or name in ("ssh", "su", "eval"):
+            code = " ".join(argv[1:]) if name == "eval" else _inline_code(name, argv)
             if code:
                 sub = parse_script(code, self.depth + 1)
                 self.script.cmds.extend(Cmd(c.argv, c.redirects, "ssh" if name == "ssh" else "sh -c")
@@ -303,6 +340,8 @@ def _xargs_inner(argv: tuple[str, ...]) -> tuple[str, ...] | None:
 def parse_script(text: str, depth: int = 0) -> Script:
     """Parse a shell script into the commands it runs (cached; never raises on bad syntax)."""
     clean = text.translate(_QUOTES)
+    if "IFS" in clean:  # rm${IFS}-rf${IFS}/ : the field separator used as a space
+        clean = _IFS.sub(" ", clean)
     script = Script(text=clean)
     tree = _parser().parse(clean.encode("utf-8", "replace"))
     _Walker(script, depth).walk(tree.root_node)
