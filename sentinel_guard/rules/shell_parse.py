@@ -15,35 +15,23 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from sentinel_guard.rules.shell_unwrap import (
+    INTERPRETERS,
+    SHELLS,
+    find_exec,
+    inline_code,
+    interpreter_commands,
+    unwrap,
+    xargs_inner,
+)
+
 __all__ = ["Cmd", "Script", "parse_script"]
 
 _MAX_DEPTH = 4
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 
-_WRAPPERS_NO_ARG = frozenset({"sudo", "doas", "nohup", "time", "exec", "command", "builtin", "unbuffer",
-                              "stdbuf", "nice", "ionice", "env", "timeout", "strace", "ltrace", "chroot",
-                              "runuser", "setsid", "caffeinate", "busybox", "watch", "proxychains",
-                              "proxychains4", "torsocks"})
-# Options of wrappers that consume the next word.
-_WRAPPER_OPTS_WITH_VALUE = {
-    "sudo": {"-u", "-g", "-C", "-h", "-p", "-r", "-t", "-U", "-D", "--user", "--group"},
-    "doas": {"-u", "-C"},
-    "nice": {"-n"},
-    "ionice": {"-c", "-n", "-p"},
-    "timeout": {"-s", "-k", "--signal", "--kill-after"},
-    "env": {"-u", "-C", "--unset", "--chdir"},
-    "runuser": {"-u", "-g"},
-    "watch": {"-n", "-d"},
-    "stdbuf": {"-i", "-o", "-e"},
-}
-_XARGS_OPTS_WITH_VALUE = {"-I", "-i", "-n", "-P", "-d", "-L", "-l", "-s", "-E", "-e", "-a", "--max-args",
-                          "--max-procs", "--delimiter", "--arg-file", "--replace"}
 _IFS = re.compile(r"\$\{?IFS\}?(?:\$\d)?")
 _REDIRECT_TYPES = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
-_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "ash", "fish", "csh", "tcsh", "busybox"})
-_INTERPRETERS = frozenset({"python", "python2", "python3", "perl", "ruby", "php", "node", "nodejs"})
-_SYSTEM_CALL = re.compile(r"""(?:system|popen|exec|shell_exec|passthru|check_output|check_call|run|call|spawnSync|"""
-                          r"""execSync|Popen)\s*\(\s*(['"])(.+?)\1|`([^`]+)`""")
 
 
 @dataclass(frozen=True)
@@ -146,7 +134,7 @@ class _Walker:
             if body is not None and body.type not in _REDIRECT_TYPES:
                 self.walk(body, via, tuple(found), pipe)
                 first = body.child_by_field_name("name") if body.type == "command" else None
-                if first is not None and _word(first).rsplit("/", 1)[-1] in _SHELLS and self.depth < _MAX_DEPTH:
+                if first is not None and _word(first).rsplit("/", 1)[-1] in SHELLS and self.depth < _MAX_DEPTH:
                     for text in heredocs:  # sh <<EOF ... EOF runs the body
                         self.script.cmds.extend(Cmd(c.argv, c.redirects, "sh -c")
                                                 for c in parse_script(text, self.depth + 1).cmds)
@@ -244,7 +232,7 @@ class _Walker:
                 argv = (*value.split(), *argv[1:])
         self.script.cmds.append(Cmd(argv, redirects, via, pipe))
         name = argv[0].rsplit("/", 1)[-1].lower()
-        inner = _unwrap(name, argv)
+        inner = unwrap(name, argv)
         if inner is not None and self.depth < _MAX_DEPTH:
             self.depth += 1
             self._emit(inner, redirects, name if name in ("sudo", "doas") else via or name, pipe)
@@ -252,88 +240,29 @@ class _Walker:
             return
         if self.depth >= _MAX_DEPTH:
             return
-        if name in _SHELLS or name in ("ssh", "su", "eval"):
-            code = " ".join(argv[1:]) if name == "eval" else _inline_code(name, argv)
+        if name in SHELLS or name in ("ssh", "su", "eval"):
+            code = " ".join(argv[1:]) if name == "eval" else inline_code(name, argv)
             if code:
                 sub = parse_script(code, self.depth + 1)
                 self.script.cmds.extend(Cmd(c.argv, c.redirects, "ssh" if name == "ssh" else "sh -c")
                                         for c in sub.cmds)
                 self.script.assignments.extend(sub.assignments)
                 self.script.functions.extend(sub.functions)
-        elif name in _INTERPRETERS:
-            for code in _interpreter_commands(argv):
+        elif name in INTERPRETERS:
+            for code in interpreter_commands(argv):
                 sub = parse_script(code, self.depth + 1)
                 self.script.cmds.extend(Cmd(c.argv, c.redirects, "interp") for c in sub.cmds)
         elif name == "find":
-            for inner_argv in _find_exec(argv):
+            for inner_argv in find_exec(argv):
                 self.depth += 1
                 self._emit(inner_argv, (), "find -exec", -1)
                 self.depth -= 1
         elif name == "xargs":
-            inner_x = _xargs_inner(argv)
+            inner_x = xargs_inner(argv)
             if inner_x:
                 self.depth += 1
                 self._emit(inner_x, (), "xargs", pipe)
                 self.depth -= 1
-
-
-def _unwrap(name: str, argv: tuple[str, ...]) -> tuple[str, ...] | None:
-    """The command a wrapper (`sudo`, `env`, `timeout` ...) runs, or None."""
-    if name not in _WRAPPERS_NO_ARG or len(argv) < 2:
-        return None
-    takes_value = _WRAPPER_OPTS_WITH_VALUE.get(name, set())
-    i = 1
-    while i < len(argv):
-        word = argv[i]
-        if name == "env" and "=" in word and not word.startswith("-"):
-            i += 1
-        elif word.startswith("-") and word != "-":
-            i += 2 if word in takes_value else 1
-        elif (name == "timeout" and i == 1) or (name == "chroot" and i == 1):
-            i += 1  # the duration / the new root
-        else:
-            break
-    return argv[i:] if i < len(argv) else None
-
-
-def _inline_code(name: str, argv: tuple[str, ...]) -> str | None:
-    if name == "ssh":
-        words = [w for w in argv[1:] if not w.startswith("-")]
-        return " ".join(words[1:]) if len(words) > 1 else None
-    for i, word in enumerate(argv[1:-1], start=1):
-        if word == "-c" or (word.startswith("-") and not word.startswith("--") and "c" in word[1:]):
-            return argv[i + 1]
-    return None
-
-
-def _interpreter_commands(argv: tuple[str, ...]) -> list[str]:
-    """Shell command strings an interpreter one-liner runs (`os.system("rm -rf /")`, backticks)."""
-    code = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a in ("-c", "-e", "-r", "-E")), "")
-    if not code:
-        return []
-    return [m.group(2) or m.group(3) for m in _SYSTEM_CALL.finditer(code)]
-
-
-def _find_exec(argv: tuple[str, ...]) -> list[tuple[str, ...]]:
-    out: list[tuple[str, ...]] = []
-    i = 0
-    while i < len(argv):
-        if argv[i] in ("-exec", "-execdir", "-ok", "-okdir"):
-            j = i + 1
-            while j < len(argv) and argv[j] not in (";", "+", "\\;"):
-                j += 1
-            if j > i + 1:
-                out.append(argv[i + 1: j])
-            i = j
-        i += 1
-    return out
-
-
-def _xargs_inner(argv: tuple[str, ...]) -> tuple[str, ...] | None:
-    i = 1
-    while i < len(argv) and argv[i].startswith("-"):
-        i += 2 if argv[i] in _XARGS_OPTS_WITH_VALUE else 1
-    return argv[i:] if i < len(argv) else None
 
 
 @lru_cache(maxsize=2048)
