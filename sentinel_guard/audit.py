@@ -100,6 +100,9 @@ class SQLiteAuditStore:
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute("PRAGMA busy_timeout=30000")
         self._conn.executescript(_SCHEMA)
+        self._agg: dict[str, Any] = {"last_id": 0, "total": 0, "by_decision": {}, "by_severity": {}, "by_tier": {},
+                                     "by_rule": {}, "shield_trips": 0, "first_ts": None, "last_ts": None}
+        """Per-record counts folded in so far (see `stats`)."""
 
     def _row_values(self, rec: AuditRecord) -> tuple[Any, ...]:
         return tuple(json.dumps(rec[c]) if c in _JSON_COLUMNS else rec[c] for c in _COLUMNS)
@@ -183,40 +186,57 @@ class SQLiteAuditStore:
         `latency_ms` percentiles cover the newest `latency_window` records (index
         `round(p/100 × (n−1))` of the sorted window); every other figure covers all records.
         `shield_trips` counts records where a shield rule (`shield.*`) fired.
+
+        Records are append-only and SQLite assigns ids in commit order, so the per-record counts
+        are folded in incrementally: each call scans only the records added since the previous
+        one (`id > last seen`), whichever process wrote them. Escalation statuses (which change)
+        and the latency window are re-read each time through their indexes.
         """
         with self._lock:
-            total = int(self._conn.execute("SELECT COUNT(*) FROM verdicts").fetchone()[0])
-            by_decision = dict(self._conn.execute("SELECT decision, COUNT(*) FROM verdicts GROUP BY decision"))
-            by_severity = dict(self._conn.execute("SELECT severity, COUNT(*) FROM verdicts GROUP BY severity"))
-            by_tier = dict(self._conn.execute("SELECT decided_by, COUNT(*) FROM verdicts GROUP BY decided_by"))
+            agg = self._agg
+            high = self._conn.execute("SELECT MAX(id) FROM verdicts").fetchone()[0] or 0
+            span = (agg["last_id"], high)
+            if high > agg["last_id"]:
+                for decision, severity, tier, n in self._conn.execute(
+                        "SELECT decision, severity, decided_by, COUNT(*) FROM verdicts WHERE id > ? AND id <= ? "
+                        "GROUP BY decision, severity, decided_by", span):
+                    agg["total"] += n
+                    for key, value in (("by_decision", decision), ("by_severity", severity), ("by_tier", tier)):
+                        agg[key][value] = agg[key].get(value, 0) + n
+                for rule, n in self._conn.execute(
+                        "SELECT j.value, COUNT(*) FROM verdicts, json_each(verdicts.rules) AS j "
+                        "WHERE verdicts.id > ? AND verdicts.id <= ? GROUP BY j.value", span):
+                    agg["by_rule"][rule] = agg["by_rule"].get(rule, 0) + n
+                agg["shield_trips"] += int(self._conn.execute(
+                    "SELECT COUNT(*) FROM verdicts WHERE id > ? AND id <= ? AND EXISTS "
+                    "(SELECT 1 FROM json_each(verdicts.rules) AS j WHERE j.value LIKE 'shield.%')", span).fetchone()[0])
+                if agg["first_ts"] is None:
+                    agg["first_ts"] = self._conn.execute("SELECT MIN(ts) FROM verdicts").fetchone()[0]
+                agg["last_ts"] = self._conn.execute("SELECT ts FROM verdicts WHERE id = ?", (high,)).fetchone()[0]
+                agg["last_id"] = high
             by_status = dict(self._conn.execute(
                 "SELECT status, COUNT(*) FROM verdicts WHERE status IS NOT NULL GROUP BY status"))
-            by_rule = dict(self._conn.execute(
-                "SELECT j.value, COUNT(*) AS n FROM verdicts, json_each(verdicts.rules) AS j "
-                "GROUP BY j.value ORDER BY n DESC, j.value LIMIT ?", (top_rules,)))
-            shield_trips = int(self._conn.execute(
-                "SELECT COUNT(*) FROM verdicts WHERE EXISTS "
-                "(SELECT 1 FROM json_each(verdicts.rules) AS j WHERE j.value LIKE 'shield.%')").fetchone()[0])
             window = sorted(r[0] for r in self._conn.execute(
                 "SELECT latency_ms FROM verdicts WHERE latency_ms IS NOT NULL ORDER BY id DESC LIMIT ?",
                 (latency_window,)))
-            span = self._conn.execute("SELECT MIN(ts), MAX(ts) FROM verdicts").fetchone()
+            top = sorted(agg["by_rule"].items(), key=lambda kv: (-kv[1], kv[0]))[:top_rules]
+            result = {
+                "total": agg["total"],
+                "by_decision": {d.value: int(agg["by_decision"].get(d.value, 0)) for d in Decision},
+                "by_severity": {s.value: int(agg["by_severity"].get(s.value, 0)) for s in Severity},
+                "by_tier": dict(agg["by_tier"]),
+                "by_rule": dict(top),
+                "escalations": {s: int(by_status.get(s, 0)) for s in ("pending", "approved", "denied")},
+                "shield_trips": agg["shield_trips"],
+                "first_ts": agg["first_ts"],
+                "last_ts": agg["last_ts"],
+            }
 
         def pct(p: float) -> float | None:
             return round(window[round(p / 100 * (len(window) - 1))], 3) if window else None
 
-        return {
-            "total": total,
-            "by_decision": {d.value: int(by_decision.get(d.value, 0)) for d in Decision},
-            "by_severity": {s.value: int(by_severity.get(s.value, 0)) for s in Severity},
-            "by_tier": {str(k): int(v) for k, v in by_tier.items()},
-            "by_rule": {str(k): int(v) for k, v in by_rule.items()},
-            "escalations": {s: int(by_status.get(s, 0)) for s in ("pending", "approved", "denied")},
-            "shield_trips": shield_trips,
-            "latency_ms": {"p50": pct(50), "p99": pct(99), "window": len(window)},
-            "first_ts": span[0],
-            "last_ts": span[1],
-        }
+        result["latency_ms"] = {"p50": pct(50), "p99": pct(99), "window": len(window)}
+        return result
 
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Run a read-only aggregate query (used by stats views)."""
