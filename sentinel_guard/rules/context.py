@@ -46,15 +46,14 @@ def split_context(context: str | None) -> ContextParts:
     if not context:
         return ContextParts(None, (), (), "")
     instruction: str | None = None
-    body = context
     prior_at = _PRIOR_MARK.search(context)
     head, tail = (context[: prior_at.start()], context[prior_at.end():]) if prior_at else (context, "")
     ui = _UI_MARK.search(head)
     rest = head
     if ui:
-        end = _OTHER_SECTION.search(head, ui.end())
-        instruction = head[ui.end(): end.start() if end else len(head)].strip()
-        rest = head[: ui.start()] + (head[end.start():] if end else "")
+        section = _OTHER_SECTION.search(head, ui.end())
+        instruction = head[ui.end(): section.start() if section else len(head)].strip()
+        rest = head[: ui.start()] + (head[section.start():] if section else "")
     body = tail if prior_at else ""
     outputs: list[str] = []
     calls: list[tuple[str, str]] = []
