@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import random
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -87,6 +89,8 @@ def load_overseer(spec: str, *, base_url: str | None = None, model: str | None =
     if ":" not in spec:
         raise ValueError(f"unknown overseer {spec!r}; use one of {', '.join([*BUILTIN, 'llm'])} or module:function")
     module_name, _, attr = spec.partition(":")
+    if os.getcwd() not in sys.path:  # like `uvicorn module:app`: modules in the working directory load
+        sys.path.insert(0, os.getcwd())
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
