@@ -46,6 +46,10 @@ _READ_ONLY_PROGRAMS = frozenset({"ls", "cat", "head", "tail", "grep", "egrep", "
                                  "tree", "jq", "true", "false", "test", "[", "mktemp", "seq", "paste", "xargs"})
 
 
+_SQL_TOOL_WORDS = frozenset({"sql", "query", "database", "db", "sqlite", "postgres", "mysql", "psql"})
+_SQL_ARG_KEYS = frozenset({"sql", "query", "statement", "stmt"})
+
+
 def known_rules() -> dict[str, Rule]:
     """Every registered rule by id (for docs, the CLI and tests)."""
     return dict(REGISTRY.rules)
@@ -62,7 +66,8 @@ def _kinds(facts: Facts) -> list[str]:
         kinds.append("message")
     if facts.tokens & _MONEY_TOKENS or (len(keys & _MONEY_KEYS) >= 1 and "recipient" in " ".join(keys)):
         kinds.append("money")
-    if keys & _FILE_KEYS or facts.tokens & {"file", "files", "directory", "folder", "path"}:
+    if keys & _FILE_KEYS or facts.tokens & {"file", "files", "directory", "folder", "path"} or any(
+            v[:1] in ("/", "~") and "/" in v[1:] and " " not in v for _, v in facts.strings if len(v) < 1024):
         kinds.append("file")
     return kinds
 
@@ -117,7 +122,7 @@ def _from_hits(hits: list[RuleHit]) -> Verdict:
 
 
 def _no_hit(facts: Facts, kinds: list[str], programs: frozenset[str]) -> Verdict:
-    if "shell" in kinds:
+    if "shell" in kinds and facts.shell_explicit:
         if any(script.errors for script in facts.scripts):
             return Verdict.approve("Shell command has syntax errors; no rule matched what could be parsed.",
                                    confidence=0.5, rules=("default.shell-unparsed",), decided_by="rules")
@@ -126,7 +131,7 @@ def _no_hit(facts: Facts, kinds: list[str], programs: frozenset[str]) -> Verdict
                                    rules=("default.shell-read",), decided_by="rules")
         return Verdict.approve("Shell command parsed; no destructive, network or credential pattern found.",
                                confidence=0.65, rules=("default.shell-unmatched",), decided_by="rules")
-    if "sql" in kinds:
+    if "sql" in kinds and (facts.tokens & _SQL_TOOL_WORDS or facts.call.args.keys() & _SQL_ARG_KEYS):
         return Verdict.approve("SQL parsed; no destructive statement found.", confidence=0.85,
                                rules=("default.sql-checked",), decided_by="rules")
     if facts.effect is Effect.READ:

@@ -115,11 +115,17 @@ class Facts:
             key = _key(path)
             if key in _SQL_KEYS and _SQL_START.match(value):
                 continue
-            if key in _SHELL_KEYS or (shell_tool and _SHELLY.search(value)):
+            if key in _SHELL_KEYS or (shell_tool and _SHELLY.search(value)) or _looks_like_command(value):
                 if isinstance(args_list, list) and key in ("command", "cmd") and all(isinstance(a, str) for a in args_list):
                     value = " ".join([value, *(_quote(a) for a in args_list)])
                 texts.append(value)
         return texts
+
+    @cached_property
+    def shell_explicit(self) -> bool:
+        """True when the tool or the argument name says "command" (not only a command-like string)."""
+        return bool(self.tokens & _SHELL_TOOLS or self.tokens & _CLI_TOOLS) or any(
+            _key(p) in _SHELL_KEYS for p, _ in self.strings)
 
     @cached_property
     def scripts(self) -> list[Script]:
@@ -155,7 +161,9 @@ class Facts:
     @cached_property
     def sql_texts(self) -> list[str]:
         sql_tool = bool(self.tokens & _SQL_TOOLS)
-        out = [v for p, v in self.strings if (_key(p) in _SQL_KEYS or sql_tool) and _SQL_START.match(v)]
+        out = [v for p, v in self.strings
+               if ((_key(p) in _SQL_KEYS or sql_tool) and _SQL_START.match(v) and _SQL_BODY.search(v))
+               or _STRONG_SQL.match(v)]
         for script in self.scripts:  # psql -c "DROP ...", mysql -e "..."
             for cmd in script.cmds:
                 if cmd.name in ("psql", "mysql", "sqlite3", "mariadb", "clickhouse-client", "sqlcmd"):
@@ -216,6 +224,24 @@ class Facts:
             return found
         env = self.policy.environment
         return None if env == "unknown" else ("production" if env == "production" else "staging")
+
+
+_COMMAND_STARTS = frozenset({"rm", "sudo", "curl", "wget", "bash", "sh", "zsh", "chmod", "chown", "dd", "nc", "ncat",
+                             "kubectl", "helm", "terraform", "aws", "gcloud", "az", "gsutil", "git", "psql", "mysql",
+                             "docker", "systemctl", "shutdown", "reboot", "crontab", "iptables", "find", "scp",
+                             "rsync", "python", "python3", "perl", "ruby", "php", "mkfs", "shred", "kill", "pkill"})
+_SQL_BODY = re.compile(r"(?i)\b(?:from|into|table|set|values|where|database|schema|on|to|index|view)\b|\*|;")
+_STRONG_SQL = re.compile(r"(?is)^\s*(?:drop\s+(?:table|database|schema|view|index|user)|truncate\s+(?:table\s+)?\w|"
+                         r"delete\s+from\s|update\s+[\w.\"`]+\s+set\s|grant\s+\w[\w\s,]*\s+on\s|revoke\s|"
+                         r"alter\s+(?:table|user|role)\s)")
+
+
+def _looks_like_command(value: str) -> bool:
+    """A short string whose first word is a program the rules know (`rm -rf x` under any key)."""
+    if len(value) > 4000 or " " not in value:
+        return False
+    first = value.lstrip().split(" ", 1)[0].rsplit("/", 1)[-1].lower()
+    return first in _COMMAND_STARTS or first.startswith("mkfs.")
 
 
 def _quote(arg: str) -> str:

@@ -25,7 +25,9 @@ def _paths(f: Facts) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for path, value in f.strings:
         key = path.rsplit(".", 1)[-1].split("[", 1)[0]
-        if _PATH_KEYS.match(key) and len(value) < 1024 and "\n" not in value:
+        if len(value) >= 1024 or "\n" in value:
+            continue
+        if _PATH_KEYS.match(key) or (value[:1] in ("/", "~") and " " not in value and "/" in value[1:]):
             out.append((key, value))
     return out
 

@@ -144,3 +144,16 @@ def test_file_paths(tool: str, args: dict, rule_id: str | None, stops: bool) -> 
     assert verdict.decision.stops is stops, (tool, args, verdict.rules)
     if rule_id:
         assert rule_id in verdict.rules
+
+
+def test_commands_sql_and_paths_under_any_key_are_checked() -> None:
+    assert "shell.rm-recursive-sensitive" in judge("agent_action", {"input": "rm -rf /var/lib/mysql"}).rules
+    assert judge("db_tool", {"payload": {"stmt": "DROP TABLE users"}}).decision is Decision.BLOCK
+    assert judge("upload", {"blob": "/etc/shadow"}).decision.stops
+
+
+def test_free_text_that_starts_like_a_command_keeps_the_tool_default() -> None:
+    verdict = judge("add_note", {"text": "git push tomorrow after review"})
+    assert verdict.decision is Decision.FLAG and verdict.rules == ("default.unknown-write",)
+    search = judge("search_docs", {"query": "select the best plan"})
+    assert search.rules == ("default.read",)
