@@ -30,6 +30,7 @@ __all__ = ["Cmd", "Script", "parse_script"]
 _MAX_DEPTH = 4
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _IFS = re.compile(r"\$\{?IFS\}?(?:\$\d)?")
 _REDIRECT_TYPES = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
 
@@ -268,7 +269,7 @@ class _Walker:
 @lru_cache(maxsize=2048)
 def parse_script(text: str, depth: int = 0) -> Script:
     """Parse a shell script into the commands it runs (cached; never raises on bad syntax)."""
-    clean = text.translate(_QUOTES)
+    clean = _CONTROL.sub("", text.translate(_QUOTES))
     if "IFS" in clean:  # rm${IFS}-rf${IFS}/ : the field separator used as a space
         clean = _IFS.sub(" ", clean)
     script = Script(text=clean)

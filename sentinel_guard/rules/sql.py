@@ -21,11 +21,16 @@ SQL = ("sql",)
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 
+_MAX_PARSE = 20_000
+
+
 @lru_cache(maxsize=1024)
 def statements(text: str) -> tuple:
     """Parsed statements of `text` (empty on unparseable SQL: the rules then use the first keyword)."""
     import sqlglot
 
+    if len(text) > _MAX_PARSE:
+        return ()  # very long scripts: the keyword-level fallbacks judge them, in bounded time
     try:
         return tuple(s for s in sqlglot.parse(text) if s is not None)
     except Exception:  # noqa: BLE001 - any parse failure falls back to keyword-level checks

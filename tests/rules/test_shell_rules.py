@@ -221,3 +221,15 @@ def test_heredoc_written_into_cron_is_persistence() -> None:
 def test_unparseable_command_is_left_to_a_model() -> None:
     verdict = shell("echo $(( 1 +")
     assert verdict.decision is Decision.APPROVE and verdict.confidence < 0.7
+
+
+def test_control_characters_do_not_hide_a_command() -> None:
+    assert shell("\x00\x01rm -rf /").decision is Decision.BLOCK
+
+
+def test_huge_and_odd_inputs_get_a_verdict() -> None:
+    from rules_helpers import judge
+
+    assert shell("echo " + "a" * 100_000).decision is Decision.APPROVE
+    assert judge("execute_sql", {"query": "DROP TABLE t; " + "-- pad\n" * 5000}).decision is Decision.BLOCK
+    assert judge("shell", {"command": None}).rules == ("default.unknown-write",)
