@@ -89,7 +89,11 @@ class VLLMOverseer(ModelOverseer):
             from vllm.sampling_params import StructuredOutputsParams
 
             if self._llm is None:
-                kwargs = {"enable_lora": bool(self.lora_path), **self.llm_kwargs}
+                # Compact JSON: a weak model pads unconstrained whitespace until max_tokens cuts the
+                # verdict off. vLLM reads this flag from the engine config (xgrammar/guidance only).
+                kwargs = {"enable_lora": bool(self.lora_path),
+                          "structured_outputs_config": {"backend": "xgrammar", "disable_any_whitespace": True},
+                          **self.llm_kwargs}
                 self._llm = LLM(model=self.base_model, **kwargs)
             if self.lora_path:
                 from vllm.lora.request import LoRARequest
