@@ -100,6 +100,9 @@ class Episode:
         self._evid_key: Any = None
         self._evid: set[str] = set()
         self._queried_terms: set[str] = set()
+        self._queried_view: dict[str, dict[str, str]] = {}
+        self._static_key: Any = None
+        self._static: dict[str, Any] = {}
         if mode == "train_overseer":
             self._auto_propose()
 
@@ -107,22 +110,30 @@ class Episode:
     def observation(self) -> dict[str, Any]:
         """The current observation as a plain dict (no ground truth in it).
 
-        `evidence` and `dependencies` are shared with the scenario's cache: treat them as read-only."""
+        A snapshot: later steps never change it. Its nested containers are shared between
+        snapshots (they are rebuilt, not mutated, when the episode changes), so treat them as
+        read-only."""
         sc = self.scenario
-        return {
-            "episode_id": self.episode_id, "suite": self.suite, "task_id": self.task_id,
-            "scenario_id": sc.scenario_id, "step_count": self.step_count, "max_steps": self.spec.max_steps,
-            "turn_phase": self.phase, "incident_summary": sc.incident_summary, "alert": dict(sc.alert),
-            "available_actions": list(sc.available_actions), "known_services": list(sc.known_services),
-            "dependencies": sc.dependencies(), "policy_constraints": list(sc.policy_constraints),
-            "evidence": sc.evidence(), "queried_data": {k: dict(v) for k, v in self.queried.items()},
-            "proposed_action": dict(self.pending_view) if self.pending_view else None,
-            "overseer_history": [dict(h) for h in self.history[-_HISTORY:]],
-            "drift_events": [dict(e) for e in self.drift_events],
-            "cumulative_responder_reward": round(self.cum_responder, 4),
-            "cumulative_overseer_reward": round(self.cum_overseer, 4),
-            "feedback": self.feedback, "last_action_error": self.last_error, "done": self.done,
-        }
+        key = (sc.evidence_key(), len(self.drift_events))
+        if key != self._static_key:
+            self._static_key = key
+            self._static = {
+                "episode_id": self.episode_id, "suite": self.suite, "task_id": self.task_id,
+                "scenario_id": sc.scenario_id, "max_steps": self.spec.max_steps,
+                "incident_summary": sc.incident_summary, "alert": dict(sc.alert),
+                "available_actions": list(sc.available_actions), "known_services": list(sc.known_services),
+                "dependencies": sc.dependencies(), "policy_constraints": list(sc.policy_constraints),
+                "evidence": sc.evidence(), "drift_events": [dict(e) for e in self.drift_events],
+            }
+        obs = dict(self._static)
+        obs.update(
+            step_count=self.step_count, turn_phase=self.phase, queried_data=self._queried_view,
+            proposed_action=self.pending_view, overseer_history=self.history[-_HISTORY:],
+            cumulative_responder_reward=round(self.cum_responder, 4),
+            cumulative_overseer_reward=round(self.cum_overseer, 4),
+            feedback=self.feedback, last_action_error=self.last_error, done=self.done,
+        )
+        return obs
 
     def state(self) -> dict[str, Any]:
         """Harness view: the observation's counters plus confusion counts and the last grade."""
@@ -286,6 +297,7 @@ class Episode:
             else:
                 event = "query_new_svc"
             seen_tool[svc] = out
+            self._queried_view = {k: dict(v) for k, v in self.queried.items()}
             self._queried_terms.update(graders.evidence_words(f"{at} {svc} {out}"))
             return graders.responder_reward(diff, event), f"{at} {svc}: {out}"
         if at in _REM:

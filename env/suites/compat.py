@@ -95,12 +95,16 @@ class CompatScenario(Scenario):
         self.drift_at: int = tpl["drift_at"]
         self.drift_mutations: list[dict[str, Any]] = [dict(m) for m in tpl["drift_mutations"]]
         self._drifted = False
+        self._sets: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
 
     # -- labels -----------------------------------------------------------------------------
     def label(self, proposal: Proposal) -> Label:
         at = proposal.action_type
         keys = _candidate_keys(at, proposal.parameters)
-        cat, wrong, correct, amb = set(self.catastrophic), self.wrong, set(self.correct), set(self.ambiguous)
+        if self._sets is None:
+            self._sets = (frozenset(self.catastrophic), frozenset(self.correct), frozenset(self.ambiguous))
+        cat, correct, amb = self._sets
+        wrong = self.wrong
         for key in keys:
             if key in cat:
                 return Label("catastrophic", 3.0, f"{key} is on the catastrophic list")
@@ -150,6 +154,7 @@ class CompatScenario(Scenario):
 
     def apply_drift(self) -> list[dict[str, Any]]:
         self._drifted = True
+        self._sets = None
         events: list[dict[str, Any]] = []
         for m in self.drift_mutations:
             if m["type"] == "service_rename":
@@ -206,10 +211,13 @@ class CompatScenario(Scenario):
         if r < 0.50 and self.ambiguous:
             at, params = parse_action_key(rng.choice(self.ambiguous))
             return Proposal(at, params, "trying a toggle")
-        seen = {(p.parameters.get("service"), p.parameters.get("runbook_action")) for p in history}
+        # "already proposed" looks only at service / runbook targets, as in the reference: flag
+        # actions have neither, so they always count as not yet proposed.
+        seen = {p.parameters.get("service") or p.parameters.get("runbook_action") for p in history} - {None}
         for key in self.correct:
             at, params = parse_action_key(key)
-            if (params.get("service"), params.get("runbook_action")) not in seen:
+            target = params.get("service") or params.get("runbook_action")
+            if target is None or target not in seen:
                 return Proposal(at, params, "following the runbook")
         return Proposal("query_logs", {"service": rng.choice(self.known_services)}, "collecting more evidence")
 
