@@ -14,9 +14,11 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sentinel_guard.guard import Guard
 from sentinel_guard.overseers.base import fail_closed_verdict
@@ -166,6 +168,15 @@ def install_error_handlers(app: FastAPI) -> None:
         problems = [_problem(e) for e in exc.errors()]
         message = "; ".join(f"{p['loc'] or 'body'}: {p['msg']}" for p in problems[:10])
         return JSONResponse({"error": "invalid request", "message": message, "detail": problems}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's answer when its JSON parser gives up (e.g. nesting past the recursion limit).
+            message = "body: could not be parsed as JSON (malformed, or nested too deeply)"
+            return JSONResponse({"error": "invalid request", "message": message,
+                                 "detail": [{"loc": "body", "msg": message, "type": "json_invalid"}]}, status_code=422)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(AuditUnavailable)
     async def _audit_down(_: Request, exc: AuditUnavailable) -> JSONResponse:

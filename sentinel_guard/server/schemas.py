@@ -25,8 +25,19 @@ __all__ = [
 
 MAX_BATCH = 256
 MAX_TEXT = 100_000
+MAX_DEPTH = 32
+"""Deepest nesting accepted in `args`: deeper structures are not real tool arguments, and every
+tier that walks them (redaction, rules, shield) would pay for it."""
 
 ToolName = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of a JSON value, counting no further than `limit + 1`."""
+    if limit < 0 or not isinstance(value, (dict, list)):
+        return 0
+    children = value.values() if isinstance(value, dict) else value
+    return 1 + max((_depth(v, limit - 1) for v in children), default=0)
 
 
 def _not_blank(value: str | None, what: str) -> str | None:
@@ -56,6 +67,13 @@ class OverseeRequest(_Body):
     @classmethod
     def _tool(cls, value: str) -> str:
         return (_not_blank(value, "tool") or "").strip()
+
+    @field_validator("args")
+    @classmethod
+    def _args(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if _depth(value, MAX_DEPTH) > MAX_DEPTH:
+            raise ValueError(f"args are nested more than {MAX_DEPTH} levels deep")
+        return value
 
 
 class OverseeResponse(BaseModel):

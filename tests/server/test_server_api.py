@@ -314,3 +314,11 @@ def test_a_guard_with_a_jsonl_audit_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="SQLite"):
         create_app(Guard(audit=tmp_path / "a.jsonl"), api_key=None)
+
+
+@pytest.mark.parametrize("depth", [40, 5000])
+def test_absurdly_nested_args_get_422(client: TestClient, depth: int) -> None:
+    body = '{"tool": "x", "args": {"a": ' + "[" * depth + "]" * depth + "}}"
+    resp = client.post("/v1/oversee", content=body, headers={"content-type": "application/json"})
+    assert resp.status_code == 422
+    assert "nested" in resp.json()["message"]
