@@ -51,7 +51,7 @@ def risk_score(verdict: Verdict) -> float:
 
 
 def live_response(verdict: Verdict, *, record_id: int, backend: str) -> dict[str, Any]:
-    """The reference response body for `verdict` (plus `id` and `rules`)."""
+    """The reference response body for `verdict` (plus `id`, `rules` and `latency_ms_exact`)."""
     shield_triggered = any(r.startswith("shield.") for r in verdict.rules)
     trace = [f"shield_check: {'TRIGGERED' if shield_triggered else 'clear'}",
              f"decided_by: {verdict.decided_by}"]
@@ -69,7 +69,10 @@ def live_response(verdict: Verdict, *, record_id: int, backend: str) -> dict[str
         "reasoning_trace": trace,
         "shield_triggered": shield_triggered,
         "backend_used": backend,
-        "latency_ms": round(verdict.latency_ms, 3),
+        # An int, as in the reference schema (typed clients parse it so), but rounded, not clamped
+        # to 1: sub-millisecond verdicts say 0; the exact figure is beside it.
+        "latency_ms": round(verdict.latency_ms),
+        "latency_ms_exact": round(verdict.latency_ms, 3),
         "id": record_id,
         "rules": list(verdict.rules),
     }

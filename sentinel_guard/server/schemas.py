@@ -146,7 +146,7 @@ class LiveRequest(_Body):
 
 
 class LiveResponse(BaseModel):
-    """The reference response fields, plus `id` (the audit record) and `rules`."""
+    """The reference response fields, plus `id` (the audit record), `rules` and `latency_ms_exact`."""
 
     decision: Decision
     justification: str
@@ -156,6 +156,8 @@ class LiveResponse(BaseModel):
     reasoning_trace: list[str]
     shield_triggered: bool
     backend_used: str
-    latency_ms: float
+    latency_ms: int
+    """Server-side judging time in whole milliseconds (an int, as in the reference)."""
+    latency_ms_exact: float
     id: int
     rules: list[str]

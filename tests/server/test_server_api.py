@@ -88,6 +88,7 @@ def test_live_oversee_keeps_the_reference_schema(client: TestClient, tmp_path: P
     assert body["severity_assessed"] in {"low", "medium", "high", "catastrophic"}
     assert 0 <= body["risk_score"] <= 1 and 0 <= body["confidence"] <= 1
     assert body["reasoning_trace"][0] in {"shield_check: clear", "shield_check: TRIGGERED"}
+    assert isinstance(body["latency_ms"], int) and body["latency_ms"] == round(body["latency_ms_exact"])
     assert (body["id"], "shell", "block") in rows(tmp_path / "audit.db")
 
 
