@@ -59,8 +59,9 @@ function renderStats(s) {
   }
   document.getElementById("stat-shield").textContent = s.shield_trips.toLocaleString();
   const lat = s.latency_ms;
+  const ms = (v) => (v < 10 ? v.toFixed(2) : v.toFixed(0));
   document.getElementById("stat-latency").textContent =
-    lat.p50 === null ? "–" : lat.p50.toFixed(2) + " / " + lat.p99.toFixed(2) + " ms";
+    lat.p50 === null ? "–" : ms(lat.p50) + " / " + ms(lat.p99) + " ms";
 }
 
 function renderStream(records) {
