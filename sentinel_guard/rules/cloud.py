@@ -149,7 +149,7 @@ _AWS_DESTRUCTIVE = re.compile(r"^(?:delete|terminate|remove|deregister|disable|p
                               r"detach|revoke|reset|stop|cancel|reboot|modify-db-instance)")
 
 
-@rule("cloud.aws-destroy", E, Severity.CRITICAL, kinds=SH, programs=("aws", "awslocal", "gsutil", "gcloud", "az", "doctl", "s3cmd", "rclone"), env="write")
+@rule("cloud.destroy", E, Severity.CRITICAL, kinds=SH, programs=("aws", "awslocal", "gsutil", "gcloud", "az", "doctl", "s3cmd", "rclone"), env="write")
 def cloud_destroy(f: Facts) -> str | None:
     """Deleting buckets, recursive object deletes, terminating instances, dropping managed databases."""
     for cmd in f.cmds:
@@ -173,7 +173,7 @@ def cloud_destroy(f: Facts) -> str | None:
     return None
 
 
-@rule("cloud.aws-disrupt", F, Severity.MEDIUM, kinds=SH, programs=("aws", "gcloud", "az"), env="disruption")
+@rule("cloud.disrupt", F, Severity.MEDIUM, kinds=SH, programs=("aws", "gcloud", "az"), env="disruption")
 def cloud_disrupt(f: Facts) -> str | None:
     """Stopping or rebooting instances, detaching volumes, changing IAM."""
     for cmd in f.cmds:

@@ -123,14 +123,3 @@ def mass_send(f: Facts) -> str | None:
     if action_class(f.tool) == "send" and any(_BROADCAST.fullmatch(t.value) for t in found):
         return "A broadcast to everyone (all-staff / @channel)."
     return None
-
-
-@rule("message.delete-unrequested", E, Severity.HIGH, kinds=ANY)
-def delete_unrequested(f: Facts) -> str | None:
-    """Deleting mail, files or events the user did not ask to delete (checked by intent and provenance)."""
-    if action_class(f.tool) != "delete":
-        return None
-    for target in targets(f):
-        if target.kind == "id" and target.origin is Provenance.TOOL_OUTPUT and instructed_in_output(f, target.value):
-            return f"Deletes {target.arg}={target.value}, an id an instruction in a tool output named."
-    return None

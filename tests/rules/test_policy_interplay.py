@@ -68,4 +68,4 @@ def test_every_rule_has_a_summary_and_a_dotted_id() -> None:
 def test_guard_pipeline_uses_the_rules_and_policy() -> None:
     guard = Guard(shield=False, policy=Policy(on_escalate="block"))
     verdict = guard.judge_sync(ToolCall(tool="shell", args={"command": "aws s3 rb s3://customer-backups --force"}))
-    assert verdict.decision is Decision.BLOCK and "cloud.aws-destroy" in verdict.rules
+    assert verdict.decision is Decision.BLOCK and "cloud.destroy" in verdict.rules

@@ -96,7 +96,7 @@ DANGEROUS = [
     ("> /var/log/auth.log", "shell.log-tamper"),
     ("nmap -sS -p- 192.0.2.0/24", "recon.network-scan"),
     # kube / cloud / git / sql reached through the shell
-    ("aws s3 rb s3://customer-backups --force", "cloud.aws-destroy"),
+    ("aws s3 rb s3://customer-backups --force", "cloud.destroy"),
     ("kubectl delete namespace payments", "kube.delete-data"),
     ("git push origin +main", "git.force-push-protected"),
     ("psql -c 'TRUNCATE TABLE invoices'", "sql.drop"),
