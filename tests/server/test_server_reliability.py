@@ -116,3 +116,27 @@ def test_two_workers_share_one_audit_file_and_agree_on_stats(uvicorn_server: Cal
     totals = {get_json(server.base + "/v1/stats")["total"] for _ in range(8)}  # new connection each: any worker
     assert totals == {2000}
     assert len(stored_ids(tmp_path / "audit.db")) == 2000
+
+
+def test_two_instances_on_one_file_share_escalations(uvicorn_server: Callable[..., Any], policy_file: Path,
+                                                     tmp_path: Path) -> None:
+    """A human answers through instance B; an agent long-polling instance A gets the answer."""
+    db = tmp_path / "shared.db"
+    a, b = uvicorn_server(policy=policy_file, audit=db), uvicorn_server(policy=policy_file, audit=db)
+
+    def post(base: str, path: str, body: dict[str, Any]) -> Any:
+        req = urllib.request.Request(base + path, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return json.load(resp)
+
+    esc = post(a.base, "/v1/oversee", {"tool": "deploy", "args": {"env": "prod"}})
+    assert esc["decision"] == "escalate"
+    assert [p["id"] for p in get_json(b.base + "/v1/escalations")["pending"]] == [esc["id"]]
+    timer = threading.Timer(0.5, lambda: post(b.base, f"/v1/escalations/{esc['id']}", {"approve": True}))
+    timer.start()
+    answer = get_json(f"{a.base}/v1/escalations/{esc['id']}?wait=20")
+    timer.join()
+    assert answer["status"] == "approved"
+    post(b.base, "/v1/oversee", {"tool": "shell", "args": {"command": "rm -rf /"}})
+    assert get_json(a.base + "/v1/stats")["total"] == get_json(b.base + "/v1/stats")["total"] == 2
