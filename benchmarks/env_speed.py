@@ -71,8 +71,14 @@ def openenv_in_process(suite: str, n_steps: int) -> float:
     return n_steps / (time.perf_counter() - start)
 
 
-def websocket(suite: str, n_steps: int) -> float:
-    """Steps per second over the WebSocket session route, one client, real uvicorn server."""
+def _proc_cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def websocket(suite: str, n_steps: int) -> tuple[float, float]:
+    """(wall steps/s, steps per CPU-second of server + client) over the WebSocket session route,
+    one client, real uvicorn server started through `sentinel-guard env serve`."""
     import httpx
     from sentinel_guard.env.client import WarRoomClient
     from sentinel_guard.env.models import OverseerAction, WarRoomAction
@@ -92,15 +98,17 @@ def websocket(suite: str, n_steps: int) -> float:
             except httpx.HTTPError:
                 time.sleep(0.1)
 
-        async def drive() -> float:
+        async def drive() -> tuple[float, float]:
             act = WarRoomAction(role="overseer", overseer=OverseerAction(decision="approve", justification="fine"))
             async with WarRoomClient(base_url=url) as env:
                 await env.reset(task_id="drift_ops", seed=1, mode="train_overseer", suite=suite)
-                start = time.perf_counter()
+                cpu0, own0, start = _proc_cpu_s(proc.pid), time.process_time(), time.perf_counter()
                 for i in range(n_steps):
                     if (await env.step(act)).done:
                         await env.reset(task_id="drift_ops", seed=i + 2, mode="train_overseer", suite=suite)
-                return n_steps / (time.perf_counter() - start)
+                wall = time.perf_counter() - start
+                cpu = _proc_cpu_s(proc.pid) - cpu0 + time.process_time() - own0
+                return n_steps / wall, n_steps / cpu
 
         return asyncio.run(drive())
     finally:
@@ -135,7 +143,11 @@ def main() -> None:
     print(f"# websocket ({_load()})")
     ws_n = 2_000 if args.quick else 5_000
     for suite in ("compat", "v2"):
-        print(f"websocket, one client, train_overseer ({suite}): {_median(websocket, suite, ws_n, repeats=3 if not args.quick else 1):,.0f} steps/s")
+        runs = [websocket(suite, ws_n) for _ in range(1 if args.quick else 3)]
+        wall = statistics.median(r[0] for r in runs)
+        per_cpu = statistics.median(r[1] for r in runs)
+        print(f"websocket, one client, train_overseer ({suite}): {wall:,.0f} steps/s wall; "
+              f"{per_cpu:,.0f} steps per CPU-second (server + client)")
 
 
 if __name__ == "__main__":

@@ -108,4 +108,6 @@ def serve_cmd(
         raise fail(str(exc)) from None
     import uvicorn
 
-    uvicorn.run(create_app(max_concurrent_envs=max_sessions), host=host, port=port, log_level="warning")
+    # Loopback traffic gains nothing from per-message deflate; it costs CPU on both ends of each step.
+    uvicorn.run(create_app(max_concurrent_envs=max_sessions), host=host, port=port, log_level="warning",
+                ws_per_message_deflate=False)

@@ -26,9 +26,9 @@ class WarRoomClient(EnvClient[WarRoomAction, WarRoomObservation, WarRoomState]):
 
     def _parse_result(self, payload: dict[str, Any]) -> StepResult[WarRoomObservation]:
         data = dict(payload.get("observation") or {})
-        data.pop("reward", None)
-        data.pop("done", None)
-        obs = WarRoomObservation(**data, done=payload.get("done", False), reward=payload.get("reward"))
+        data["done"] = bool(payload.get("done", False))
+        data["reward"] = payload.get("reward")
+        obs = WarRoomObservation.model_validate(data)
         return StepResult(observation=obs, reward=payload.get("reward"), done=bool(payload.get("done", False)))
 
     def _parse_state(self, payload: dict[str, Any]) -> WarRoomState:

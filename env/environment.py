@@ -12,7 +12,6 @@ from typing import Any
 from openenv.core.env_server.interfaces import Environment
 from sentinel_guard.env.engine import EnvInputError, Episode, StepOutcome
 from sentinel_guard.env.models import (
-    ProposedAction,
     WarRoomAction,
     WarRoomObservation,
     WarRoomState,
@@ -22,15 +21,12 @@ __all__ = ["WarRoomEnvironment", "create_app"]
 
 
 def _to_observation(out: StepOutcome, reward: float) -> WarRoomObservation:
-    obs = dict(out.observation)
-    proposal = obs.pop("proposed_action")
-    done = obs.pop("done")
-    return WarRoomObservation.model_construct(
-        **obs, proposed_action=ProposedAction.model_construct(**proposal) if proposal else None,
-        done=done, reward=reward, metadata={},
-        rewards={"responder": out.responder_reward, "overseer": out.overseer_reward,
-                 "overseer_binary": out.overseer_binary},
-    )
+    # model_validate (pydantic-core) is both checked and faster than model_construct here.
+    return WarRoomObservation.model_validate({
+        **out.observation, "reward": reward, "metadata": {},
+        "rewards": {"responder": out.responder_reward, "overseer": out.overseer_reward,
+                    "overseer_binary": out.overseer_binary},
+    })
 
 
 class WarRoomEnvironment(Environment[WarRoomAction, WarRoomObservation, WarRoomState]):
