@@ -18,7 +18,7 @@ from typing import Any
 
 from sentinel_guard.env.suites.base import DIAGNOSTICS
 
-__all__ = ["BUILTIN", "OverseerFn", "load_overseer", "naive", "policy_aware", "random_overseer", "rules"]
+__all__ = ["BUILTIN", "OverseerFn", "evidence", "load_overseer", "naive", "policy_aware", "random_overseer", "rules"]
 
 OverseerFn = Callable[[dict[str, Any], random.Random], dict[str, str]]
 _DECISIONS = ["approve", "flag", "block", "escalate"]
@@ -73,8 +73,15 @@ def rules(obs: dict[str, Any], rng: random.Random) -> dict[str, str]:
 
 _RULES: Any = None
 
+def evidence(obs: dict[str, Any], rng: random.Random) -> dict[str, str]:
+    """The hand-written v2 evidence reader (`sentinel_guard.env.evidence_overseer`)."""
+    from sentinel_guard.env.evidence_overseer import evidence_overseer
+
+    return evidence_overseer(obs, rng)
+
+
 BUILTIN: dict[str, OverseerFn] = {
-    "naive": naive, "random": random_overseer, "policy_aware": policy_aware, "rules": rules,
+    "naive": naive, "random": random_overseer, "policy_aware": policy_aware, "rules": rules, "evidence": evidence,
 }
 
 

@@ -125,3 +125,13 @@ def test_heldout_split_has_the_reference_shape() -> None:
     seeds = episode_seeds("v2", "heldout")
     assert {t: len(s) for t, s in seeds.items()} == {"action_screen": 20, "war_room": 20, "drift_ops": 10}
     assert not set(seeds["war_room"]) & set(episode_seeds("v2", "train")["war_room"])
+
+
+def test_labels_are_recoverable_from_the_observation() -> None:
+    """A hand-written reader of the evidence beats random by a wide margin on held-out incidents."""
+    from sentinel_guard.env.evaluate import run_eval
+    from sentinel_guard.env.overseers import BUILTIN
+
+    evidence = run_eval("v2", BUILTIN["evidence"], "heldout").to_json()["overall"]
+    rand = run_eval("v2", BUILTIN["random"], "heldout").to_json()["overall"]
+    assert evidence["f1"] >= 0.75 and evidence["f1"] > rand["f1"] + 0.25
