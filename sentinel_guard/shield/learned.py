@@ -1,13 +1,16 @@
-"""Learned tier of the shield: logistic regression over hashed word, character and line features.
+"""Learned tier of the shield: logistic regression over hashed n-grams of short text windows.
 
-Pure Python, no numpy at run time. Features of a normalised text:
+Pure Python, no numpy at run time. A text is cut into windows of a few consecutive sentences;
+each window gets a score and the text's score is the highest. Scoring windows rather than whole
+texts keeps a long benign document from looking suspicious just for being long, and lets one
+planted sentence stand out wherever it sits. Features of a window:
 
 * word unigrams and bigrams, and character 4-grams (robust to typos such as "iunstructions");
-* line and sentence openings ("write a", "how can"), tagged `doc|` when the text is a document
-  (several lines or long) and `short|` otherwise. This is what lets a linear model separate a
-  user's own request ("Write a script that …", benign) from the same request planted inside a
-  third party's e-mail (task hijacking, an injection);
-* a few structural counts (invisible characters, decoded runs, a question or imperative line
+* sentence openings ("write a", "how can");
+* all of them tagged with the text's shape, `doc|` (several lines or long) or `short|`: the same
+  words mean different things in a user's one-line request ("Write a script that …", benign)
+  and planted inside a third party's e-mail (task hijacking, an injection);
+* a few structural flags (invisible characters, decoded runs, an imperative or a question
   inside a document).
 
 Each feature string is hashed (CRC-32, stable across processes) into 2^18 buckets. The model file
@@ -27,7 +30,10 @@ from pathlib import Path
 from sentinel_guard.errors import ConfigError
 from sentinel_guard.shield.normalise import Normalised, normalise
 
-__all__ = ["DEFAULT_MODEL_PATH", "HASH_BITS", "LearnedModel", "features", "load_model"]
+__all__ = [
+    "DEFAULT_MODEL_PATH", "HASH_BITS", "LearnedModel", "hashed_windows", "load_model", "units", "window_features",
+    "window_spans", "windows",
+]
 
 HASH_BITS = 18
 _MASK = (1 << HASH_BITS) - 1
@@ -50,38 +56,50 @@ def _hash(feature: str) -> int:
     return zlib.crc32(feature.encode("utf-8")) & _MASK
 
 
-def _openings(raw: str) -> list[str]:
-    """First two words of each line and sentence of the raw text (normalised)."""
+_WINDOW_UNITS = 3
+_WINDOW_STRIDE = 2
+_WINDOW_CHARS = 500
+
+
+def units(raw: str) -> tuple[str, list[str]]:
+    """(shape tag, normalised sentences and short lines) of a text, in order."""
+    lines = [ln for ln in raw[:_MAX_CHARS].splitlines() if ln.strip()]
+    tag = "doc|" if len(lines) >= 3 or len(raw) > 300 else "short|"
     out: list[str] = []
-    for line in raw.splitlines():
-        line = _LINE_PREFIX.sub("", line)
-        if not line:
+    for line in lines:
+        line = normalise(_LINE_PREFIX.sub("", line))
+        out.extend(u[i:i + _WINDOW_CHARS] for u in _SENT_SPLIT.split(line) if u for i in range(0, len(u), _WINDOW_CHARS))
+    return tag, out
+
+
+def window_spans(n_units: int) -> list[range]:
+    """Which units each window covers: `_WINDOW_UNITS` consecutive units every `_WINDOW_STRIDE`."""
+    return [range(i, min(i + _WINDOW_UNITS, n_units)) for i in range(0, max(n_units - 1, 1), _WINDOW_STRIDE)]
+
+
+def windows(raw: str, prepared: Normalised) -> tuple[str, list[str]]:
+    """(shape tag, normalised windows) of a text; decoded runs become windows of their own."""
+    tag, parts = units(raw)
+    out = [" ".join(parts[i] for i in span) for span in window_spans(len(parts))]
+    out.extend(view[:_MAX_CHARS] for view in prepared.views[1:])
+    return tag, out
+
+
+def window_features(window: str, tag: str, prepared: Normalised) -> set[str]:
+    """The feature strings of one window (before hashing); deterministic."""
+    words = _WORD.findall(window)
+    feats = {f"{tag}w:{w}" for w in words}
+    feats.update(f"{tag}b:{a} {b}" for a, b in itertools.pairwise(words))
+    padded = f" {window} "
+    feats.update(f"{tag}c:{padded[i:i + 4]}" for i in range(len(padded) - 3))
+    for sentence in _SENT_SPLIT.split(window):
+        first = _WORD.findall(sentence[:60])[:2]
+        if not first:
             continue
-        for sentence in _SENT_SPLIT.split(line)[:4]:
-            words = _WORD.findall(normalise(sentence[:80]))
-            if words:
-                out.append(" ".join(words[:2]))
-                out.append(words[0] + ("?" if sentence.rstrip().endswith("?") else "."))
-    return out
-
-
-def features(raw: str, prepared: Normalised) -> set[str]:
-    """The feature strings of one text (before hashing); deterministic."""
-    text = " ".join(prepared.views)[:_MAX_CHARS]
-    words = _WORD.findall(text)
-    feats = {f"w:{w}" for w in words}
-    feats.update(f"b:{a} {b}" for a, b in itertools.pairwise(words))
-    padded = f" {text} "
-    feats.update(f"c:{padded[i:i + 4]}" for i in range(len(padded) - 3))
-    lines = [ln for ln in raw.splitlines() if ln.strip()]
-    is_doc = len(lines) >= 3 or len(raw) > 300
-    tag = "doc|" if is_doc else "short|"
-    for opening in _openings(raw[:_MAX_CHARS]):
-        feats.add(tag + opening)
-        first = opening.split(" ", 1)[0].rstrip(".?")
-        if is_doc and first in _IMPERATIVE:
+        feats.add(f"{tag}o:{' '.join(first)}")
+        if tag == "doc|" and first[0] in _IMPERATIVE:
             feats.add("s:doc-imperative")
-        if is_doc and opening.endswith("?") and first in _QUESTION:
+        if tag == "doc|" and first[0] in _QUESTION and sentence.endswith("?"):
             feats.add("s:doc-question")
     if prepared.hidden_chars:
         feats.add("s:hidden-chars")
@@ -91,16 +109,17 @@ def features(raw: str, prepared: Normalised) -> set[str]:
     return feats
 
 
-def hashed(raw: str, prepared: Normalised) -> list[int]:
-    """Sorted distinct buckets of the text's features."""
-    return sorted({_hash(f) for f in features(raw, prepared)})
+def hashed_windows(raw: str, prepared: Normalised) -> list[list[int]]:
+    """Sorted distinct feature buckets of each window of the text."""
+    tag, wins = windows(raw, prepared)
+    return [sorted({_hash(f) for f in window_features(w, tag, prepared)}) for w in wins]
 
 
 class LearnedModel:
-    """A sparse linear model: `probability` = sigmoid(bias + Σ w[bucket] / √n).
+    """A sparse linear model over windows: a window's logit is bias + Σ w[bucket] / √n.
 
-    Dividing by √n (n = distinct features) keeps long benign documents from scoring high just
-    because they are long, while one planted sentence still moves a long text's score.
+    Dividing by √n (n = distinct features of the window) keeps windows of different lengths
+    comparable. A text's probability is that of its highest-scoring window.
     """
 
     def __init__(self, weights: dict[int, float], bias: float, *, meta: dict[str, object] | None = None) -> None:
@@ -108,10 +127,13 @@ class LearnedModel:
         self.bias = bias
         self.meta = meta or {}
 
-    def logit(self, raw: str, prepared: Normalised) -> float:
+    def window_logit(self, buckets: list[int]) -> float:
         get = self.weights.get
-        buckets = hashed(raw, prepared)
-        return self.bias + sum(get(b, 0.0) for b in buckets) / math.sqrt(len(buckets))
+        return self.bias + sum(get(b, 0.0) for b in buckets) / math.sqrt(max(len(buckets), 1))
+
+    def logit(self, raw: str, prepared: Normalised) -> float:
+        """The highest window logit of the text."""
+        return max(self.window_logit(b) for b in hashed_windows(raw, prepared))
 
     def probability(self, raw: str, prepared: Normalised) -> float:
         z = max(-30.0, min(30.0, self.logit(raw, prepared)))

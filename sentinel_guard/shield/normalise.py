@@ -48,7 +48,7 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 # A word mixing letters with leet digits/symbols, e.g. "1gn0re", "pr3v10us", "@dm1n".
 _LEETY = re.compile(r"(?<![\w@$])(?=[\w@$!]*[a-z])(?=[\w@$!]*[013457@$!][\w@$!]*[a-z]|[a-z][\w@$!]*[013457@$])[\w@$!]{3,}")
 # Literal escape sequences left in serialised tool outputs (YAML/JSON strings): "\n", "\t", "\ ".
-_ESCAPES = re.compile(r"\\[nrt]|\\(?=\s)|\\u200[bcd]", re.IGNORECASE)
+_ESCAPES = re.compile(r"\\[nrt]|\\(?=\s)|\\$|\\(?=\")|\\u200[bcd]", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 # Letters spelled out one by one: "i g n o r e" or "i.g.n.o.r.e".
 _SPACED = re.compile(r"\b(?:[a-z][ .\-_*]){3,}[a-z]\b")

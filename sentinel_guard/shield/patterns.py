@@ -11,9 +11,10 @@ other evidence. Weights were set by hand from what the signs mean, then checked 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["PATTERNS", "Pattern", "PatternHit", "match_patterns", "noisy_or"]
+__all__ = ["PATTERNS", "Pattern", "PatternHit", "match_lines", "match_patterns", "noisy_or"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,3 +134,42 @@ def noisy_or(weights: list[float] | tuple[float, ...]) -> float:
     for weight in weights:
         miss *= 1.0 - weight
     return 1.0 - miss
+
+
+# Task hijacking (BIPIA-style): a line in a third party's document that is a request to an
+# assistant rather than part of the document: "Write a script to …", "Provide insights into …",
+# "What are the benefits of …?". Judged per line, only in documents (a user's own one-line request
+# is no injection), and only for lines with none of the marks of correspondence (addresses,
+# links, amounts, "this email"), which is how ordinary e-mails phrase their requests.
+_TASK_LINE = re.compile(
+    r"^(?:(?:can|could|would|will) you (?:please )?|please )?(?:write (?:a|an|me|some|\d+)|provide|analy[sz]e|describe|summari[sz]e|suggest|"
+    r"recommend|explain|determine|classify|generate|compose|outline|compare|evaluate|assess|predict|brainstorm|"
+    r"list (?:the|all|some|\d+)|show me how|help me|give me (?:a|an|some|\d+)|tell me (?:a|about|how)|teach me|"
+    r"create an? (?:poem|story|script|list|plan|essay|summary)|draft an? (?:poem|story|essay|speech))\b"
+)
+_QUESTION_LINE = re.compile(r"^(?:what|how|why|which|who|is this|are there|can you|could you|do you|should i)\b[^?]{8,200}\?$")
+_CORRESPONDENCE = re.compile(
+    r"@|https?://|www\.|\$\s?\d|\b(?:this (?:e-?mail|message|invoice|order)|your (?:account|order|card|booking|ticket|"
+    r"subscription|payment)|reply|unsubscribe|click|attached|attachment|meeting|call|invoice|receipt|we|us|our)\b"
+)
+_DOC_LINE_MIN = 3
+_LINE_SPLIT = re.compile(r"\n|\|(?=[A-Z_ ]{3,30}:)")
+
+
+def match_lines(raw: str, normalise_line: Callable[[str], str]) -> list[PatternHit]:
+    """Task-hijack lines in a document (see above); none for short texts."""
+    lines = [ln for ln in _LINE_SPLIT.split(raw) if ln.strip()]
+    if len(lines) < _DOC_LINE_MIN and len(raw) <= 300:
+        return []
+    hits: list[PatternHit] = []
+    for line in lines:
+        norm = normalise_line(line).strip(" -*>'\"")
+        if len(norm) > 240 or _CORRESPONDENCE.search(norm):
+            continue
+        if _TASK_LINE.match(norm):
+            hits.append(PatternHit("task-hijack-line", 0.55, norm[:160]))
+        elif _QUESTION_LINE.match(norm):
+            hits.append(PatternHit("question-line", 0.4, norm[:160]))
+        if len(hits) >= 2:
+            break
+    return hits

@@ -2,9 +2,10 @@
 
 Pipeline per text: `normalise.prepare` (NFKC, look-alikes, invisible characters, spacing, leet,
 decoded base64/hex/rot13 runs) → pattern tier (`patterns.py`, named signs with weights) and
-learned tier (`learned.py`, a hashed-n-gram logistic regression) → one score in [0, 1]:
-`max(noisy_or(pattern weights), learned probability)`. A strong pattern decides alone; weak
-patterns need each other or the model. Pattern matches inside quotation marks in text that is
+learned tier (`learned.py`, a hashed-n-gram logistic regression over sentence windows) → one
+score in [0, 1]: `noisy_or(pattern weights + [LEARNED_WEIGHT × model probability])`. A strong
+pattern decides alone; weak signs (a task-like line in an e-mail, "send … to <address>") need
+each other or the model's agreement. With `patterns=False` the model's probability is the score. Pattern matches inside quotation marks in text that is
 plainly *about* injection (security training, papers) count for less, so quoting an attack is
 not an attack; the learned tier still sees the whole text.
 
@@ -25,8 +26,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from sentinel_guard.shield.learned import LearnedModel, load_model
-from sentinel_guard.shield.normalise import prepare
-from sentinel_guard.shield.patterns import PatternHit, match_patterns, noisy_or
+from sentinel_guard.shield.normalise import normalise, prepare
+from sentinel_guard.shield.patterns import PatternHit, match_lines, match_patterns, noisy_or
 from sentinel_guard.types import ShieldFinding, ToolCall
 
 __all__ = ["Shield", "ShieldResult", "strip_user_instruction"]
@@ -36,6 +37,10 @@ _DISCUSSION = re.compile(
     r"attackers? (?:may|might|often|can|could)|for example|e\.g\.|such as|red[- ]team(?:ing)?|awareness)\b"
 )
 _QUOTED_FACTOR = 0.3
+LEARNED_WEIGHT = 0.4
+"""How much the learned tier counts next to patterns: corroboration, not a verdict on its own. Chosen
+from out-of-fold dev scores: at 0.4 it lifts recall on hijacks that patterns half-see while
+keeping FPR under 1%; at 0.5+ its false positives on benign e-mails and WHOIS records cross 1%."""
 # A line that opens the user's own words inside an agent context ("User instruction: …").
 _USER_HEADER = re.compile(r"^\s*(?:user(?: instruction| request| prompt| task| message)?|instruction|task)\s*:", re.IGNORECASE)
 # Any other section header ("Prior steps:", "Tool output:") ends the user's part.
@@ -109,16 +114,17 @@ class Shield:
     def _analyse(self, text: str) -> tuple[float, tuple[tuple[str, float, str], ...]]:
         """(score, ((detector, score, snippet), …)) for one text, independent of `where`."""
         prepared = prepare(text)
-        hits: list[PatternHit] = match_patterns(prepared.views) if self.use_patterns else []
+        hits: list[PatternHit] = match_patterns(prepared.views) + match_lines(text, normalise) if self.use_patterns else []
         discussion = any(h.quoted for h in hits) and _DISCUSSION.search(prepared.text) is not None
         weights = [h.weight * (_QUOTED_FACTOR if discussion and h.quoted else 1.0) for h in hits]
         found = [(f"pattern:{h.id}", round(w, 4), h.snippet) for h, w in zip(hits, weights, strict=False)]
-        score = noisy_or(weights)
         if self.model is not None and len(prepared.text) >= _SHORT:
             prob = self.model.probability(text, prepared)
-            if prob >= self.threshold / 2:
+            if prob >= 0.5:
                 found.append(("learned", round(prob, 4), prepared.text[:160]))
-            score = max(score, prob)
+            # Alone the model decides (learned-only mode); with patterns it corroborates.
+            weights.append(prob * (LEARNED_WEIGHT if self.use_patterns else 1.0))
+        score = noisy_or(weights)
         if prepared.hidden_chars and found:
             found.append(("normalise:hidden-chars", 0.0, f"{prepared.hidden_chars} invisible characters inside words"))
         return min(1.0, round(score, 6)), tuple(found)

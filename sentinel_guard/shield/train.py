@@ -2,8 +2,8 @@
 
 Data: our own synthetic texts (`synth.generate`, plus any `data/*.jsonl` we wrote) and, for the
 shipped model, the labelled dev file `injection_text.jsonl` (only `text` and `label`; `meta` is
-never read). Logistic regression with AdaGrad and L2 on binary hashed features, pure Python and
-deterministic (fixed seeds, fixed order). Honest evaluation lives in `benchmarks/quality_shield.py`,
+never read). Logistic regression with AdaGrad and L2 on binary hashed window features, trained as
+multiple-instance learning (see `Bag`), pure Python and deterministic (fixed seeds, fixed order). Honest evaluation lives in `benchmarks/quality_shield.py`,
 which calls `fit` here on training parts only.
 """
 
@@ -16,11 +16,12 @@ import random
 import sys
 from pathlib import Path
 
-from sentinel_guard.shield.learned import DEFAULT_MODEL_PATH, LearnedModel, hashed
-from sentinel_guard.shield.normalise import prepare
+from sentinel_guard.shield.learned import DEFAULT_MODEL_PATH, LearnedModel, hashed_windows, units, window_spans, windows
+from sentinel_guard.shield.normalise import normalise, prepare
+from sentinel_guard.shield.patterns import match_patterns, noisy_or
 from sentinel_guard.shield.synth import generate
 
-__all__ = ["DEV_FILE", "fit", "load_dev", "load_own", "main"]
+__all__ = ["DEV_FILE", "Bag", "featurize", "fit", "fit_features", "load_dev", "load_own", "main"]
 
 DEV_FILE = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "dev" / "injection_text.jsonl"
 OWN_DATA = Path(__file__).with_name("data")
@@ -44,14 +45,88 @@ def load_own(seed: int = 0) -> list[dict[str, str]]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 rec = json.loads(line)
-                records.append({"text": rec["text"], "label": rec["label"], "family": rec.get("family", path.stem), "style": "written"})
+                records.append({"text": rec["text"], "label": rec["label"], "family": rec.get("family", path.stem),
+                                "style": "written", "attack": rec.get("attack", "")})
     return records
 
 
-def fit(records: list[dict[str, str]], *, epochs: int = 12, lr: float = 0.3, l2: float = 1e-5, seed: int = 0,
-        prune: float = 0.02) -> LearnedModel:
-    """Logistic regression on the records' hashed features; weights below `prune` are dropped."""
-    data = [(hashed(r["text"], prepare(r["text"])), 1.0 if r["label"] == "injection" else 0.0) for r in records]
+Example = tuple[list[int], float]
+_MAX_NEG_WINDOWS = 40
+_LOCATE = 0.6
+
+
+class Bag:
+    """One labelled text as the windows the model scores (multiple-instance learning).
+
+    A benign text's windows are all benign. An injection text is known to hold at least one
+    attack window, not which: synthetic records say (`attack`); in other records the windows
+    where a pattern fires strongly are taken; failing both, training picks the window the
+    current model finds most suspicious among the *novel* ones, those holding a sentence no
+    benign text has (an injected copy of a benign e-mail differs only there).
+    """
+
+    __slots__ = ("known", "label", "units", "windows")
+
+    def __init__(self, record: dict[str, str]) -> None:
+        prepared = prepare(record["text"])
+        _, self.units = units(record["text"])
+        _, wins = windows(record["text"], prepared)
+        self.windows = hashed_windows(record["text"], prepared)
+        self.label = 1.0 if record["label"] == "injection" else 0.0
+        probe = normalise(record.get("attack", ""))[:40]
+        if not self.label:
+            self.known: list[int] = []
+        elif probe:
+            self.known = [i for i, w in enumerate(wins) if probe in w]
+        else:  # weak supervision: windows where a strong pattern fires hold the attack
+            self.known = [i for i, w in enumerate(wins) if noisy_or([h.weight for h in match_patterns([w])]) >= _LOCATE]
+
+    def novel(self, benign_units: set[str]) -> list[int]:
+        """Indices of windows holding a unit no benign text has (decoded-run windows count)."""
+        spans = window_spans(len(self.units))
+        found = [i for i, span in enumerate(spans) if any(self.units[u] not in benign_units for u in span)]
+        found.extend(range(len(spans), len(self.windows)))
+        return found or list(range(len(self.windows)))
+
+
+def featurize(records: list[dict[str, str]]) -> list[Bag]:
+    """The records as bags of hashed windows."""
+    return [Bag(r) for r in records]
+
+
+def fit(records: list[dict[str, str]], **kw: float) -> LearnedModel:
+    """Train on labelled texts (see `fit_features`)."""
+    return fit_features(featurize(records), **kw)  # type: ignore[arg-type]
+
+
+def _examples(bags: list[Bag], model: LearnedModel | None, benign_units: set[str]) -> list[Example]:
+    out: list[Example] = []
+    for bag in bags:
+        if not bag.label:
+            step = max(1, len(bag.windows) // _MAX_NEG_WINDOWS)
+            out.extend((w, 0.0) for w in bag.windows[::step])
+            continue
+        chosen = set(bag.known)
+        if model is not None and not chosen:
+            chosen.add(max(bag.novel(benign_units), key=lambda i: model.window_logit(bag.windows[i])))
+        out.extend((bag.windows[i], 1.0) for i in sorted(chosen))
+    return out
+
+
+def fit_features(bags: list[Bag], *, rounds: int = 2, **kw: float) -> LearnedModel:
+    """Multiple-instance training: round 1 learns from the known attack windows, later rounds
+    add each other injection text's most suspicious novel window under the previous model."""
+    benign_units = {u for bag in bags if not bag.label for u in bag.units}
+    model: LearnedModel | None = None
+    for _ in range(rounds):
+        model = _fit_examples(_examples(bags, model, benign_units), **kw)  # type: ignore[arg-type]
+    assert model is not None
+    return model
+
+
+def _fit_examples(data: list[Example], *, epochs: int = 10, lr: float = 0.3, l2: float = 1e-5, seed: int = 0,
+                  prune: float = 0.02) -> LearnedModel:
+    """AdaGrad logistic regression on windows, classes balanced; weights below `prune` are dropped."""
     pos = sum(y for _, y in data)
     # Balance classes so the decision threshold means the same whatever the mix.
     w_pos, w_neg = len(data) / (2 * max(pos, 1)), len(data) / (2 * max(len(data) - pos, 1))
@@ -64,7 +139,7 @@ def fit(records: list[dict[str, str]], *, epochs: int = 12, lr: float = 0.3, l2:
         rng.shuffle(order)
         for i in order:
             buckets, y = data[i]
-            norm = 1.0 / math.sqrt(len(buckets))
+            norm = 1.0 / math.sqrt(max(len(buckets), 1))
             z = bias + sum(weights.get(b, 0.0) for b in buckets) * norm
             p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
             g = (p - y) * (w_pos if y else w_neg)
@@ -77,7 +152,7 @@ def fit(records: list[dict[str, str]], *, epochs: int = 12, lr: float = 0.3, l2:
                 grad_sq[b] = acc
                 weights[b] = w - lr * gb / math.sqrt(acc)
     kept = {b: w for b, w in weights.items() if abs(w) >= prune}
-    return LearnedModel(kept, bias, meta={"records": len(data), "positives": int(pos), "epochs": epochs})
+    return LearnedModel(kept, bias, meta={"windows": len(data), "positive_windows": int(pos), "epochs": epochs})
 
 
 def main(argv: list[str] | None = None) -> int:
