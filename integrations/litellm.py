@@ -37,6 +37,12 @@ require_extra("litellm", "litellm", "sentinel_guard.integrations.litellm")
 from litellm.exceptions import GuardrailRaisedException  # noqa: E402
 from litellm.integrations.custom_guardrail import CustomGuardrail  # noqa: E402
 from litellm.types.utils import ModelResponse, ModelResponseStream  # noqa: E402
+from sentinel_guard.integrations._litellm_formats import (  # noqa: E402
+    ProposedCall,
+    calls_in_message,
+    calls_in_response,
+    calls_in_sse,
+)
 
 from sentinel_guard.guard import Guard  # noqa: E402
 from sentinel_guard.policy import Policy  # noqa: E402
@@ -155,15 +161,16 @@ class SentinelGuardrail(CustomGuardrail):
         call = ToolCall(tool=name or "unknown", args=args, call_id=call_id, **self._request_context(data))
         return await guard.judge(call)
 
-    async def _judge_all(self, calls: list[tuple[str, Any, str | None]],
-                         data: dict[str, Any]) -> dict[int, tuple[str, Verdict]]:
-        """The refused calls by position, as (name, verdict); raises at the first one in block mode."""
+    async def _judge_all(self, calls: list[ProposedCall], data: dict[str, Any], *,
+                         can_strip: bool = True) -> dict[int, tuple[str, Verdict]]:
+        """The refused calls by position, as (name, verdict); raises at the first one in block mode
+        (and in any mode when the response format cannot be edited: `can_strip=False`)."""
         refused: dict[int, tuple[str, Verdict]] = {}
         for position, (name, arguments, call_id) in enumerate(calls):
             verdict = await self.judge_tool_call(name, arguments, call_id, data)
             if verdict.allows_execution:
                 continue
-            if self.mode_on_block == "block":
+            if self.mode_on_block == "block" or not can_strip:
                 self._raise(f"sentinel-guard {verdict.decision.value}: tool call {name}: {verdict.justification}",
                             verdict=verdict)
             refused[position] = (name, verdict)
@@ -197,18 +204,23 @@ class SentinelGuardrail(CustomGuardrail):
         """Judge the answer's tool calls: raise (block mode) or strip the refused ones."""
         self._ready()
         if not isinstance(response, ModelResponse):
+            # Anthropic /v1/messages, Responses API…: judged too; refusals cannot be stripped there.
+            others = calls_in_response(response)
+            if others:
+                await self._judge_all(others, data, can_strip=False)
             return response
         for choice in response.choices:
             message = _field(choice, "message")
-            tool_calls = list(_field(message, "tool_calls") or [])
-            if not tool_calls:
+            calls = calls_in_message(message)
+            if not calls:
                 continue
-            calls = [(_field(_field(tc, "function"), "name"), _field(_field(tc, "function"), "arguments"),
-                      _field(tc, "id")) for tc in tool_calls]
             refused = await self._judge_all(calls, data)
             if refused:
+                tool_calls = list(_field(message, "tool_calls") or [])
                 kept = [tc for position, tc in enumerate(tool_calls) if position not in refused]
                 message.tool_calls = kept or None
+                if len(tool_calls) in refused:  # the legacy function_call comes after the tool calls
+                    message.function_call = None
                 message.content = "\n".join(x for x in (_text(message.content), self._note(refused)) if x)
                 if not kept:
                     choice.finish_reason = "stop"
@@ -222,6 +234,7 @@ class SentinelGuardrail(CustomGuardrail):
         self._ready()
         held: list[Any] = []
         calls: dict[int, dict[str, str]] = {}
+        legacy = {"id": "", "name": "", "arguments": ""}  # deprecated `function_call` deltas
         unparsed = False
         async for chunk in response:
             if not isinstance(chunk, ModelResponseStream):
@@ -235,15 +248,25 @@ class SentinelGuardrail(CustomGuardrail):
                 slot["id"] = _field(delta, "id") or slot["id"]
                 slot["name"] = slot["name"] or _field(function, "name") or ""
                 slot["arguments"] += _field(function, "arguments") or ""
-            if held or deltas or unparsed:
+            functions = [f for choice in chunk.choices if (f := _field(_field(choice, "delta"), "function_call"))]
+            for function in functions:
+                legacy["name"] = legacy["name"] or _field(function, "name") or ""
+                legacy["arguments"] += _field(function, "arguments") or ""
+            if held or deltas or functions or unparsed:
                 held.append(chunk)
             else:
                 yield chunk
         if unparsed and not calls:
-            raw = " ".join(c.decode("utf-8", "replace") if isinstance(c, bytes) else str(c) for c in held)
-            if any(marker in raw for marker in _TOOL_MARKERS):
-                self._raise("sentinel-guard block: a streamed response in a format the guardrail cannot parse "
-                            "carries tool calls; refusing it rather than passing it unchecked")
+            raw_calls = calls_in_sse(held)
+            if raw_calls is None:
+                raw = " ".join(c.decode("utf-8", "replace") if isinstance(c, bytes) else str(c) for c in held)
+                if any(marker in raw for marker in _TOOL_MARKERS):
+                    self._raise("sentinel-guard block: a streamed response in a format the guardrail cannot parse "
+                                "carries tool calls; refusing it rather than passing it unchecked")
+            elif raw_calls:
+                await self._judge_all(raw_calls, request_data, can_strip=False)
+        if legacy["name"]:
+            await self._judge_all([(legacy["name"], legacy["arguments"], None)], request_data, can_strip=False)
         indices = sorted(calls)
         refused = await self._judge_all([(calls[i]["name"], calls[i]["arguments"], calls[i]["id"] or None)
                                          for i in indices], request_data) if calls else {}

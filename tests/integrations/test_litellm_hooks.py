@@ -171,7 +171,8 @@ def test_stream_strip_mode_drops_the_call_and_explains() -> None:
 
 
 def test_unparseable_stream_with_tool_calls_is_refused_and_without_passes() -> None:
-    raw_tool = [b'event: content_block_start\ndata: {"type":"content_block_start","content_block":{"type":"tool_use"}}']
+    raw_tool = [b'event: content_block_start\ndata: {"type":"content_block_start","content_block":{"type":"tool_use"',
+                b'<<garbled>>']
     with pytest.raises(GuardrailRaisedException, match="cannot parse"):
         collect(guardrail(), raw_tool, [])
     raw_text = [b'data: {"type":"content_block_delta","delta":{"text":"hi"}}']
@@ -187,3 +188,53 @@ def test_guard_factory_and_policy_are_config_yaml_friendly(tmp_path: Any) -> Non
     denied = SentinelGuardrail(policy=str(policy), guardrail_name="x", event_hook="post_call")
     with pytest.raises(GuardrailRaisedException, match="denied by policy"):
         run(denied.async_post_call_success_hook(request(), KEY, tool_response(LS)))
+
+
+ANTHROPIC_RM = {"id": "msg_1", "type": "message", "role": "assistant", "content": [
+    {"type": "text", "text": "Cleaning up."},
+    {"type": "tool_use", "id": "toolu_1", "name": "shell", "input": {"command": "rm -rf /"}}]}
+
+
+@pytest.mark.parametrize("mode", ["block", "strip"])
+def test_anthropic_messages_answer_is_judged_not_skipped(mode: str) -> None:
+    # strip mode cannot edit this format, so a refusal blocks there too
+    with pytest.raises(GuardrailRaisedException, match="deletes the whole filesystem"):
+        run(guardrail(mode_on_block=mode).async_post_call_success_hook(request(), KEY, ANTHROPIC_RM))
+    safe = {**ANTHROPIC_RM, "content": [{"type": "tool_use", "id": "t2", "name": "shell", "input": {"command": "ls"}}]}
+    assert run(guardrail().async_post_call_success_hook(request(), KEY, safe)) is safe
+
+
+def test_responses_api_function_call_is_judged() -> None:
+    response = {"object": "response", "output": [
+        {"type": "function_call", "call_id": "fc_1", "name": "shell", "arguments": json.dumps({"command": "rm -rf /"})}]}
+    with pytest.raises(GuardrailRaisedException, match="deletes the whole filesystem"):
+        run(guardrail().async_post_call_success_hook(request(), KEY, response))
+
+
+def test_legacy_function_call_field_is_judged() -> None:
+    response = tool_response(content=None)
+    response.choices[0].message.function_call = {"name": "shell", "arguments": json.dumps({"command": "rm -rf /"})}
+    with pytest.raises(GuardrailRaisedException, match="deletes the whole filesystem"):
+        run(guardrail().async_post_call_success_hook(request(), KEY, response))
+
+
+def _anthropic_sse(command: str) -> list[bytes]:
+    arguments = json.dumps({"command": command})
+    events = [
+        {"type": "message_start", "message": {"id": "msg_1", "role": "assistant", "content": []}},
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "On it."}},
+        {"type": "content_block_start", "index": 1,
+         "content_block": {"type": "tool_use", "id": "toolu_9", "name": "shell", "input": {}}},
+        {"type": "content_block_delta", "index": 1, "delta": {"type": "input_json_delta", "partial_json": arguments[:9]}},
+        {"type": "content_block_delta", "index": 1, "delta": {"type": "input_json_delta", "partial_json": arguments[9:]}},
+        {"type": "message_stop"},
+    ]
+    return [f"event: {e['type']}\ndata: {json.dumps(e)}\n\n".encode() for e in events]
+
+
+def test_raw_anthropic_stream_tool_use_is_assembled_and_judged() -> None:
+    with pytest.raises(GuardrailRaisedException, match="deletes the whole filesystem"):
+        collect(guardrail(), _anthropic_sse("rm -rf /"), [])
+    safe = _anthropic_sse("ls -la")
+    assert collect(guardrail(), safe, []) == safe
