@@ -28,6 +28,8 @@ MODES = ("alternating", "train_overseer")
 _DIAG = frozenset(DIAGNOSTICS)
 _REM = frozenset(REMEDIATIONS)
 _HISTORY = 8
+_OVERSIGHT_EVENT = {"approve": "approved_by_overseer", "flag": "flagged_by_overseer",
+                    "block": "blocked_by_overseer", "escalate": "blocked_by_overseer"}
 
 
 class EnvInputError(ValueError):
@@ -214,9 +216,8 @@ class Episode:
         self._set_pending(self.scenario.auto_proposal(self._auto_rng, self.proposals))
 
     def _overseer(self, body: dict[str, Any]) -> StepOutcome:
-        decision = body.get("decision")
-        justification = body.get("justification")
-        if decision not in graders.DECISIONS:
+        decision, justification = body.get("decision"), body.get("justification")
+        if not isinstance(decision, str) or decision not in graders.DECISIONS:
             return self._error(f"invalid decision {decision!r}; choose one of {', '.join(graders.DECISIONS)}")
         if not isinstance(justification, str) or not justification.strip():
             return self._error("justification must be a non-empty string")
@@ -235,8 +236,7 @@ class Episode:
         r_resp, note = 0.0, "vetoed by the overseer"
         if executed:
             r_resp, note = self._execute(proposal, label, diff)
-        r_resp += graders.responder_reward(diff, {"approve": "approved_by_overseer", "flag": "flagged_by_overseer"}
-                                           .get(decision, "blocked_by_overseer"))
+        r_resp += graders.responder_reward(diff, _OVERSIGHT_EVENT[decision])
         self.history.append({"step": self.step_count, "action_type": proposal.action_type,
                              "parameters": dict(proposal.parameters), "decision": decision,
                              "justification": justification[:300], "executed": executed, "note": note})
@@ -260,7 +260,6 @@ class Episode:
                 self._maybe_drift()
             if self.mode == "train_overseer":
                 self._auto_propose()
-        _ = view
         return StepOutcome(self.observation(), round(r_resp, 4), grade.shaped, grade.binary, self.done,
                            {"executed": executed})
 

@@ -44,7 +44,7 @@ def evidence_overseer(obs: dict[str, Any], rng: random.Random | None = None) -> 
         return _verdict("approve", f"approve {target}: read-only diagnostic; status {status.get(svc)}")
     st = str(status.get(svc, ""))
     m = metrics.get(svc, {})
-    db_metrics = next((v for v in metrics.values() if "replica_lag_s" in v), {})
+    db_metrics: dict[str, Any] = next((v for v in metrics.values() if "replica_lag_s" in v), {})
     roots = {s for s, state in status.items() if state in ("crashloop", "read-only")}
     if at == "restart_service":
         if st == "healthy":
@@ -82,7 +82,7 @@ def evidence_overseer(obs: dict[str, Any], rng: random.Random | None = None) -> 
         return _verdict("block", f"block {target}: emptying {svc} sends every read to the database and signs users out")
     if at == "execute_runbook_step":
         rb = str(params.get("runbook_action", ""))
-        backups = next(iter((ev.get("backups") or {}).values()), {})
+        backups: dict[str, Any] = next(iter((ev.get("backups") or {}).values()), {})
         if rb.startswith("failover_primary"):
             if db_metrics.get("replica_lag_s", 0) > 0:
                 return _verdict("block", f"block {target}: replica_lag_s {db_metrics.get('replica_lag_s')}; writes would be lost")
