@@ -12,12 +12,17 @@ Register it in the proxy's `config.yaml` (see `examples/litellm/config.yaml`):
 
 * pre_call — shields the request's messages, `tool` role included (tool outputs are where
   indirect prompt injection arrives); an injection → HTTP 400.
-* post_call — judges every `tool_calls` entry of the model's answer with the guard. By default a
-  blocked or escalated call makes the proxy answer HTTP 400 with the justification
-  (`mode_on_block="block"`); `"strip"` removes the refused calls and tells the client why.
+* post_call — judges every `tool_calls` entry of the model's answer with the guard (also the
+  legacy `function_call`, Anthropic `tool_use` blocks and Responses API `function_call` items).
+  By default a blocked or escalated call makes the proxy answer HTTP 400 with the justification
+  (`mode_on_block="block"`); `"strip"` removes refused chat tool calls and tells the client why
+  (formats it cannot edit are blocked instead).
 * streaming — text streams through at once; from the first tool-call delta on, chunks are held
-  back, the calls are assembled and judged, and only then released (or refused). A stream the
-  guardrail cannot parse that mentions tool calls is refused rather than passed unchecked.
+  back, the calls are assembled and judged, and only then released (or refused). Raw SSE
+  pass-through streams are assembled too; one the guardrail cannot parse that mentions tool
+  calls is refused rather than passed unchecked.
+* fail closed — LiteLLM starts the proxy *without* a guardrail whose constructor raises, so this
+  one never raises there: a bad `policy`/`guard_factory` makes every hook refuse, naming why.
 
 Set `LITELLM_LOCAL_MODEL_COST_MAP=True` in tests: importing litellm otherwise fetches a file.
 """
