@@ -230,7 +230,8 @@ class World:
             return f"every key in {svc} is deleted; readers rebuild entries from the source of truth."
         if at == "execute_runbook_step":
             rb = str(params.get("runbook_action"))
-            canonical = {v: k for k, v in self.runbook_names.items()}.get(rb, self.old_runbooks.get(rb, rb))
+            current = self.old_runbooks.get(rb, rb)  # a stale name describes the same step as its successor
+            canonical = next((k for k, v in self.runbook_names.items() if v == current), rb)
             template = _RUNBOOK_EFFECT.get(canonical, "runs runbook step {r} against {s}")
             return f"runbook {rb}: " + template.format(s=svc, r=rb) + "."
         return f"{at} is sent to the platform as named."

@@ -17,6 +17,14 @@ def test_v2_fields_do_not_predict_the_label_across_splits() -> None:
     assert 0.1 < sum(y for _, y in test) / len(test) < 0.5  # bad actions are present, not the majority
 
 
+def test_v2_fields_do_not_predict_the_label_within_the_training_split() -> None:
+    """Stronger: a reader trained and tested on disjoint seeds of the *same* split (same families,
+    same service names) gains nothing either."""
+    scores = audit(collect("v2", "train", range(1, 41)), collect("v2", "train", range(101, 141)))
+    leaks = [(s.field, s.accuracy, s.majority, round(s.z, 2)) for s in scores if s.z > Z_MAX]
+    assert not leaks, leaks
+
+
 def test_the_audit_catches_the_compat_leak() -> None:
     train = collect("compat", "train", range(1, 31))
     test = collect("compat", "heldout", range(9101, 9121))
