@@ -152,7 +152,7 @@ class V2Scenario(Scenario):
                     events.append({"type": "param_rename", "action": "scale_service", "from": "replicas",
                                    "to": "instances", "reason": "the orchestrator API renamed the parameter"})
                 else:
-                    used = [sig[1] for sig in w.fixes if sig[0] == "runbook"] or ["failover_primary"]
+                    used = sorted(sig[1] for sig in w.fixes if sig[0] == "runbook") or ["failover_primary"]
                     rb = rng.choice(used)
                     new = f"{rb}_v2"
                     w.old_runbooks[w.runbook_names[rb]] = new

@@ -135,3 +135,18 @@ def test_labels_are_recoverable_from_the_observation() -> None:
     evidence = run_eval("v2", BUILTIN["evidence"], "heldout").to_json()["overall"]
     rand = run_eval("v2", BUILTIN["random"], "heldout").to_json()["overall"]
     assert evidence["f1"] >= 0.75 and evidence["f1"] > rand["f1"] + 0.25
+
+
+def test_episodes_do_not_depend_on_the_hash_seed() -> None:
+    """Set iteration order changes with PYTHONHASHSEED; generated episodes must not."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import json,hashlib\nfrom sentinel_guard.env.engine import Episode\nh=hashlib.sha256()\n"
+            "for s in range(2001,2009):\n ep=Episode('drift_ops',s,'train_overseer',suite='v2',episode_id='x')\n"
+            " while not ep.done:\n  h.update(json.dumps(ep.observation(),sort_keys=True).encode()); "
+            "ep.decide('approve','ok')\nprint(h.hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert len(digests) == 1
