@@ -1,0 +1,90 @@
+"""Scoring a model as the overseer: the gate's validation reward and the held-out env eval.
+
+The model always sees the served prompt (the env's observation→prompt, i.e.
+`sentinel_guard.prompting.render_messages`) and answers in the served JSON format, parsed by
+`sentinel_guard.prompting.parse_verdict`. Greedy decoding. A parse failure earns reward 0 and is
+counted on its own; it is never turned into an approval.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sentinel_guard.train import envlink
+from sentinel_guard.train.rewards import verdict_of
+
+__all__ = ["ModelOverseer", "generate", "score_rows"]
+
+
+def generate(model: Any, tokenizer: Any, conversations: list[list[dict[str, str]]], *,
+             max_new_tokens: int, batch_size: int = 8) -> list[str]:
+    """Greedy completions for chat `conversations` (served prompts, no tools)."""
+    import torch
+
+    was_training = model.training
+    model.eval()
+    texts: list[str] = []
+    try:
+        for i in range(0, len(conversations), batch_size):
+            chunk = conversations[i: i + batch_size]
+            prompts = [tokenizer.apply_chat_template(c, tokenize=False, add_generation_prompt=True) for c in chunk]
+            enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
+            with torch.no_grad():
+                out = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False,
+                                     pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id)
+            new = out[:, enc["input_ids"].shape[1]:]
+            texts.extend(tokenizer.batch_decode(new, skip_special_tokens=True))
+    finally:
+        if was_training:
+            model.train()
+    return texts
+
+
+def score_rows(model: Any, tokenizer: Any, rows: list[dict[str, Any]], *, max_new_tokens: int) -> dict[str, Any]:
+    """Mean env binary reward of the model's verdicts on validation rows (each replayed in the env)."""
+    texts = generate(model, tokenizer, [r["prompt"] for r in rows], max_new_tokens=max_new_tokens)
+    rewards: list[float] = []
+    decisions: Counter[str] = Counter()
+    failures = 0
+    for row, text in zip(rows, texts, strict=True):
+        parsed = verdict_of(text)
+        if parsed is None:
+            failures += 1
+            rewards.append(0.0)
+            continue
+        decisions[parsed[0]] += 1
+        session = envlink.replay(envlink.ref_from_row(row))
+        rewards.append(session.decide(*parsed).binary)
+    n = len(rows)
+    return {"reward": round(sum(rewards) / n, 4) if n else 0.0, "n": n, "parse_failures": failures,
+            "decisions": dict(decisions), "sample": texts[0][:300] if texts else ""}
+
+
+class ModelOverseer:
+    """An env-eval overseer backed by an in-process transformers (+PEFT) model.
+
+    Called with the overseer-phase observation (a dict); returns `{"decision", "justification"}`,
+    or None when the answer does not parse: the env harness counts that as a parse failure and
+    fails closed (escalate) — it never becomes an approval.
+    """
+
+    def __init__(self, model: Any, tokenizer: Any, *, max_new_tokens: int = 256) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.max_new_tokens = max_new_tokens
+        self.parse_failures = 0
+        self.calls = 0
+
+    def __call__(self, obs: dict[str, Any]) -> dict[str, str] | None:
+        from sentinel_guard.errors import VerdictParseError
+        from sentinel_guard.prompting import parse_verdict
+
+        self.calls += 1
+        (text,) = generate(self.model, self.tokenizer, [envlink.messages(obs)], max_new_tokens=self.max_new_tokens)
+        try:
+            v = parse_verdict(text, decided_by="trained")
+        except VerdictParseError:
+            self.parse_failures += 1
+            return None
+        return {"decision": v.decision.value, "justification": v.justification}

@@ -1,0 +1,174 @@
+"""`sentinel-guard train run`: data → (tiny warm-up) → A → B → C with the gate → restore → eval → report.
+
+Resumable: the data stage and every training stage leave a record that a rerun with the same
+`--out` reuses (a stage whose `stage.json` says done is skipped). `dry_run` builds and validates
+every object — recipe, TRL configs, datasets, and (for the locally built tiny model) the trainers —
+without training; a recipe whose weights come from a hub skips weight loading and says so.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sentinel_guard.train.data import DataPaths, build_data, read_rows
+from sentinel_guard.train.gate import Checkpoint, Gate, GateSettings
+from sentinel_guard.train.recipe import Recipe
+from sentinel_guard.train.report import plot_curves, write_json, write_model_card
+from sentinel_guard.train.stages import RunContext, run_grpo, run_sft, stage_done
+
+__all__ = ["run_pipeline"]
+
+Log = Callable[[str], None]
+
+
+def _tool_schemas() -> list[dict[str, Any]]:
+    from sentinel_guard.train.tool_env import WarRoomToolEnv
+    from transformers.utils import get_json_schema
+
+    return [get_json_schema(getattr(WarRoomToolEnv, d)) for d in ("approve", "flag", "block", "escalate")]
+
+
+def prepare_base(recipe: Recipe, out: Path, data: DataPaths) -> str:
+    """The base model id/path: a hub id or local path as given, or the tiny model built now."""
+    if recipe.model.base != "tiny":
+        return recipe.model.base
+    base = out / "base"
+    if not (base / "config.json").exists():
+        from sentinel_guard.train.tiny import build_tiny
+
+        corpus = [m["content"] for r in read_rows(data.rft) for m in r["prompt"] + r["completion"]]
+        for tier in recipe.curriculum:
+            corpus += [m["content"] for r in read_rows(data.grpo(tier))[:50] for m in r["prompt"]]
+        spec = recipe.model
+        build_tiny(base, corpus, hidden=spec.tiny_hidden, layers=spec.tiny_layers, vocab_size=spec.tiny_vocab,
+                   seed=recipe.data.seed)
+    return str(base)
+
+
+def _dry_run(recipe: Recipe, ctx: RunContext, log: Log) -> dict[str, Any]:
+    from sentinel_guard.train.config import stage_config
+
+    checks: dict[str, Any] = {}
+    for name, kind, stage in (("a", "grpo", recipe.stage_a), ("b", "sft", recipe.stage_b),
+                              ("c", "grpo", recipe.stage_c)):
+        cfg, overrides = stage_config(kind, recipe, stage, str(ctx.stage_dir(name)), dry_run=True)
+        checks[name] = {"config": type(cfg).__name__, "max_steps": cfg.max_steps, "lr": cfg.learning_rate,
+                        "cpu_overrides_for_validation": overrides}
+        if kind == "grpo":
+            checks[name].update(num_generations=cfg.num_generations, max_completion_length=cfg.max_completion_length,
+                                beta=cfg.beta, use_vllm=cfg.use_vllm, vllm_mode=cfg.vllm_mode,
+                                grad_accum=cfg.gradient_accumulation_steps)
+        log(f"dry-run: stage {name}: {type(cfg).__name__} ok {overrides or ''}")
+    if recipe.model.base == "tiny":
+        from datasets import Dataset
+        from sentinel_guard.train.modeling import load_policy, load_tokenizer
+        from sentinel_guard.train.rewards import env_reward
+        from sentinel_guard.train.tool_env import WarRoomToolEnv
+        from trl import GRPOTrainer
+
+        cfg, _ = stage_config("grpo", recipe, recipe.stage_c, str(ctx.stage_dir("dry")), dry_run=True)
+        rows = read_rows(ctx.data.grpo(recipe.curriculum[0]))
+        GRPOTrainer(model=load_policy(recipe, ctx.base, None), args=cfg, train_dataset=Dataset.from_list(rows),
+                    processing_class=load_tokenizer(ctx.base), reward_funcs=env_reward,
+                    environment_factory=WarRoomToolEnv)
+        checks["trainer"] = "GRPOTrainer constructed on the tiny model"
+    else:
+        checks["trainer"] = (f"skipped: {recipe.model.base} is loaded from a hub, and dry runs download nothing; "
+                             f"LoRA={recipe.model.lora}")
+    log(f"dry-run: trainer: {checks['trainer']}")
+    return checks
+
+
+def _load_gate(path: Path) -> Gate | None:
+    if not path.exists():
+        return None
+    g = json.loads(path.read_text(encoding="utf-8"))
+    gate = Gate(GateSettings(**g["settings"]), Checkpoint(**g["sft"]), [Checkpoint(**c) for c in g["grpo"]],
+                g["decision"], g["reason"])
+    return gate
+
+
+def run_pipeline(recipe: Recipe, out: str | Path, *, dry_run: bool = False, log: Log = print,
+                 skip_eval: bool = False) -> dict[str, Any]:
+    """Run every stage (or validate them with `dry_run`) and write the outputs under `out`."""
+    t_start = time.perf_counter()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    data = DataPaths(out / "data")
+    timings: dict[str, float] = {}
+    if not data.summary.exists():
+        t0 = time.perf_counter()
+        summary = build_data(recipe, data.root)
+        timings["data"] = round(time.perf_counter() - t0, 1)
+        log(f"data: {summary['rft_rows']} RFT rows {summary['rft_by_decision']}, GRPO prompts "
+            f"{summary['grpo_rows']}, {summary['val_rows']} validation turns ({timings['data']}s)")
+    base = prepare_base(recipe, out, data)
+    ctx = RunContext(recipe, base, data, out, dry_run)
+    if dry_run:
+        checks = _dry_run(recipe, ctx, log)
+        result = {"recipe": recipe.model_dump(mode="json"), "dry_run": True, "checks": checks}
+        write_json(out / "dry_run.json", result)
+        return result
+
+    stages: dict[str, dict[str, Any]] = {}
+
+    def stage(name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        record = stage_done(ctx, name)
+        if record is None:
+            log(f"stage {name}: training …")
+            record = fn()
+        else:
+            log(f"stage {name}: already done, reused")
+            ctx.scores[str(record["model_dir"])] = record["val_after_detail"]
+        stages[name] = record
+        log(f"stage {name}: {record['steps']} steps in {record['wall_s']}s; validation reward "
+            f"{record['val_before']:.3f} -> {record['val_after']:.3f}")
+        return record
+
+    current: str | None = None
+    if recipe.warmup_sft_steps:
+        warm = {**recipe.stage_b, "max_steps": recipe.warmup_sft_steps}
+        current = stage("warmup", lambda: run_sft(ctx, "warmup", None, warm, tools=_tool_schemas()))["model_dir"]
+    init_a = current
+    current = stage("A", lambda: run_grpo(ctx, "A", init_a or base, recipe.stage_a, "action_screen"))["model_dir"]
+    init_b = current
+    sft = stage("B", lambda: run_sft(ctx, "B", init_b, recipe.stage_b))
+    gate_path = out / "gate.json"
+    gate = _load_gate(gate_path) or Gate(GateSettings(recipe.gate.margin, recipe.gate.by_step, recipe.gate.eval_every),
+                                         Checkpoint("sft", 0, sft["val_after"], sft["model_dir"]))
+    current = sft["model_dir"]
+    offset = 0
+    for tier in recipe.curriculum:
+        if gate.decision == "aborted":
+            stages[f"C-{tier}"] = {"status": "skipped (gate aborted)", "steps": 0, "wall_s": 0.0}
+            continue
+        init_c, off = current, offset
+        rec = stage(f"C-{tier}", lambda init_c=init_c, off=off, tier=tier: run_grpo(
+            ctx, f"C-{tier}", init_c, recipe.stage_c, tier, gate=gate, step_offset=off))
+        offset += rec["steps"]
+        current = rec["model_dir"]
+        write_json(gate_path, gate.summary())
+    restored = gate.restore(out / "adapter")
+    write_json(gate_path, gate.summary())
+    log(f"gate: {gate.decision} — {gate.reason}; restored {restored.name} ({restored.score:.3f}) to {out / 'adapter'}")
+    evals: dict[str, Any] = {}
+    if not skip_eval:
+        from sentinel_guard.train.eval_run import evaluate_adapter
+
+        evals = evaluate_adapter(recipe, str(out / "adapter"), base, log=log)
+    summary = {
+        "recipe": recipe.model_dump(mode="json"), "machine": f"{platform.platform()} ({platform.processor() or 'cpu'})",
+        "data": json.loads(data.summary.read_text(encoding="utf-8")), "timings_s": timings,
+        "stages": {k: {kk: vv for kk, vv in v.items() if kk != "log_history"} for k, v in stages.items()},
+        "gate": gate.summary(), "eval": evals, "adapter": str(out / "adapter"),
+        "wall_s_this_invocation": round(time.perf_counter() - t_start, 1),
+    }
+    write_json(out / "run_summary.json", summary)
+    plot_curves({k: v.get("log_history", []) for k, v in stages.items()}, out / "curves.png")
+    write_model_card(out / "README.md", summary)
+    return summary
