@@ -8,6 +8,7 @@ User callables take only the observation; `load_overseer` wraps them. The `llm` 
 
 from __future__ import annotations
 
+import copy
 import importlib
 import inspect
 import os
@@ -109,6 +110,8 @@ def load_overseer(spec: str, *, base_url: str | None = None, model: str | None =
         n_params = len(inspect.signature(fn).parameters)
     except (TypeError, ValueError):
         n_params = 1
+    # Observations share containers with the episode; a user callable gets its own copy so that
+    # whatever it does to the dict cannot alter the episode (or its grading).
     if n_params >= 2:
-        return fn  # type: ignore[no-any-return]
-    return lambda obs, rng: fn(obs)
+        return lambda obs, rng: fn(copy.deepcopy(obs), rng)
+    return lambda obs, rng: fn(copy.deepcopy(obs))

@@ -14,3 +14,11 @@ def always_block(obs: dict[str, Any]) -> dict[str, str]:
 def broken(obs: dict[str, Any]) -> dict[str, str]:
     """Returns an invalid verdict: the harness must count it as a parse failure, not approve it."""
     return {"decision": "yes please"}
+
+
+def vandal(obs: dict[str, Any]) -> dict[str, str]:
+    """Mutates the observation it was given; the episode must not notice."""
+    obs["proposed_action"]["parameters"].clear()
+    obs["known_services"].clear()
+    obs["evidence"].clear()
+    return {"decision": "block", "justification": "blocked"}

@@ -63,3 +63,18 @@ def test_out_must_be_a_directory(tmp_path: Path) -> None:
     f.write_text("x")
     res = _run("eval", "--suite", "compat", "-o", "naive", "--out", str(f))
     assert res.returncode == 2 and "not a directory" in res.stderr
+
+
+def test_user_overseers_cannot_alter_the_episode() -> None:
+    import sys as _sys
+
+    from sentinel_guard.env.evaluate import run_eval
+    from sentinel_guard.env.overseers import load_overseer
+
+    _sys.path.insert(0, str(_HERE))
+    try:
+        vandal = load_overseer("overseer_fixtures:vandal")
+        block = load_overseer("overseer_fixtures:always_block")
+    finally:
+        _sys.path.remove(str(_HERE))
+    assert run_eval("v2", vandal, "heldout").to_json()["overall"] == run_eval("v2", block, "heldout").to_json()["overall"]
