@@ -44,6 +44,7 @@ _CONFUSABLES = str.maketrans({
     "‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"',
     "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-",
 })
+_LEET_CHARS = re.compile(r"[a-z][013457@$!]|[013457@$!][a-z]")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
 # A word mixing letters with leet digits/symbols, e.g. "1gn0re", "pr3v10us", "@dm1n".
 _LEETY = re.compile(r"(?<![\w@$])(?=[\w@$!]*[a-z])(?=[\w@$!]*[013457@$!][\w@$!]*[a-z]|[a-z][\w@$!]*[013457@$])[\w@$!]{3,}")
@@ -89,7 +90,7 @@ def fold_leet(text: str) -> str | None:
 
     Only words that mix letters with leet digits are touched, so dates, amounts and ids stay.
     """
-    if not _LEETY.search(text):
+    if not _LEET_CHARS.search(text) or not _LEETY.search(text):
         return None
     return _LEETY.sub(lambda m: m.group().translate(_LEET), text)
 

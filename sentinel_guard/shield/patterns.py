@@ -24,6 +24,8 @@ class Pattern:
     id: str
     regex: re.Pattern[str]
     weight: float
+    needs: tuple[str, ...] = ()
+    """Substrings of which at least one must be present before the regex is worth running."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +107,57 @@ _SPECS: tuple[tuple[str, str, float], ...] = (
     ("ignore-previous-i18n", r"\b(?:ignora|ignore[rz]|ignoriere|ignorieren|negeer|ignoruj|игнорируй|忽略|無視)\b.{0,30}\b(?:instrucciones|instructions|anweisungen|instructies|instrukcje|istruzioni|instruções|инструкции|指令|指示)\b", 0.92),
 )
 
-PATTERNS: tuple[Pattern, ...] = tuple(Pattern(pid, re.compile(rx), weight) for pid, rx, weight in _SPECS)
+
+# Cheap gate per pattern: its regex runs only when one of these substrings is in the text.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "ignore-previous": ("ignor", "disregard", "forget", "overrid", "bypass", "neglect", "abandon", "aside", "attention",
+                        "follow", "discard", "mind"),
+    "ignore-rest": ("rest of",),
+    "forget-everything": ("forget", "ignore", "disregard"),
+    "new-instructions": ("instruction", "task", "directive", "objective", "orders", "system prompt"),
+    "instead-do": ("instead", "rather"),
+    "system-override": ("system", "developer"),
+    "prompt-leak": ("prompt", "instructions"),
+    "you-are-now": ("now", "from now", "freed", "unlocked", "reprogrammed"),
+    "roleplay-jailbreak": ("anything now", "developer mode", "jailbr", "mode", "unrestricted", "no ethical", "no moral",
+                           "no content", "without any"),
+    "pretend": ("pretend", "act as", "roleplay", "role-play"),
+    "chat-template-token": ("<|", "inst]", "<<sys", "<bos", "<eos", "bos>", "eos>"),
+    "fake-role-tag": ("system", "assistant", "admin", "developer", "root"),
+    "fake-xml-tag": ("<",),
+    "fake-turn": (":",),
+    "role-header": ("##", "_message", " message)", "--"),
+    "urgent-framing": ("important", "urgent", "attention", "warning", "alert", "notice"),
+    "message-to-ai": ("message", "note", "instruction", "request"),
+    "address-ai": ("gpt", "claude", "gemini", "llama", "copilot", "ai", "assistant", "model", "llm", "agent", "bot"),
+    "if-you-are-ai": ("if you are",),
+    "task-i-gave": ("you", "task"),
+    "before-you-answer": ("before", "prior to"),
+    "after-you-finish": ("after you",),
+    "do-not-tell": ("not", "don't", "never", "without", "avoid"),
+    "hide-this": ("secret", "hidden", "confidential", "mention", "disclose", "invisible"),
+    "exfil-secret": ("pass", "code", "2fa", "otp", "key", "credential", "token", "secret", "card", "cvv", "ssn",
+                     "social security", "bank", "iban", "login"),
+    "exfil-send": ("@", "http", "www.", "the following", "this address", "this url", "this email"),
+    "exfil-all": ("all", "every", "entire", "whole", "full"),
+    "md-image-exfil": ("](",),
+    "url-data-param": ("http",),
+    "tool-call-injection": ("tool", "function", "api", "plugin", "command"),
+    "cover-tracks": ("delete", "remove", "erase", "clear", "wipe"),
+    "todo-directive": ("todo", "to-do", "action required", "to do"),
+    "bulk-delete": ("delete", "remove", "erase", "wipe", "trash", "purge"),
+    "money-transfer": ("transfer", "wire", "send", "pay"),
+    "canary-output": ("pwned", "hacked", "owned", "access granted"),
+    "steer-output": ("your", "the ", "each"),
+    "format-output": ("your",),
+    "respond-in": ("respond", "reply", "answer", "write back", "output", "summar", "completion"),
+    "output-transform": ("your",),
+    "ignore-previous-i18n": ("ignor", "negeer", "игнор", "忽略", "無視"),
+}
+
+PATTERNS: tuple[Pattern, ...] = tuple(
+    Pattern(pid, re.compile(rx), weight, _NEEDS[pid]) for pid, rx, weight in _SPECS
+)
 _SNIPPET_SIDE = 60
 
 
@@ -119,6 +171,8 @@ def match_patterns(views: tuple[str, ...] | list[str]) -> list[PatternHit]:
     hits: list[PatternHit] = []
     for pattern in PATTERNS:
         for view in views:
+            if pattern.needs and not any(n in view for n in pattern.needs):
+                continue
             match = pattern.regex.search(view)
             if match is not None:
                 start = match.start()

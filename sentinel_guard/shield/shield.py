@@ -118,7 +118,8 @@ class Shield:
         discussion = any(h.quoted for h in hits) and _DISCUSSION.search(prepared.text) is not None
         weights = [h.weight * (_QUOTED_FACTOR if discussion and h.quoted else 1.0) for h in hits]
         found = [(f"pattern:{h.id}", round(w, 4), h.snippet) for h, w in zip(hits, weights, strict=False)]
-        if self.model is not None and len(prepared.text) >= _SHORT:
+        if self._model_matters(weights, prepared.text):
+            assert self.model is not None
             prob = self.model.probability(text, prepared)
             if prob >= 0.5:
                 found.append(("learned", round(prob, 4), prepared.text[:160]))
@@ -128,6 +129,19 @@ class Shield:
         if prepared.hidden_chars and found:
             found.append(("normalise:hidden-chars", 0.0, f"{prepared.hidden_chars} invisible characters inside words"))
         return min(1.0, round(score, 6)), tuple(found)
+
+    def _model_matters(self, weights: list[float], text: str) -> bool:
+        """Whether the model's answer can change the decision (else skip it: it is the slow tier).
+
+        With patterns on, the model only corroborates (≤ LEARNED_WEIGHT): with no pattern sign
+        it cannot reach a threshold above LEARNED_WEIGHT, and past the threshold it adds nothing.
+        """
+        if self.model is None or len(text) < _SHORT:
+            return False
+        if not self.use_patterns:
+            return True
+        score = noisy_or(weights)
+        return score < self.threshold and (bool(weights) or self.threshold <= LEARNED_WEIGHT)
 
     def _cached(self, text: str) -> tuple[float, tuple[tuple[str, float, str], ...]]:
         if len(text) > _CACHE_MAX_CHARS:
