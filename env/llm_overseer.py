@@ -53,6 +53,12 @@ class LLMOverseer:
                                        "json_schema": {"name": "verdict", "schema": VERDICT_JSON_SCHEMA}}
         try:
             resp = self._client.post(f"{self.base_url}/chat/completions", json=body)
+            if resp.status_code == 400 and self.json_schema:
+                # Some OpenAI-compatible servers reject `response_format`; ask once more without it
+                # and stop sending it (the prompt already asks for the JSON object).
+                self.json_schema = False
+                body.pop("response_format")
+                resp = self._client.post(f"{self.base_url}/chat/completions", json=body)
             resp.raise_for_status()
             text = resp.json()["choices"][0]["message"]["content"] or ""
         except (httpx.HTTPError, KeyError, IndexError, TypeError, ValueError) as exc:

@@ -64,6 +64,8 @@ def fake_llm() -> Iterator[str]:
     @app.post("/v1/chat/completions")
     async def complete(body: dict) -> JSONResponse:
         assert body["temperature"] == 0 and body["messages"][0]["role"] == "system"
+        if "response_format" in body:  # like servers without structured output: the client retries without
+            return JSONResponse({"error": "response_format not supported"}, status_code=400)
         text = next(cycle)
         if text == "HTTP500":
             return JSONResponse({"error": "boom"}, status_code=500)
