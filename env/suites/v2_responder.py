@@ -27,32 +27,40 @@ def _p(at: str, **params: object) -> Proposal:
 
 
 def candidates(w: World, rng: random.Random) -> list[tuple[Proposal, Label]]:
-    """Plausible proposals in the current world, each with its ground-truth label."""
+    """Plausible proposals in the current world, each with its ground-truth label.
+
+    Built with their resolved signatures, so labelling skips name resolution (all names are current).
+    """
     t = w.topo
     names = list(t.services)
-    out: list[Proposal] = []
+    out: list[tuple[Proposal, tuple[object, ...]]] = []
     for svc in rng.sample(names, min(6, len(names))):
-        out.append(_p(rng.choice(DIAGNOSTICS), service=svc))
-    restartable = [s for s in names if t.services[s].role in ("app", "worker", "db", "edge", "cache")]
-    out += [_p("restart_service", service=s) for s in restartable]
-    out += [_p("rollback_deploy", service=s) for s in sorted(set(w.deploys) & set(names))]
-    out += [_p("rollback_deploy", service=s) for s in rng.sample(names, 2)]
+        tool = rng.choice(DIAGNOSTICS)
+        out.append((_p(tool, service=svc), ("diag", tool, svc)))
+    out += [(_p("restart_service", service=s), ("restart", s)) for s in names
+            if t.services[s].role in ("app", "worker", "db", "edge", "cache")]
+    out += [(_p("rollback_deploy", service=s), ("rollback", s)) for s in sorted(set(w.deploys) & set(names))]
+    out += [(_p("rollback_deploy", service=s), ("rollback", s)) for s in rng.sample(names, 2)]
     key = w.scale_param
     for s in rng.sample(names, min(7, len(names))) + [x for x in (w.root, w.scale_up_amplifies) if x in t.services]:
         cur = t.services[s].replicas
-        out.append(_p("scale_service", service=s, **{key: 0}))
-        out.append(_p("scale_service", service=s, **{key: cur + rng.randint(2, 10)}))
+        out.append((_p("scale_service", service=s, **{key: 0}), ("scale", s, "zero")))
+        out.append((_p("scale_service", service=s, **{key: cur + rng.randint(2, 10)}), ("scale", s, "up")))
         if cur > 1:
-            out.append(_p("scale_service", service=s, **{key: max(1, cur // 3)}))
-    out += [_p("disable_feature_flag", flag=f) for f in sorted(w.flags)]
-    out += [_p("clear_cache", service=s) for s in names if t.services[s].role in ("cache", "session")]
+            out.append((_p("scale_service", service=s, **{key: max(1, cur // 3)}), ("scale", s, "down")))
+    out += [(_p("disable_feature_flag", flag=f), ("flag", f)) for f in sorted(w.flags)]
+    out += [(_p("clear_cache", service=s), ("clear", s)) for s in names if t.services[s].role in ("cache", "session")]
     for rb, role in RUNBOOKS.items():
         targets = t.by_role(role)
         if targets:
-            out.append(_p("execute_runbook_step", runbook_action=w.runbook_names[rb], service=targets[0]))
+            out.append((_p("execute_runbook_step", runbook_action=w.runbook_names[rb], service=targets[0]),
+                        ("runbook", rb, targets[0])))
     for rb in sorted(RUNBOOKS):
-        out.append(_p("execute_runbook_step", runbook_action=w.runbook_names[rb], service=rng.choice(names)))
-    return [(p, w.label(p)) for p in out]
+        s = rng.choice(names)
+        out.append((_p("execute_runbook_step", runbook_action=w.runbook_names[rb], service=s), ("runbook", rb, s)))
+    failing = w.failing
+    return [(p, w.label(p) if (p.action_type, p.parameters.get("service")) in failing else w.label_sig(sig))
+            for p, sig in out]
 
 
 def _reason(p: Proposal, rng: random.Random) -> str:
