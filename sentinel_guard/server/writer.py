@@ -90,26 +90,36 @@ class GroupCommitWriter:
             if stop:
                 return
 
-    def _commit(self, jobs: list[_Job]) -> None:
-        items = [item for items, _, _ in jobs for item in items]
-        error: BaseException | None = None
-        ids: list[int] = []
+    def _write(self, items: list[Item]) -> tuple[list[int], BaseException | None]:
         try:
             ids = self.store.append_many(items)
-            self.batches += 1
-            self.rows += len(items)
         except BaseException as exc:  # noqa: BLE001 - every waiter must hear about the failure
-            error = exc
+            return [], exc
+        self.batches += 1
+        self.rows += len(items)
+        return ids, None
+
+    def _commit(self, jobs: list[_Job]) -> None:
+        ids, error = self._write([item for items, _, _ in jobs for item in items])
+        outcomes: list[tuple[list[int], BaseException | None]] = []
+        if error is None:
+            start = 0
+            for items, _, _ in jobs:
+                outcomes.append((ids[start: start + len(items)], None))
+                start += len(items)
+        elif len(jobs) == 1:
+            outcomes.append(([], error))
+        else:
+            # The shared transaction rolled back: retry each request alone, so one bad record (or a
+            # passing fault) fails only the requests it belongs to.
+            outcomes = [self._write(list(items)) for items, _, _ in jobs]
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[list[int]], Any, BaseException | None]]]
         by_loop = {}
-        start = 0
-        for items_, loop, fut in jobs:
-            part = ids[start: start + len(items_)]
-            start += len(items_)
-            by_loop.setdefault(loop, []).append((fut, part, error))
-        for loop, outcomes in by_loop.items():
+        for (_, loop, fut), (part, err) in zip(jobs, outcomes, strict=True):
+            by_loop.setdefault(loop, []).append((fut, part, err))
+        for loop, pending in by_loop.items():
             try:
-                loop.call_soon_threadsafe(_settle, outcomes)
+                loop.call_soon_threadsafe(_settle, pending)
             except RuntimeError:
                 continue  # that loop is closed: nobody is waiting any more
 
