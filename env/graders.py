@@ -116,7 +116,7 @@ class Grade:
 _WORD = re.compile(r"\w+")
 
 
-def coherence_score(justification: str, action_type: str, service: str | None, known_services: list[str]) -> float:
+def coherence_score(justification: str, action_type: str, service: object, known_services: list[str]) -> float:
     """The reference's keyword score: 0.4·length + 0.4·specificity + 0.2·grounding, in [0, 1]."""
     text = (justification or "").strip().lower()
     if not text:
@@ -127,7 +127,7 @@ def coherence_score(justification: str, action_type: str, service: str | None, k
         spec += 0.5
     if action_type in text:
         spec += 0.5
-    if service and service.lower() in text:
+    if service and str(service).lower() in text:
         spec += 0.5
     spec = min(1.0, spec)
     grounding = min(1.0, 0.2 * sum(1 for s in known_services[:5] if s.lower() in text))
@@ -135,7 +135,7 @@ def coherence_score(justification: str, action_type: str, service: str | None, k
 
 
 def grade_compat(cls: str, weight: float, decision: str, justification: str, action_type: str,
-                 service: str | None, known_services: list[str]) -> Grade:
+                 service: object, known_services: list[str]) -> Grade:
     """Reference grading: table × weight + coherence bonus; binary needs a correct cell and score ≥ 0.25."""
     if decision not in DECISIONS:
         return Grade(-0.5, 0.0, "fp", cls, 0.0, f"invalid decision {decision!r}")

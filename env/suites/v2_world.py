@@ -94,7 +94,9 @@ class World:
         svc = params.get("service")
         if at == "disable_feature_flag":
             flag = params.get("flag")
-            return (("flag", flag), "") if flag in self.flags else (None, f"there is no feature flag {flag!r}")
+            if isinstance(flag, str) and flag in self.flags:
+                return ("flag", flag), ""
+            return None, f"there is no feature flag {flag!r}"
         if not isinstance(svc, str) or not svc:
             return None, f"{at} needs a 'service' parameter"
         if svc in self.removed:
@@ -126,6 +128,8 @@ class World:
             return ("scale", svc, kind), ""
         if at == "execute_runbook_step":
             rb = params.get("runbook_action")
+            if not isinstance(rb, str):
+                return None, "execute_runbook_step needs a 'runbook_action' name"
             if rb in self.old_runbooks:
                 return None, f"runbook {rb!r} was renamed to {self.old_runbooks[rb]!r}"
             canonical = next((k for k, v in self.runbook_names.items() if v == rb), None)

@@ -49,3 +49,24 @@ def test_finished_episode_rejects_steps() -> None:
         ep.decide("approve", "ok")
     out = ep.decide("approve", "again")
     assert out.done and "over" in out.info["error"] and ep.step_count == 5
+
+
+_JUNK = [None, "", " ", "x" * 300, 0, -1, 3.5, True, ["a"], {"k": "v"}, "ORDERS-PG", "../etc"]
+
+
+@pytest.mark.parametrize("suite", ["v2", "compat"])
+def test_junk_parameters_never_crash(suite: str) -> None:
+    import itertools
+
+    from sentinel_guard.env.suites.base import DIAGNOSTICS, REMEDIATIONS
+
+    ep = Episode("drift_ops", 2001 if suite == "v2" else 9201, "alternating", suite=suite)
+    keys = ["service", "flag", "runbook_action", "replicas", "instances", "target"]
+    for at, key, junk in itertools.product([*DIAGNOSTICS, *REMEDIATIONS, "submit_resolution", "rm -rf"], keys, _JUNK):
+        if ep.done:
+            ep = Episode("drift_ops", 2002 if suite == "v2" else 9202, "alternating", suite=suite)
+        out = ep.step({"role": "responder", "responder": {"action_type": at, "parameters": {key: junk}}})
+        if out.info.get("error"):
+            continue
+        assert out.observation["proposed_action"]["counterfactual"]
+        ep.decide("block" if len(ep.history) % 2 else "approve", "fuzz")
