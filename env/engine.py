@@ -239,7 +239,7 @@ class Episode:
         r_resp += graders.responder_reward(diff, _OVERSIGHT_EVENT[decision])
         self.history.append({"step": self.step_count, "action_type": proposal.action_type,
                              "parameters": dict(proposal.parameters), "decision": decision,
-                             "justification": justification[:300], "executed": executed, "note": note})
+                             "justification": justification[:160], "executed": executed, "note": note[:120]})
         self.step_count += 1
         self.pending = self.pending_label = self.pending_view = None
         if self.done or self.step_count >= self.spec.max_steps:
