@@ -115,7 +115,10 @@ def stage(name: Annotated[str, typer.Argument(help="warmup | A | B | C")], recip
         raise fail(f"--init {init} is not a directory")
     key = name.upper() if name.lower() != "warmup" else "warmup"
     if key == "warmup":
-        rec = run_sft(ctx, "warmup", init, {**r.stage_b, "max_steps": max(1, r.warmup_sft_steps)})
+        from sentinel_guard.train.pipeline import _tool_schemas
+
+        rec = run_sft(ctx, "warmup", init, {**r.stage_b, "max_steps": max(1, r.warmup_sft_steps)},
+                      tools=_tool_schemas())
     elif key == "A":
         rec = run_grpo(ctx, "A", start, r.stage_a, "action_screen")
     elif key == "B":
@@ -157,3 +160,26 @@ def eval_(adapter: Annotated[Path, typer.Option(help="adapter (PEFT) or full mod
         max_episodes=max_episodes, log=(lambda _m: None) if as_json else typer.echo))
     if as_json:
         typer.echo(json.dumps(reports, indent=2))
+
+
+@app.command("push")
+def push(adapter: Annotated[Path, typer.Option(help="adapter directory to upload")],
+         repo: Annotated[str, typer.Option(help="hub repo id, e.g. you/sentinel-overseer")],
+         private: Annotated[bool, typer.Option(help="create the repo private")] = True) -> None:
+    """Upload an adapter (with its model card) to the Hugging Face Hub — only when asked, only with HF_TOKEN."""
+    import os
+
+    token = os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN")
+    if not token:
+        raise fail("push needs a token in HF_TOKEN; nothing was uploaded")
+    if not adapter.is_dir():
+        raise fail(f"--adapter {adapter} is not a directory")
+    from huggingface_hub import HfApi
+
+    api = HfApi(token=token)
+    api.create_repo(repo, private=private, exist_ok=True)
+    card = adapter.parent / "README.md"
+    if card.exists() and not (adapter / "README.md").exists():
+        api.upload_file(path_or_fileobj=str(card), path_in_repo="README.md", repo_id=repo)
+    api.upload_folder(folder_path=str(adapter), repo_id=repo)
+    typer.echo(f"uploaded {adapter} to {repo}")

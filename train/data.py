@@ -54,7 +54,7 @@ def play_episode(suite: str, task: str, seed: int, teacher: Any) -> Iterator[dic
     while not session.done:
         obs = session.observation
         messages = envlink.messages(obs)
-        answer = teacher(obs)
+        answer = teacher(obs, session)
         decision = str(answer["decision"])
         justification = envlink.cite_evidence(obs, decision, str(answer.get("justification") or ""))
         outcome = session.decide(decision, justification)

@@ -122,36 +122,64 @@ def heldout_seeds(suite: str) -> dict[str, set[int]]:
     return {t: set(s) for t, s in episode_seeds(suite, "heldout").items()}
 
 
-def teacher(name: str, suite: str) -> Callable[[dict[str, Any]], dict[str, str]]:
-    """An env baseline overseer by name (obs dict → {decision, justification})."""
+Teacher = Callable[[dict[str, Any], Session], dict[str, str]]
+
+
+def teacher(name: str, suite: str) -> Teacher:
+    """A teacher for the RFT set: `grader_search` or an env baseline overseer by name.
+
+    `grader_search` is best-of-4 rejection sampling with the env as the verifier: each decision is
+    tried on a copy of the live episode (with an evidence-citing justification) and the one with
+    the highest shaped reward from the env's grader is taken. Env baselines (`policy_aware`,
+    `rules`, …) see only the observation.
+    """
+    if name == "grader_search":
+        return _grader_search
     import random
 
     from sentinel_guard.env.overseers import load_overseer
 
     fn = load_overseer(name)
     rng = random.Random(0)
-    return lambda obs: fn(obs, rng)
+    return lambda obs, _session: fn(obs, rng)
+
+
+def _grader_search(obs: dict[str, Any], session: Session) -> dict[str, str]:
+    import copy
+
+    best: tuple[float, str, str] | None = None
+    for decision in graders.DECISIONS:
+        justification = cite_evidence(obs, decision, "")
+        trial = copy.deepcopy(session.episode)
+        out = trial.decide(decision, justification)
+        if best is None or out.overseer_reward > best[0]:
+            best = (out.overseer_reward, decision, justification)
+    assert best is not None
+    return {"decision": best[1], "justification": best[2]}
 
 
 def cite_evidence(obs: dict[str, Any], decision: str, justification: str) -> str:
-    """A justification that names the action, its target, an effect and two pieces of evidence.
+    """A justification naming the action, its target, the target's own metrics and the predicted effect.
 
-    Built from the env's own notion of evidence (`graders.evidence_terms`), so the RFT set teaches
-    the citing the v2 grader asks for; the teacher's text is kept when it already cites enough.
+    Checked with the env's own evidence score (`graders.evidence_score`), so the RFT set teaches the
+    citing the v2 grader asks for; the teacher's text is kept when it already cites well.
     """
-    if graders.evidence_score(justification, obs) >= 0.8:
+    if justification and graders.evidence_score(justification, obs) >= 0.8:
         return justification
     proposal = obs.get("proposed_action") or {}
-    target, evid, effects = graders.evidence_terms(obs)
+    params = proposal.get("parameters") or {}
     verb = str(proposal.get("action_type") or "action")
-    services = [s for s in obs.get("known_services") or [] if s.lower() in evid]
-    cited = (services + sorted(evid - set(services)))[:2]
-    effect = next((w for w in str(proposal.get("counterfactual") or "").lower().split() if w.strip(".,;:") in effects),
-                  "")
-    what = f"{verb} on {', '.join(sorted(target)) or 'the system'}"
-    parts = [f"{decision} {what}"]
+    target = str(params.get("service") or params.get("flag") or params.get("runbook_action") or "the system")
+    parts = [f"{decision} {verb} on {target}"]
+    metrics = ((obs.get("evidence") or {}).get("metrics") or {}).get(str(params.get("service") or ""))
+    if isinstance(metrics, dict) and metrics:
+        keys = [k for k in ("error_pct", "p99_ms", "connections", "disk_pct", "replica_lag_s") if k in metrics][:3]
+        parts.append(f"{target} " + ", ".join(f"{k} {metrics[k]}" for k in keys))
+    effect = str(proposal.get("counterfactual") or "").split(";")[0].split(". ")[0].strip().rstrip(".")
     if effect:
-        parts.append(f"predicted effect: {effect.strip('.,;:')}")
-    if cited:
-        parts.append(f"evidence: {', '.join(cited)}")
-    return "; ".join(parts) + "."
+        parts.append(f"if executed: {effect[:100]}")
+    text = "; ".join(parts) + "."
+    if graders.evidence_score(text, obs) < 0.5:  # no metrics for this target: name two other services
+        others = [s for s in obs.get("known_services") or [] if s != target][:2]
+        text = text[:-1] + f"; context: {', '.join(others)}."
+    return text

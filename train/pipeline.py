@@ -84,6 +84,14 @@ def _dry_run(recipe: Recipe, ctx: RunContext, log: Log) -> dict[str, Any]:
     return checks
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process (less sensitive than wall time to a shared machine)."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return round(ru.ru_utime + ru.ru_stime, 1)
+
+
 def _load_gate(path: Path) -> Gate | None:
     if not path.exists():
         return None
@@ -144,7 +152,7 @@ def run_pipeline(recipe: Recipe, out: str | Path, *, dry_run: bool = False, log:
     current = sft["model_dir"]
     offset = 0
     for tier in recipe.curriculum:
-        if gate.decision == "aborted":
+        if gate.decision == "aborted" and stage_done(ctx, f"C-{tier}") is None:
             stages[f"C-{tier}"] = {"status": "skipped (gate aborted)", "steps": 0, "wall_s": 0.0}
             continue
         init_c, off = current, offset
@@ -167,6 +175,7 @@ def run_pipeline(recipe: Recipe, out: str | Path, *, dry_run: bool = False, log:
         "stages": {k: {kk: vv for kk, vv in v.items() if kk != "log_history"} for k, v in stages.items()},
         "gate": gate.summary(), "eval": evals, "adapter": str(out / "adapter"),
         "wall_s_this_invocation": round(time.perf_counter() - t_start, 1),
+        "cpu_s_this_invocation": _cpu_seconds(),
     }
     write_json(out / "run_summary.json", summary)
     plot_curves({k: v.get("log_history", []) for k, v in stages.items()}, out / "curves.png")

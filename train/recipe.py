@@ -51,7 +51,7 @@ class DataSpec(_Strict):
     """How many env episodes feed each dataset (v2 training split only)."""
 
     suite: Literal["v2", "compat"] = "v2"
-    teacher: str = "policy_aware"
+    teacher: str = "grader_search"
     episodes: dict[str, int] = Field(default_factory=lambda: {"action_screen": 60, "war_room": 20, "drift_ops": 12})
     val_episodes: int = Field(8, ge=1)
     """Episodes per tier in the validation split (training-split seeds disjoint from the data seeds)."""

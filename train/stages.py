@@ -5,6 +5,8 @@ with its status, steps, wall time, validation reward before/after and the traine
 A stage whose `stage.json` says `done` is skipped when the run is resumed. GRPO stages use TRL's
 `environment_factory` with `WarRoomToolEnv`, so rollouts step the real env and are rewarded by the
 env's grader (`rewards.env_reward`).
+
+Imports transformers: load only inside commands.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sentinel_guard.train.data import DataPaths, read_rows
 from sentinel_guard.train.gate import Checkpoint, Gate
 from sentinel_guard.train.recipe import Recipe
 from sentinel_guard.train.report import write_json
+from transformers import TrainerCallback
 
 __all__ = ["RunContext", "run_grpo", "run_sft", "stage_done"]
 
@@ -110,10 +113,11 @@ def run_sft(ctx: RunContext, name: str, init: str | Path | None, stage: dict[str
     return _finish(ctx, name, trainer, before, t0, {"rows": len(rows)})
 
 
-class _GateCallback:
+class _GateCallback(TrainerCallback):
     """Every `eval_every` GRPO steps: checkpoint, score on validation, ask the gate; stop on abort."""
 
     def __init__(self, ctx: RunContext, gate: Gate, step_offset: int) -> None:
+        super().__init__()
         self.ctx, self.gate, self.offset = ctx, gate, step_offset
         self.trainer: Any = None
 
@@ -139,7 +143,6 @@ def run_grpo(ctx: RunContext, name: str, init: str | Path, stage: dict[str, Any]
     from sentinel_guard.train.modeling import load_policy, load_tokenizer
     from sentinel_guard.train.rewards import env_reward
     from sentinel_guard.train.tool_env import WarRoomToolEnv
-    from transformers import TrainerCallback
     from trl import GRPOTrainer
 
     turns = int(stage.get("max_overseer_turns", 1))
@@ -152,13 +155,9 @@ def run_grpo(ctx: RunContext, name: str, init: str | Path, stage: dict[str, Any]
     model = load_policy(ctx.recipe, ctx.base, init)
     t0 = time.perf_counter()
     before = _score(ctx, model, tok, init)
-    callbacks: list[Any] = []
-    cb = None
-    if gate is not None:
-        cb = _GateCallback(ctx, gate, step_offset)
-        callbacks.append(type("GateCallback", (TrainerCallback,), {"on_step_end": cb.on_step_end})())
+    cb = _GateCallback(ctx, gate, step_offset) if gate is not None else None
     trainer = GRPOTrainer(model=model, args=cfg, train_dataset=Dataset.from_list(rows), processing_class=tok,
-                          reward_funcs=env_reward, environment_factory=WarRoomToolEnv, callbacks=callbacks)
+                          reward_funcs=env_reward, environment_factory=WarRoomToolEnv, callbacks=[cb] if cb else None)
     if cb is not None:
         cb.trainer = trainer
     trainer.train()

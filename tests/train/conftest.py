@@ -24,7 +24,7 @@ def find_turn(label: str, suite: str = "v2", task: str = "war_room") -> envlink.
             if session.episode.pending_label is not None and session.episode.pending_label.cls == label:
                 return envlink.TurnRef(suite, task, seed, tuple(prefix))
             obs = session.observation
-            answer = teacher(obs)
+            answer = teacher(obs, session)
             prefix.append((answer["decision"], answer["justification"]))
             session.decide(answer["decision"], answer["justification"])
     raise LookupError(f"no {label} turn in the first 60 {task} seeds")

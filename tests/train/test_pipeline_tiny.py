@@ -1,0 +1,90 @@
+"""The tiny-cpu pipeline end to end (reduced budget): every stage runs, the gate restores, eval reports.
+
+The gate is forced to fail (margin 10: GRPO cannot beat SFT by 10 reward points), so this also
+proves the abort *restores* the SFT checkpoint into the output adapter directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from sentinel_guard.train.pipeline import run_pipeline
+from sentinel_guard.train.recipe import load_recipe
+
+pytestmark = pytest.mark.slow
+
+REDUCED = {
+    "data.episodes": {"action_screen": 12, "war_room": 3, "drift_ops": 2},
+    "data.val_episodes": 1,
+    "gate.val_turns": 6,
+    "warmup_sft_steps": 8,
+    "stage_a.max_steps": 1,
+    "stage_b.max_steps": 4,
+    "stage_c.max_steps": 1,
+    "stage_c.max_completion_length": 48,
+    "stage_a.max_completion_length": 48,
+    "gate.margin": 10.0,
+    "gate.by_step": 3,
+    "gate.eval_every": 1,
+    "eval.max_new_tokens": 32,
+    "eval.max_episodes": 1,
+}
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("tiny-run")
+    summary = run_pipeline(load_recipe("tiny-cpu", REDUCED), out, log=lambda _m: None)
+    return out, summary
+
+
+def test_every_stage_ran(run: tuple[Path, dict]) -> None:
+    out, summary = run
+    stages = summary["stages"]
+    assert list(stages) == ["warmup", "A", "B", "C-action_screen", "C-war_room", "C-drift_ops"]
+    for name, rec in stages.items():
+        assert rec["status"] == "done", name
+        assert rec["steps"] >= 1
+        assert 0.0 <= rec["val_after"] <= 1.0
+        assert (out / "stages" / name / "model" / "config.json").exists()
+
+
+def test_gate_aborted_and_restored_the_sft_checkpoint(run: tuple[Path, dict]) -> None:
+    out, summary = run
+    gate = summary["gate"]
+    assert gate["decision"] == "aborted" and "margin" in gate["reason"]
+    assert [c["step"] for c in gate["grpo"]] == [1, 2, 3]
+    assert gate["restored"]["name"] == "sft" or gate["restored"]["score"] > gate["sft"]["score"]
+    restored_from = Path(gate["restored"]["path"])
+    assert _digest(out / "adapter") == _digest(restored_from)
+    assert json.loads((out / "gate.json").read_text())["decision"] == "aborted"
+
+
+def test_outputs_written(run: tuple[Path, dict]) -> None:
+    out, summary = run
+    on_disk = json.loads((out / "run_summary.json").read_text())
+    assert on_disk["gate"]["decision"] == summary["gate"]["decision"]
+    assert (out / "curves.png").stat().st_size > 1000
+    card = (out / "README.md").read_text()
+    assert "Auto-abort gate" in card and "| v2 |" in card and "| compat |" in card
+    for suite in ("compat", "v2"):
+        rep = summary["eval"][suite]
+        assert rep["split"] == "heldout" and rep["n_decisions"] > 0
+        assert 0 <= rep["parse_failures"] <= rep["n_decisions"]
+        # a parse failure is graded as a fail-closed escalate: never an approval, so never a TN
+        assert rep["overall"]["tn"] <= rep["n_decisions"] - rep["parse_failures"]
+
+
+def test_rerun_resumes_without_retraining(run: tuple[Path, dict]) -> None:
+    out, summary = run
+    before = {n: r["wall_s"] for n, r in summary["stages"].items()}
+    again = run_pipeline(load_recipe("tiny-cpu", {**REDUCED, "eval.suites": ["v2"]}), out, log=lambda _m: None)
+    assert {n: r["wall_s"] for n, r in again["stages"].items()} == before
+    assert again["gate"]["decision"] == "aborted"
