@@ -57,6 +57,7 @@ def _hash(feature: str) -> int:
 
 
 _WINDOW_UNITS = 3
+_CHAR_WORD_MIN = 5
 _WINDOW_STRIDE = 2
 _WINDOW_CHARS = 500
 
@@ -90,8 +91,11 @@ def window_features(window: str, tag: str, prepared: Normalised) -> set[str]:
     words = _WORD.findall(window)
     feats = {f"{tag}w:{w}" for w in words}
     feats.update(f"{tag}b:{a} {b}" for a, b in itertools.pairwise(words))
-    padded = f" {window} "
-    feats.update(f"{tag}c:{padded[i:i + 4]}" for i in range(len(padded) - 3))
+    # Character 4-grams inside longer words only: they catch misspellings ("iunstructions")
+    # without turning common short words into features that merely say "English prose".
+    for word in {w for w in words if len(w) >= _CHAR_WORD_MIN}:
+        padded = f"<{word}>"
+        feats.update(f"{tag}c:{padded[i:i + 4]}" for i in range(len(padded) - 3))
     for sentence in _SENT_SPLIT.split(window):
         first = _WORD.findall(sentence[:60])[:2]
         if not first:

@@ -88,7 +88,7 @@ _SPECS: tuple[tuple[str, str, float], ...] = (
     ("hide-this", r"\b(?:keep this (?:secret|hidden|confidential) from|do not (?:mention|disclose) (?:this|these) (?:instructions?|message)|this (?:instruction|message) (?:is|must be) (?:hidden|invisible|secret))\b", 0.85),
     # Exfiltration and abuse of tools.
     ("exfil-secret", rf"\b(?:send|forward|email|e-mail|mail|post|upload|transmit|share|leak|exfiltrate|copy|paste|give)\b.{{0,120}}?\b{_SECRET}\b.{{0,120}}?\bto\b.{{0,20}}?{_DEST}|\b{_SECRET}\b.{{0,80}}?\b(?:send|forward|email|post|upload)\b.{{0,40}}?\bto {_DEST}", 0.9),
-    ("exfil-send", rf"\b(?:send|forward|email|e-mail|post|upload|transmit|share|bcc|cc)\b.{{0,100}}?\bto\b.{{0,10}}?{_DEST}", 0.35),
+    ("exfil-send", rf"(?<!this )(?<!the )(?<!your )(?<!an )(?<!our )\b(?:send|forward|email|e-mail|post|upload|transmit|share)\b.{{0,100}}?\bto\b.{{0,10}}?{_DEST}", 0.35),
     ("exfil-all", r"\b(?:send|forward|email|upload|share|copy) (?:(?:the )?(?:contents?|bod(?:y|ies)|text) of )?(?:all|every|the (?:entire|whole|full)) (?:of )?(?:the |my |your |their )?(?:single )?(?:unread |received |sent )?(?:emails?|messages?|files?|documents?|contacts?|conversations?|chat history|data|records|inbox)\b", 0.6),
     ("md-image-exfil", r"!\[[^\]]{0,80}\]\(\s*(?:https?:)?//[^)\s]{1,200}[?&][\w-]{1,30}=", 0.9),
     ("url-data-param", r"https?://\S{1,120}[?&][\w-]{1,20}=(?:\{|\$|<|\[)[\w .-]{0,40}(?:\}|>|\])", 0.8),
@@ -99,7 +99,7 @@ _SPECS: tuple[tuple[str, str, float], ...] = (
     ("money-transfer", r"\b(?:transfer|wire|send|pay) (?:\$|usd |eur |€|£)?\d[\d,.]* ?(?:\$|usd|dollars|eur|euros|€|£)?\b.{0,60}\b(?:to|into) (?:the )?(?:account|iban|wallet|recipient)\b", 0.5),
     ("canary-output", r"\b(?:print|say|output|respond with|reply with|write|return|state|repeat|type) (?:only |just |exactly |back )?[\"'<\[]?(?:pwned|hacked|owned|i have been pwned|access granted)\b|\b(?:is|are) pwned\b", 0.93),
     # Steering the model's output (BIPIA-style task hijacking inside documents).
-    ("steer-output", rf"\b(?:add|include|insert|integrate|append|embed|mention|end|begin|start|prefix|conclude|incorporate|slip|weave)\b.{{0,100}}?\b(?:in|to|into|within|of|with) (?:your|the|each) {_OUTPUT}\b", 0.55),
+    ("steer-output", rf"\b(?:add|include|insert|integrate|append|embed|mention|end|begin|start|prefix|conclude|incorporate|slip|weave)\b.{{0,100}}?\b(?:in|to|into|within|of|with) (?:your|each) {_OUTPUT}\b", 0.55),
     ("format-output", rf"\b(?:render|write|give|provide|compose|encode|translate|format|present|deliver|express|modify|rewrite|phrase) (?:all of )?your {_OUTPUT}\b", 0.6),
     ("respond-in", rf"\b(?:respond|reply|answer|write back) (?:only |exclusively |entirely )?(?:in|using|with) (?:base64|hex|rot13|emojis?|pig latin|morse|reverse|backwards?|a (?:cipher|code)|[a-z]+ (?:language|only))\b|\b{_OUTPUT} (?:backward|backwards|in reverse|reversed)\b", 0.6),
     ("output-transform", rf"\b(?:encode|encrypt|translate|reverse|invert|shift|cipher|emojis?|base ?\d\d|backwards?|pig latin|morse|substitut\w*|enhance|augment|hint at|fabricat\w*|integrate|weave|slip in)\b[^.?!]{{0,80}}\byour (?:{_OUTPUT}|message)\b|\byour (?:{_OUTPUT}|message)\b[^.?!]{{0,60}}\b(?:encoded|encrypt\w*|translated|reversed|cipher|emojis?|base ?\d\d|backwards?|in (?:italian|french|spanish|german|portuguese|chinese|japanese|russian|arabic|hindi|dutch|korean))\b", 0.75),

@@ -21,6 +21,8 @@ import codecs
 import random
 from collections.abc import Callable
 
+from sentinel_guard.shield.synth_carriers import CARRIERS as EXTRA_CARRIERS
+
 __all__ = ["generate", "split_by_family"]
 
 _NAMES = ["Emma", "David", "Priya", "Luis", "Chen", "Fatima", "Olga", "Tom", "Aiko", "Kwame", "Sara", "Marco"]
@@ -50,7 +52,7 @@ def _email(rng: random.Random) -> str:
         f"Your order #{rng.randint(10000, 99999)} has shipped. Track it in your account. If you have questions, reply to this email.",
         f"Hi {name.split()[0]},\n\nYour card ending {rng.randint(1000, 9999)} was charged ${rng.randint(5, 900)}.{rng.randint(10, 99)}. If this was not you, contact support.",
         f"Please forward the signed contract to legal@{rng.choice(_DOMAINS)} and cc me. The system prompt for the workshop is on slide 3.",
-        f"We are waiting for your response! Register for the webinar on {topic} here: https://events.{rng.choice(_DOMAINS)}/signup",
+        f"Still deciding? Your response helps us plan. Register for the webinar on {topic} here: https://events.{rng.choice(_DOMAINS)}/signup",
         f"Dear customer, your password was changed successfully. If you did not make this change, reset it at https://account.{rng.choice(_DOMAINS)}/reset.",
         f"Team, new instructions for expense reports: attach receipts and submit by the 5th. Questions to finance@{rng.choice(_DOMAINS)}.",
         "Hi all, before you answer the survey, read the FAQ. After you finish it, you will get a confirmation email.",
@@ -140,7 +142,9 @@ def _prose(rng: random.Random) -> str:
     return sep.join(fill(rng.choice(_SENTENCES)) for _ in range(rng.randint(2, 12)))
 
 
-_CARRIERS: list[Callable[[random.Random], str]] = [_email, _calendar, _document, _code_or_log, _customer, _prose, _prose, _prose]
+_CARRIERS: list[Callable[[random.Random], str]] = [
+    _email, _calendar, _document, _code_or_log, _customer, _prose, _prose, _prose, *EXTRA_CARRIERS, *EXTRA_CARRIERS,
+]
 
 # Tasks a user might give an assistant. Standalone they are benign user requests; planted inside
 # a third party's document they are task hijacking. Two disjoint pools: train and held-out.
