@@ -125,8 +125,8 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "chat-template-token": ("<|", "inst]", "<<sys", "<bos", "<eos", "bos>", "eos>"),
     "fake-role-tag": ("system", "assistant", "admin", "developer", "root"),
     "fake-xml-tag": ("<",),
-    "fake-turn": (":",),
-    "role-header": ("##", "_message", " message)", "--"),
+    "fake-turn": ("user", "assistant", "human", "ai:", "ai :", "bot"),
+    "role-header": ("##", "_message", " message)", "instruction"),
     "urgent-framing": ("important", "urgent", "attention", "warning", "alert", "notice"),
     "message-to-ai": ("message", "note", "instruction", "request"),
     "address-ai": ("gpt", "claude", "gemini", "llama", "copilot", "ai", "assistant", "model", "llm", "agent", "bot"),
@@ -158,6 +158,8 @@ _NEEDS: dict[str, tuple[str, ...]] = {
 PATTERNS: tuple[Pattern, ...] = tuple(
     Pattern(pid, re.compile(rx), weight, _NEEDS[pid]) for pid, rx, weight in _SPECS
 )
+# Any gate substring at all? One search answers "no" for most short benign strings.
+_ANY_NEED = re.compile("|".join(re.escape(n) for n in sorted({n for v in _NEEDS.values() for n in v}, key=len, reverse=True)))
 _SNIPPET_SIDE = 60
 
 
@@ -169,6 +171,7 @@ def _snippet(text: str, start: int, end: int) -> str:
 def match_patterns(views: tuple[str, ...] | list[str]) -> list[PatternHit]:
     """Every pattern that matches any of the normalised views (first match per pattern id)."""
     hits: list[PatternHit] = []
+    views = [view for view in views if _ANY_NEED.search(view)]
     for pattern in PATTERNS:
         for view in views:
             if pattern.needs and not any(n in view for n in pattern.needs):
