@@ -169,17 +169,18 @@ class Shield:
         """Scan the call's string args, its context (minus the user's instruction) and tool outputs.
 
         `injection` is true when any part reaches the threshold; `score` is the highest part's;
-        findings come from every part, each labelled with where it was found.
+        findings (each labelled with where it was found) come from the parts that reach the
+        threshold, or from every part when none does.
         """
         parts: list[tuple[str, str]] = list(_strings(call.args, "args"))
         if call.context:
             parts.append(("context", strip_user_instruction(call.context)))
         parts.extend((f"tool_output[{i}]", out) for i, out in enumerate(call.tool_outputs))
-        best, findings = 0.0, []
-        for where, text in parts:
-            if len(text) < _SHORT and text.isalnum():
-                continue  # ids, dates, single words: nothing to inject
-            result = self.scan(text, where=where)
-            best = max(best, result.score)
-            findings.extend(result.findings)
-        return ShieldResult(injection=best >= self.threshold, score=best, findings=tuple(findings))
+        results = [self.scan(text, where=where) for where, text in parts if not (len(text) < _SHORT and text.isalnum())]
+        best = max((r.score for r in results), default=0.0)
+        injection = best >= self.threshold
+        # When something is an injection, report only the parts that are: the guard blocks for
+        # findings in `args` and escalates for the rest, so a weak sign in the args must not
+        # turn an injection read from a tool output into a block.
+        kept = [r for r in results if r.injection] if injection else results
+        return ShieldResult(injection=injection, score=best, findings=tuple(f for r in kept for f in r.findings))
