@@ -74,7 +74,7 @@ def stage_config(kind: str, recipe: Recipe, stage: dict[str, Any], output_dir: s
     elif not cuda_available():
         if not dry_run:
             raise ConfigError(f"recipe {recipe.name!r} needs a CUDA GPU; none is visible (use --dry-run to validate it)")
-        overrides = {k: v for k, v in _CPU.items() if values.get(k) != v}
+        overrides = {k: v for k, v in _CPU.items() if values.get(k) not in (None, v)}
         values.update(_CPU)
     if kind != "sft" and "chat_template_kwargs" not in values and recipe.model.base != "tiny":
         values["chat_template_kwargs"] = {"enable_thinking": False}  # Qwen3: no <think> in the verdict budget
