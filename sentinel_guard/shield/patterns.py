@@ -55,6 +55,8 @@ _SECRET = (
     r"social security|bank (?:details|account)|iban|login details)"
 )
 _DEST = r"(?:[\w.+-]+@[\w-]+\.[\w.]+|https?://\S+|www\.\S+|the (?:following|this) (?:address|url|email))"
+# Any character that does not end a sentence (dots inside addresses and URLs are fine).
+_SAME_SENTENCE = r"(?:(?![.!?;] ).)"
 _OUTPUT = r"(?:response|responses|reply|replies|answer|answers|output|summary|summaries|completion)"
 
 _SPECS: tuple[tuple[str, str, float], ...] = (
@@ -83,18 +85,18 @@ _SPECS: tuple[tuple[str, str, float], ...] = (
     ("if-you-are-ai", rf"\bif you are an? (?:ai|llm|{_AI}|automated (?:system|assistant)|bot)\b", 0.9),
     ("task-i-gave", r"\b(?:before|after) you (?:can )?(?:solve|do|finish|complete|continue|start|answer|proceed|respond)\b.{0,40}\b(?:task|question|request)\b.{0,30}\b(?:i|user) (?:gave|asked|assigned)|\bthe task (?:that )?i gave you\b", 0.92),
     ("before-you-answer", r"\b(?:before|prior to) (?:you )?(?:answer(?:ing)?|respond(?:ing)?|reply(?:ing)?|summari[sz](?:e|ing)|continu(?:e|ing)|proceed(?:ing)?)\b,? (?:please |you (?:must|should) )?(?:first )?(?:send|email|forward|call|run|execute|delete|transfer|visit|open|do|write|add)\b", 0.75),
-    ("after-you-finish", r"\bafter you (?:have )?(?:finish(?:ed)?|complete(?:d)?|do|did|are done with) (?:that|this|the task|it|the above)\b", 0.6),
+    ("after-you-finish", r"\bafter you (?:have )?(?:finish(?:ed)?|complete(?:d)?|do|did|are done with) (?:that|this|the task|it|the above)\b", 0.45),
     ("do-not-tell", r"\b(?:do not|don't|never|without|avoid) (?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|notify(?:ing)?|alert(?:ing)?|reveal(?:ing)? (?:this|it) to|let(?:ting)?|ask(?:ing)?) (?:the |your )?(?:user|human|operator|owner|emma)\b", 0.88),
     ("hide-this", r"\b(?:keep this (?:secret|hidden|confidential) from|do not (?:mention|disclose) (?:this|these) (?:instructions?|message)|this (?:instruction|message) (?:is|must be) (?:hidden|invisible|secret))\b", 0.85),
     # Exfiltration and abuse of tools.
-    ("exfil-secret", rf"\b(?:send|forward|email|e-mail|mail|post|upload|transmit|share|leak|exfiltrate|copy|paste|give)\b.{{0,120}}?\b{_SECRET}\b.{{0,120}}?\bto\b.{{0,20}}?{_DEST}|\b{_SECRET}\b.{{0,80}}?\b(?:send|forward|email|post|upload)\b.{{0,40}}?\bto {_DEST}", 0.9),
+    ("exfil-secret", rf"\b(?:send|forward|email|e-mail|mail|post|upload|transmit|share|leak|exfiltrate|copy|paste|give)\b{_SAME_SENTENCE}{{0,120}}?\b{_SECRET}\b{_SAME_SENTENCE}{{0,120}}?\bto\b.{{0,20}}?{_DEST}|\b{_SECRET}\b{_SAME_SENTENCE}{{0,80}}?\b(?:send|forward|email|post|upload)\b.{{0,40}}?\bto {_DEST}", 0.9),
     ("exfil-send", rf"(?<!this )(?<!the )(?<!your )(?<!an )(?<!our )\b(?:send|forward|email|e-mail|post|upload|transmit|share)\b.{{0,100}}?\bto\b.{{0,10}}?{_DEST}", 0.35),
     ("exfil-all", r"\b(?:send|forward|email|upload|share|copy) (?:(?:the )?(?:contents?|bod(?:y|ies)|text) of )?(?:all|every|the (?:entire|whole|full)) (?:of )?(?:the |my |your |their )?(?:single )?(?:unread |received |sent )?(?:emails?|messages?|files?|documents?|contacts?|conversations?|chat history|data|records|inbox)\b", 0.6),
     ("md-image-exfil", r"!\[[^\]]{0,80}\]\(\s*(?:https?:)?//[^)\s]{1,200}[?&][\w-]{1,30}=", 0.9),
     ("url-data-param", r"https?://\S{1,120}[?&][\w-]{1,20}=(?:\{|\$|<|\[)[\w .-]{0,40}(?:\}|>|\])", 0.8),
     ("tool-call-injection", r"\b(?:use|call|invoke|run|execute|trigger) (?:the |this )?(?:tool|function|api|plugin|command)\b.{0,60}?\b(?:with|using) (?:the )?(?:following )?(?:arguments|parameters|args|input|payload)\b", 0.8),
     ("cover-tracks", r"\b(?:then |and |afterwards,? )?(?:delete|remove|erase|clear|wipe) (?:the |this |that |all )?(?:emails?|messages?|evidence|logs?|history|traces?|conversation)s? (?:you (?:have )?(?:just )?(?:sent|created|forwarded|wrote)|afterwards|after (?:sending|you)|so (?:that|the user))", 0.88),
-    ("todo-directive", r"(?:^|[\s'\"(])(?:todo|to-do|action required|to do) ?: ?(?:please )?(?:send|forward|email|transfer|delete|share|create|invite|add|pay|change|reset)\b", 0.65),
+    ("todo-directive", r"(?:^|[\s'\"(,;])(?:todo|to-do|action required|to do) ?: ?(?:please )?(?:send|forward|email|transfer|delete|share|create|invite|add|pay|change|reset)\b", 0.65),
     ("bulk-delete", r"\b(?:delete|remove|erase|wipe|trash|purge) (?:all|every|each)\b (?:single )?(?:of )?(?:the |my |your )?(?:\w+ )?(?:emails?|files?|messages?|documents?|contacts?|events?|repositor(?:y|ies)|records|backups)\b", 0.55),
     ("money-transfer", r"\b(?:transfer|wire|send|pay) (?:\$|usd |eur |€|£)?\d[\d,.]* ?(?:\$|usd|dollars|eur|euros|€|£)?\b.{0,60}\b(?:to|into) (?:the )?(?:account|iban|wallet|recipient)\b", 0.5),
     ("canary-output", r"\b(?:print|say|output|respond with|reply with|write|return|state|repeat|type) (?:only |just |exactly |back )?[\"'<\[]?(?:pwned|hacked|owned|i have been pwned|access granted)\b|\b(?:is|are) pwned\b", 0.93),
@@ -102,6 +104,7 @@ _SPECS: tuple[tuple[str, str, float], ...] = (
     ("steer-output", rf"\b(?:add|include|insert|integrate|append|embed|mention|end|begin|start|prefix|conclude|incorporate|slip|weave)\b.{{0,100}}?\b(?:in|to|into|within|of|with) (?:your|each) {_OUTPUT}\b", 0.55),
     ("format-output", rf"\b(?:render|write|give|provide|compose|encode|translate|format|present|deliver|express|modify|rewrite|phrase) (?:all of )?your {_OUTPUT}\b", 0.6),
     ("respond-in", rf"\b(?:respond|reply|answer|write back) (?:only |exclusively |entirely )?(?:in|using|with) (?:base64|hex|rot13|emojis?|pig latin|morse|reverse|backwards?|a (?:cipher|code)|[a-z]+ (?:language|only))\b|\b{_OUTPUT} (?:backward|backwards|in reverse|reversed)\b", 0.6),
+    ("in-your-output", rf"\bin (?:your|each) {_OUTPUT},? (?:please )?(?:mention|include|add|say|state|note|claim|suggest|recommend|promote|hint|insert|reference)\b", 0.55),
     ("output-transform", rf"\b(?:encode|encrypt|translate|reverse|invert|shift|cipher|emojis?|base ?\d\d|backwards?|pig latin|morse|substitut\w*|enhance|augment|hint at|fabricat\w*|integrate|weave|slip in)\b[^.?!]{{0,80}}\byour (?:{_OUTPUT}|message)\b|\byour (?:{_OUTPUT}|message)\b[^.?!]{{0,60}}\b(?:encoded|encrypt\w*|translated|reversed|cipher|emojis?|base ?\d\d|backwards?|in (?:italian|french|spanish|german|portuguese|chinese|japanese|russian|arabic|hindi|dutch|korean))\b", 0.75),
     # Multilingual classics.
     ("ignore-previous-i18n", r"\b(?:ignora|ignore[rz]|ignoriere|ignorieren|negeer|ignoruj|игнорируй|忽略|無視)\b.{0,30}\b(?:instrucciones|instructions|anweisungen|instructies|instrukcje|istruzioni|instruções|инструкции|指令|指示)\b", 0.92),
@@ -152,6 +155,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "format-output": ("your",),
     "respond-in": ("respond", "reply", "answer", "write back", "output", "summar", "completion"),
     "output-transform": ("your",),
+    "in-your-output": ("in your", "in each"),
     "ignore-previous-i18n": ("ignor", "negeer", "игнор", "忽略", "無視"),
 }
 
@@ -204,29 +208,30 @@ _TASK_LINE = re.compile(
     r"list (?:the|all|some|\d+)|show me how|help me|give me (?:a|an|some|\d+)|tell me (?:a|about|how)|teach me|"
     r"create an? (?:poem|story|script|list|plan|essay|summary)|draft an? (?:poem|story|essay|speech))\b"
 )
-_QUESTION_LINE = re.compile(r"^(?:what|how|why|which|who|is this|are there|can you|could you|do you|should i)\b[^?]{8,200}\?$")
+_QUESTION_LINE = re.compile(r"^(?:what|how|why|which|who|is this|are there|do you|should i)\b[^?]{8,200}\?(?: ['\"].{0,300})?$")
 _CORRESPONDENCE = re.compile(
     r"@|https?://|www\.|\$\s?\d|\b(?:this (?:e-?mail|message|invoice|order)|your (?:account|order|card|booking|ticket|"
     r"subscription|payment)|reply|unsubscribe|click|attached|attachment|meeting|call|invoice|receipt|we|us|our)\b"
 )
 _DOC_LINE_MIN = 3
+_DOC_CHARS = 150
 _LINE_SPLIT = re.compile(r"\n|\|(?=[A-Z_ ]{3,30}:)")
 
 
 def match_lines(raw: str, normalise_line: Callable[[str], str]) -> list[PatternHit]:
     """Task-hijack lines in a document (see above); none for short texts."""
     lines = [ln for ln in _LINE_SPLIT.split(raw) if ln.strip()]
-    if len(lines) < _DOC_LINE_MIN and len(raw) <= 300:
+    if len(lines) < 2 or (len(lines) < _DOC_LINE_MIN and len(raw) <= _DOC_CHARS):
         return []
-    hits: list[PatternHit] = []
+    hits: dict[str, PatternHit] = {}  # one hit per kind: several questions are not more evidence
     for line in lines:
         norm = normalise_line(line).strip(" -*>'\"")
         if len(norm) > 240 or _CORRESPONDENCE.search(norm):
             continue
         if _TASK_LINE.match(norm):
-            hits.append(PatternHit("task-hijack-line", 0.55, norm[:160]))
+            hits.setdefault("task-hijack-line", PatternHit("task-hijack-line", 0.55, norm[:160]))
         elif _QUESTION_LINE.match(norm):
-            hits.append(PatternHit("question-line", 0.4, norm[:160]))
-        if len(hits) >= 2:
+            hits.setdefault("question-line", PatternHit("question-line", 0.4, norm[:160]))
+        if len(hits) == 2:
             break
-    return hits
+    return list(hits.values())
