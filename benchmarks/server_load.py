@@ -103,6 +103,25 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def fsync_ms(directory: Path, n: int = 200) -> tuple[float, float]:
+    """p50/p99 of one small write + fsync in `directory`: the floor of a lone client's latency,
+    since every answer waits for its verdict's commit."""
+    path = directory / "fsync.probe"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+    times = []
+    try:
+        for _ in range(n):
+            os.write(fd, b"x" * 128)
+            start = time.perf_counter()
+            os.fsync(fd)
+            times.append((time.perf_counter() - start) * 1000)
+    finally:
+        os.close(fd)
+        path.unlink()
+    times.sort()
+    return times[n // 2], times[round(0.99 * (n - 1))]
+
+
 def row(label: str, r: LoadResult, cpu: float) -> str:
     s = r.summary()
     per_req = cpu / s["requests"] * 1000 if s["requests"] else float("nan")
@@ -128,11 +147,13 @@ def main() -> int:
     print(f"# server_load: python {platform.python_version()}, {os.cpu_count()} CPUs, workers={args.workers}, "
           f"fast path {'off' if args.no_fast_path else 'on'}, load average {os.getloadavg()[0]:.2f} at start")
     print("# cpu ms/req = server CPU time (all its processes) per request: what bounds req/s on a quiet machine")
-    print(f"{'run':<34} {'reqs':>7} {'errors':>6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-          f"{'cpu ms/req':>9}")
     sent_ok = 0
     with tempfile.TemporaryDirectory() as tmp:
         audit = Path(tmp) / "audit.db"
+        p50, p99 = fsync_ms(Path(tmp))
+        print(f"# disk fsync in the audit directory: p50 {p50:.2f} ms, p99 {p99:.2f} ms")
+        print(f"{'run':<34} {'reqs':>7} {'errors':>6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+              f"{'cpu ms/req':>9}")
         with server(audit, args.workers, not args.no_fast_path) as (port, pid):
 
             def measured(coro: Any) -> tuple[LoadResult, float]:
