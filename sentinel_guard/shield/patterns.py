@@ -42,7 +42,7 @@ class PatternHit:
 _PRIOR = r"(?:previous|prior|above|earlier|preceding|former|original|initial|old|existing|all|any|every|your|the|these|those|other|system|developer)"
 _RULES = (
     r"(?:instructions?|instuctions?|iunstructions?|directions?|directives?|prompts?|rules?|guidelines?|commands?|context|"
-    r"messages?|tasks?|orders|constraints|programming|polic(?:y|ies)|guardrails|restrictions|requests?|training)"
+    r"tasks?|orders|constraints|programming|polic(?:y|ies)|guardrails|restrictions|training)"
 )
 _DISREGARD = (
     r"(?:ignore|ignoring|disregard|disregarding|forget|forgetting|override|overriding|bypass|neglect|abandon|"
@@ -69,7 +69,7 @@ _SPECS: tuple[tuple[str, str, float], ...] = (
     ("system-override", r"\b(?:system|developer) (?:prompt|message|instructions?)\b.{0,30}\b(?:overrid\w*|updated?|reset|replaced|changed|is now|are now|no longer)\b", 0.9),
     ("prompt-leak", r"\b(?:reveal|print|show|repeat|output|display|leak|tell me) (?:me )?(?:your|the) (?:(?:full|entire|original|initial|hidden|secret) )?(?:system prompt|instructions you were given|initial instructions|hidden instructions|prompt above)", 0.85),
     # Re-roling the model.
-    ("you-are-now", r"\b(?:you are now|you're now|from now on,? you (?:are|will|must|shall|should)|you will now act|you have been (?:freed|unlocked|reprogrammed))\b", 0.85),
+    ("you-are-now", r"\b(?:(?:you are|you're) now (?:an? |the |my |in )?(?:\w+ )?(?:ai|assistant|model|bot|dan|jailbroken|unrestricted|unfiltered|uncensored|free|evil|hacker|character|persona|mode)\b|from now on,? you (?:are|will|must|shall|should)|you will now act|you have been (?:freed|unlocked|reprogrammed))\b", 0.85),
     ("roleplay-jailbreak", r"\b(?:do anything now|developer mode (?:enabled|on|activated)|jailbroken|jailbreak mode|dan mode|god mode|unrestricted (?:ai|mode|assistant)|no (?:ethical|moral|content) (?:guidelines|restrictions|filters)|without any (?:restrictions|filters|limitations))\b", 0.85),
     ("pretend", r"\b(?:pretend (?:to be|you are|that you)|act as (?:if you were|an? unfiltered|an? unrestricted|dan)|roleplay as|role-play as)\b", 0.55),
     # Fake conversation structure.
@@ -81,13 +81,15 @@ _SPECS: tuple[tuple[str, str, float], ...] = (
     # Urgency and impersonation aimed at the model.
     ("urgent-framing", r"\b(?:important|urgent|attention|warning|alert|notice)\s?(?:!{2,}|:)\s?(?:\w+ ){0,6}?(?:ignore|instructions?|message|you must|do not|from (?:me|the user|the admin))", 0.8),
     ("message-to-ai", rf"\b(?:message|note|instructions?|request) (?:from [\w ,.'-]{{1,40}} )?(?:to|for) (?:you,? )?{_AI}\b", 0.85),
-    ("address-ai", rf"(?:^|[.!?>:] |\b(?:dear|hey|hello|hi|attention|to you),? ){_AI}[,:!] (?:\w+ ){{0,3}}?(?:you|please|ignore|do|must|stop|now)\b", 0.75),
+    ("address-ai", rf"(?:^|[.!?>:] |\b(?:dear|hey|hello|hi|attention|to you),? ){_AI}s?[,:!] (?:\w+ ){{0,3}}?(?:you|please|ignore|do|must|stop|now|the user)\b", 0.75),
+    ("addressed-reader", r"\b(?:note|message|instructions?|attention|notice) (?:for|to) (?:any |all |the )?(?:automated|ai|llm|machine) (?:readers?|systems?|assistants?|agents?|tools?|models?)\b|\b(?:to|for) (?:whoever|whatever|any (?:ai|llm|model|assistant|agent)) (?:reads|is reading|processes|summari[sz]es|parses) this\b|\b(?:when|once|as soon as) you (?:read|see|process|parse) this\b", 0.75),
+    ("html-comment-instruction", rf"<!--(?:(?!-->).){{0,300}}?\b(?:you|{_AI}|ignore|instructions?|must|do not)\b", 0.6),
     ("if-you-are-ai", rf"\bif you are an? (?:ai|llm|{_AI}|automated (?:system|assistant)|bot)\b", 0.9),
     ("task-i-gave", r"\b(?:before|after) you (?:can )?(?:solve|do|finish|complete|continue|start|answer|proceed|respond)\b.{0,40}\b(?:task|question|request)\b.{0,30}\b(?:i|user) (?:gave|asked|assigned)|\bthe task (?:that )?i gave you\b", 0.92),
     ("before-you-answer", r"\b(?:before|prior to) (?:you )?(?:answer(?:ing)?|respond(?:ing)?|reply(?:ing)?|summari[sz](?:e|ing)|continu(?:e|ing)|proceed(?:ing)?)\b,? (?:please |you (?:must|should) )?(?:first )?(?:send|email|forward|call|run|execute|delete|transfer|visit|open|do|write|add)\b", 0.75),
     ("after-you-finish", r"\bafter you (?:have )?(?:finish(?:ed)?|complete(?:d)?|do|did|are done with) (?:that|this|the task|it|the above)\b", 0.45),
     ("do-not-tell", r"\b(?:do not|don't|never|without|avoid) (?:tell(?:ing)?|inform(?:ing)?|mention(?:ing)?|notify(?:ing)?|alert(?:ing)?|reveal(?:ing)? (?:this|it) to|let(?:ting)?|ask(?:ing)?) (?:the |your )?(?:user|human|operator|owner|emma)\b", 0.88),
-    ("hide-this", r"\b(?:keep this (?:secret|hidden|confidential) from|do not (?:mention|disclose) (?:this|these) (?:instructions?|message)|this (?:instruction|message) (?:is|must be) (?:hidden|invisible|secret))\b", 0.85),
+    ("hide-this", r"\b(?:keep this (?:secret|hidden|confidential) from|do not (?:mention|disclose) (?:this|these) (?:instructions?|message)|this (?:instruction|message) (?:is|must be) (?:hidden|invisible|secret)|do (?:it|this|so) (?:silently|quietly|secretly)|without (?:telling|notifying|asking|alerting) (?:the )?(?:user|owner|anyone))\b", 0.85),
     # Exfiltration and abuse of tools.
     ("exfil-secret", rf"\b(?:send|forward|email|e-mail|mail|post|upload|transmit|share|leak|exfiltrate|copy|paste|give)\b{_SAME_SENTENCE}{{0,120}}?\b{_SECRET}\b{_SAME_SENTENCE}{{0,120}}?\bto\b.{{0,20}}?{_DEST}|\b{_SECRET}\b{_SAME_SENTENCE}{{0,80}}?\b(?:send|forward|email|post|upload)\b.{{0,40}}?\bto {_DEST}", 0.9),
     ("exfil-send", rf"(?<!this )(?<!the )(?<!your )(?<!an )(?<!our )\b(?:send|forward|email|e-mail|post|upload|transmit|share)\b.{{0,100}}?\bto\b.{{0,10}}?{_DEST}", 0.35),
@@ -101,12 +103,15 @@ _SPECS: tuple[tuple[str, str, float], ...] = (
     ("money-transfer", r"\b(?:transfer|wire|send|pay) (?:\$|usd |eur |€|£)?\d[\d,.]* ?(?:\$|usd|dollars|eur|euros|€|£)?\b.{0,60}\b(?:to|into) (?:the )?(?:account|iban|wallet|recipient)\b", 0.5),
     ("canary-output", r"\b(?:print|say|output|respond with|reply with|write|return|state|repeat|type) (?:only |just |exactly |back )?[\"'<\[]?(?:pwned|hacked|owned|i have been pwned|access granted)\b|\b(?:is|are) pwned\b", 0.93),
     # Steering the model's output (BIPIA-style task hijacking inside documents).
-    ("steer-output", rf"\b(?:add|include|insert|integrate|append|embed|mention|end|begin|start|prefix|conclude|incorporate|slip|weave)\b.{{0,100}}?\b(?:in|to|into|within|of|with) (?:your|each) {_OUTPUT}\b", 0.55),
+    ("steer-output", rf"\b(?:add|include|insert|integrate|append|embed|mention|end|begin|start|prefix|conclude|incorporate|slip|weave)\b.{{0,100}}?\b(?:in|to|into|within|of|with) (?:your|each) {_OUTPUT}\b", 0.4),
+    ("steer-insert", rf"\b(?:add|include|insert|integrate|append|embed|incorporate)\b (?:(?:a|an|the) )?(?:[\"']|(?:\w+ )?(?:sentences?|statements?|lines?|links?|url|facts?|statistics?|references?|claims?|hints?|promotions?|advert\w*|announcements?|rumou?rs?|jokes?|quotes?)\b).{{0,100}}?\b(?:in|to|into|within) (?:your|each) {_OUTPUT}\b|\b(?:add|include|insert|mention) (?:in|to|into) your {_OUTPUT} (?:the|a|an|that)\b", 0.6),
     ("format-output", rf"\b(?:render|write|give|provide|compose|encode|translate|format|present|deliver|express|modify|rewrite|phrase) (?:all of )?your {_OUTPUT}\b", 0.6),
     ("respond-in", rf"\b(?:respond|reply|answer|write back) (?:only |exclusively |entirely )?(?:in|using|with) (?:base64|hex|rot13|emojis?|pig latin|morse|reverse|backwards?|a (?:cipher|code)|[a-z]+ (?:language|only))\b|\b{_OUTPUT} (?:backward|backwards|in reverse|reversed)\b", 0.6),
     ("in-your-output", rf"\bin (?:your|each) {_OUTPUT},? (?:please )?(?:mention|include|add|say|state|note|claim|suggest|recommend|promote|hint|insert|reference)\b", 0.55),
     ("output-transform", rf"\b(?:encode|encrypt|translate|reverse|invert|shift|cipher|emojis?|base ?\d\d|backwards?|pig latin|morse|substitut\w*|enhance|augment|hint at|fabricat\w*|integrate|weave|slip in)\b[^.?!]{{0,80}}\byour (?:{_OUTPUT}|message)\b|\byour (?:{_OUTPUT}|message)\b[^.?!]{{0,60}}\b(?:encoded|encrypt\w*|translated|reversed|cipher|emojis?|base ?\d\d|backwards?|in (?:italian|french|spanish|german|portuguese|chinese|japanese|russian|arabic|hindi|dutch|korean))\b", 0.75),
     # Multilingual classics.
+    ("forget-previous-i18n", r"\b(?:olvida|olvidate|vergiss|vergessen sie|oublie|oubliez|dimentica|esqueca|esqueça)\b.{0,30}\b(?:anterior|anteriores|vorherig\w*|bisherig\w*|precedent\w*|précédent\w*|precedenti|alles|tout|tutto|tudo)\b", 0.9),
+    ("call-function-args", r"\b(?:call|invoke|run|execute|use|trigger) `?[a-z]+(?:_[a-z]+)+`?(?: tool| function)?(?:\(| with\b)[^.]{0,80}?[a-z_]+ ?[=:]", 0.7),
     ("ignore-previous-i18n", r"\b(?:ignora|ignore[rz]|ignoriere|ignorieren|negeer|ignoruj|игнорируй|忽略|無視)\b.{0,30}\b(?:instrucciones|instructions|anweisungen|instructies|instrukcje|istruzioni|instruções|инструкции|指令|指示)\b", 0.92),
 )
 
@@ -121,7 +126,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "instead-do": ("instead", "rather"),
     "system-override": ("system", "developer"),
     "prompt-leak": ("prompt", "instructions"),
-    "you-are-now": ("now", "from now", "freed", "unlocked", "reprogrammed"),
+    "you-are-now": ("now", "freed", "unlocked", "reprogrammed"),
     "roleplay-jailbreak": ("anything now", "developer mode", "jailbr", "mode", "unrestricted", "no ethical", "no moral",
                            "no content", "without any"),
     "pretend": ("pretend", "act as", "roleplay", "role-play"),
@@ -153,10 +158,16 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "canary-output": ("pwned", "hacked", "owned", "access granted"),
     "steer-output": ("your", "the ", "each"),
     "format-output": ("your",),
+    "steer-insert": ("your",),
     "respond-in": ("respond", "reply", "answer", "write back", "output", "summar", "completion"),
     "output-transform": ("your",),
     "in-your-output": ("in your", "in each"),
     "ignore-previous-i18n": ("ignor", "negeer", "игнор", "忽略", "無視"),
+    "forget-previous-i18n": ("olvid", "vergiss", "vergessen", "oubli", "dimentica", "esque"),
+    "call-function-args": ("_",),
+    "addressed-reader": ("note", "message", "instruction", "attention", "notice", "whoever", "whatever", "any ", "you read",
+                         "you see", "you process", "you parse"),
+    "html-comment-instruction": ("<!--",),
 }
 
 PATTERNS: tuple[Pattern, ...] = tuple(
