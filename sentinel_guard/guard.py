@@ -118,15 +118,39 @@ class Guard:
         start = time.perf_counter()
         call = self._with_session(call)
         verdict = self.policy.pre_decide(call)
-        if verdict is None:
-            scan = self.shield.scan_call(call) if self.shield is not None else None
-            try:
-                verdict = await self.overseer.judge(call)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - any failure of the judge must fail closed
-                verdict = fail_closed_verdict(exc, decision=self.on_error, source=self.overseer.name)
-            verdict = merge_shield(call, verdict, scan)
+        if verdict is not None:
+            return self._complete(call, verdict, start)
+        scan = self.shield.scan_call(call) if self.shield is not None else None
+        try:
+            verdict = await self.overseer.judge(call)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any failure of the judge must fail closed
+            verdict = fail_closed_verdict(exc, decision=self.on_error, source=self.overseer.name)
+        return self._complete(call, merge_shield(call, verdict, scan), start)
+
+    def judge_sync(self, call: ToolCall) -> Verdict:
+        """Synchronous `judge` (not from inside a running event loop).
+
+        With a sync-native overseer (the rules) the same pipeline runs without the event-loop
+        bridge, which would otherwise cost about a third of a rules verdict's latency.
+        """
+        if not self.overseer.sync_native:
+            return run_sync(self.judge(call))
+        start = time.perf_counter()
+        call = self._with_session(call)
+        verdict = self.policy.pre_decide(call)
+        if verdict is not None:
+            return self._complete(call, verdict, start)
+        scan = self.shield.scan_call(call) if self.shield is not None else None
+        try:
+            verdict = self.overseer.judge_sync(call)
+        except Exception as exc:  # noqa: BLE001 - any failure of the judge must fail closed
+            verdict = fail_closed_verdict(exc, decision=self.on_error, source=self.overseer.name)
+        return self._complete(call, merge_shield(call, verdict, scan), start)
+
+    def _complete(self, call: ToolCall, verdict: Verdict, start: float) -> Verdict:
+        """Policy finalisation, latency stamp and the audit record, shared by both paths."""
         verdict = self.policy.finalize(call, verdict)
         verdict = verdict.model_copy(update={
             "latency_ms": (time.perf_counter() - start) * 1000.0,
@@ -135,10 +159,6 @@ class Guard:
         if self.audit is not None:
             self.audit.append(call, verdict)
         return verdict
-
-    def judge_sync(self, call: ToolCall) -> Verdict:
-        """Synchronous `judge` (not from inside a running event loop)."""
-        return run_sync(self.judge(call))
 
     # ------------------------------------------------------------------ tool outputs
     def observe(self, output: Any, *, session: str | None = None, tool: str | None = None) -> ShieldResult | None:

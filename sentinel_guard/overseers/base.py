@@ -24,6 +24,8 @@ class Overseer(ABC):
 
     name: str = "overseer"
     """Short label recorded in `Verdict.decided_by`."""
+    sync_native: bool = False
+    """True when `judge_sync` never waits on I/O (rules): guards then skip the event-loop bridge."""
 
     @abstractmethod
     async def judge(self, call: ToolCall) -> Verdict:
@@ -99,7 +101,7 @@ class Timeout(WrapperOverseer):
     async def judge(self, call: ToolCall) -> Verdict:
         try:
             return await asyncio.wait_for(self.wrapped.judge(call), self.seconds)
-        except asyncio.TimeoutError as exc:
+        except TimeoutError as exc:
             raise OverseerTimeout(f"{self.wrapped.name} gave no verdict within {self.seconds:g}s") from exc
 
 

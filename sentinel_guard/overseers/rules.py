@@ -19,6 +19,7 @@ class RulesOverseer(Overseer):
     """Judges calls with the built-in rule set, adjusted by a `Policy`."""
 
     name = "rules"
+    sync_native = True
 
     def __init__(self, policy: Policy | None = None) -> None:
         self.policy = policy or Policy()

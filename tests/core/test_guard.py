@@ -90,3 +90,25 @@ def test_verdict_carries_latency_and_call_id() -> None:
     guard = Guard(ScriptedOverseer([Verdict.approve()]), shield=False)
     verdict = guard.judge_sync(ToolCall(tool="x", call_id="c-1"))
     assert verdict.call_id == "c-1" and verdict.latency_ms > 0
+
+
+def test_sync_native_overseer_fails_closed_on_the_sync_path() -> None:
+    class Broken(FunctionOverseer):
+        sync_native = True
+
+        def judge_sync(self, call: ToolCall) -> Verdict:
+            raise RuntimeError("rule bug")
+
+    audit = MemoryAuditStore()
+    verdict = Guard(Broken(lambda c: Verdict.approve()), shield=False, audit=audit).judge_sync(ToolCall(tool="x"))
+    assert verdict.decision is Decision.ESCALATE and "RuntimeError" in verdict.justification
+    assert audit.records[0]["decision"] == "escalate"
+
+
+def test_sync_and_async_paths_agree_for_the_rules_overseer() -> None:
+    guard = Guard()
+    call = ToolCall(tool="shell", args={"command": "rm -rf /"})
+    sync_v = guard.judge_sync(call)
+    async_v = asyncio.run(guard.judge(call))
+    assert (sync_v.decision, sync_v.rules) == (async_v.decision, async_v.rules)
+    assert sync_v.decision.stops
