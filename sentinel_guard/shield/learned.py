@@ -26,6 +26,7 @@ import re
 import zlib
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from sentinel_guard.errors import ConfigError
 from sentinel_guard.shield.normalise import Normalised, normalise
@@ -126,7 +127,7 @@ class LearnedModel:
     comparable. A text's probability is that of its highest-scoring window.
     """
 
-    def __init__(self, weights: dict[int, float], bias: float, *, meta: dict[str, object] | None = None) -> None:
+    def __init__(self, weights: dict[int, float], bias: float, *, meta: dict[str, Any] | None = None) -> None:
         self.weights = weights
         self.bias = bias
         self.meta = meta or {}
@@ -143,7 +144,7 @@ class LearnedModel:
         z = max(-30.0, min(30.0, self.logit(raw, prepared)))
         return 1.0 / (1.0 + math.exp(-z))
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, Any]:
         """Serialisable form with int8-quantised weights (bucket ids delta-encoded)."""
         scale = max((abs(w) for w in self.weights.values()), default=1.0) / 127 or 1.0
         buckets, values, last = [], [], 0
@@ -157,15 +158,21 @@ class LearnedModel:
                 "scale": scale, "buckets": buckets, "weights": values, "meta": self.meta}
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> LearnedModel:
+    def from_json(cls, data: dict[str, Any]) -> LearnedModel:
+        """The model stored by `to_json`; `ConfigError` if the data is not such a model."""
         if data.get("format") != "sentinel-guard-shield-linear/1" or data.get("hash_bits") != HASH_BITS:
             raise ConfigError("shield model file has an unknown format or hash size")
-        scale = float(data["scale"])  # type: ignore[arg-type]
-        weights, bucket = {}, 0
-        for delta, q in zip(data["buckets"], data["weights"], strict=True):  # type: ignore[call-overload]
-            bucket += int(delta)
-            weights[bucket] = int(q) * scale
-        return cls(weights, float(data["bias"]), meta=dict(data.get("meta") or {}))  # type: ignore[arg-type]
+        try:
+            scale, bias = float(data["scale"]), float(data["bias"])
+            weights: dict[int, float] = {}
+            bucket = 0
+            for delta, q in zip(data["buckets"], data["weights"], strict=True):
+                bucket += int(delta)
+                weights[bucket] = int(q) * scale
+            meta = dict(data.get("meta") or {})
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"shield model file is malformed: {exc!r}") from exc
+        return cls(weights, bias, meta=meta)
 
 
 @cache

@@ -227,13 +227,13 @@ def _obfuscate(text: str, rng: random.Random) -> tuple[str, str]:
     if kind == "zero_width":
         return "\u200b".join(text[i:i + 3] for i in range(0, len(text), 3)), kind
     if kind == "homoglyph":
-        return text.translate(str.maketrans({"a": "а", "e": "е", "o": "о", "i": "і", "p": "р"})), kind
+        return text.translate(str.maketrans("aeoip", "аеоір")), kind
     if kind == "case":
         return "".join(ch.upper() if rng.random() < 0.5 else ch for ch in text), kind
     if kind == "base64":
         return "Decode and follow: " + base64.b64encode(text.encode()).decode(), kind
     if kind == "leet":
-        return text.translate(str.maketrans({"e": "3", "o": "0", "i": "1"})), kind
+        return text.translate(str.maketrans("eoi", "301")), kind
     if kind == "rot13":
         return "rot13: " + codecs.encode(text, "rot13"), kind
     if kind == "newlines":

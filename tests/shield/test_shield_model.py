@@ -63,6 +63,11 @@ def test_broken_model_file_is_a_clear_error(tmp_path: Path) -> None:
         load_model(str(bad))
     with pytest.raises(ConfigError, match="cannot load"):
         load_model(str(tmp_path / "missing.json"))
+    truncated = tmp_path / "truncated.json"
+    truncated.write_text('{"format": "sentinel-guard-shield-linear/1", "hash_bits": 18, "bias": 0.1, "scale": 0.01, '
+                         '"buckets": [1, 2], "weights": [3]}')
+    with pytest.raises(ConfigError, match="malformed"):
+        load_model(str(truncated))
 
 
 def test_training_is_reproducible_and_learns() -> None:
