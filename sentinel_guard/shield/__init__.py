@@ -1,4 +1,16 @@
-"""Prompt-injection shield: normalise text, then detect with patterns and a learned model."""
+"""Prompt-injection shield: normalise text, then detect with patterns and a learned model.
+
+* `normalise.py` — NFKC, look-alike letters, invisible/bidi characters, spacing, leetspeak,
+  escaped newlines; decoded base64/hex/rot13/reversed runs become extra views.
+* `patterns.py` — ~50 named, weighted regexes (`pattern:<id>` findings) plus a per-line
+  task-hijack detector for documents; works alone (`Shield(learned=False)`).
+* `learned.py` — a pure-Python logistic regression over hashed n-grams of sentence windows,
+  shipped as `model.json` (int8 weights, ~270 KB); it corroborates weak pattern signs.
+* `shield.py` — `Shield.scan(text)` / `Shield.scan_call(call)`, with an LRU cache per text.
+* `synth.py`, `synth_carriers.py`, `train.py` — our own synthetic training texts and the
+  trainer: `python -m sentinel_guard.shield.train` rewrites `model.json`;
+  `python benchmarks/quality_shield.py` reports held-out quality and speed.
+"""
 
 from sentinel_guard.shield.shield import Shield, ShieldResult
 
