@@ -78,8 +78,10 @@ def test_outputs_written(run: tuple[Path, dict]) -> None:
         rep = summary["eval"][suite]
         assert rep["split"] == "heldout" and rep["n_decisions"] > 0
         assert 0 <= rep["parse_failures"] <= rep["n_decisions"]
-        # a parse failure is graded as a fail-closed escalate: never an approval, so never a TN
-        assert rep["overall"]["tn"] <= rep["n_decisions"] - rep["parse_failures"]
+    # A parse failure is graded as a fail-closed escalate, never an approval: in v2 an escalate is
+    # never a true negative (compat's table counts escalate on an "ambiguous" item as one).
+    v2 = summary["eval"]["v2"]
+    assert v2["overall"]["tn"] <= v2["n_decisions"] - v2["parse_failures"]
 
 
 def test_rerun_resumes_without_retraining(run: tuple[Path, dict]) -> None:
