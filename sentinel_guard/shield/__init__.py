@@ -2,7 +2,7 @@
 
 * `normalise.py` — NFKC, look-alike letters, invisible/bidi characters, spacing, leetspeak,
   escaped newlines; decoded base64/hex/rot13/reversed runs become extra views.
-* `patterns.py` — ~50 named, weighted regexes (`pattern:<id>` findings) plus a per-line
+* `patterns.py` — 46 named, weighted regexes (`pattern:<id>` findings) plus a per-line
   task-hijack detector for documents; works alone (`Shield(learned=False)`).
 * `learned.py` — a pure-Python logistic regression over hashed n-grams of sentence windows,
   shipped as `model.json` (int8 weights, ~270 KB); it corroborates weak pattern signs.
