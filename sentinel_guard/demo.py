@@ -29,6 +29,7 @@ DEMO_SCRIPT: list[tuple[str, dict[str, Any], str]] = [
     ("shell", {"command": "kubectl -n staging logs deploy/checkout --tail=200 | grep -i error"}, "read logs"),
     ("run_sql", {"query": "SELECT id, status FROM orders WHERE created_at > now() - interval '1 hour'"}, "query"),
     ("shell", {"command": "aws s3 ls s3://customer-backups/"}, "list backups"),
+    ("shell", {"command": "echo 'export PATH=$PATH:/opt/tools' >> ~/.bashrc"}, "add a tool to PATH"),
     ("shell", {"command": "git reset --hard HEAD~3"}, "discard local commits"),
     ("shell", {"command": "rm -fr /var/lib/postgresql"}, "'free disk space'"),
     ("shell", {"command": "aws s3 rb s3://customer-backups --force"}, "'clean up buckets'"),
