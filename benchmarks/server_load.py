@@ -57,11 +57,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(audit: Path, workers: int, fast_path: bool) -> Iterator[tuple[int, int]]:
+def server(audit: Path, workers: int, fast_path: bool, sync: str) -> Iterator[tuple[int, int]]:
     """A uvicorn process serving the default app on a free port; yields (port, pid); killed on exit."""
     port = free_port()
     env = {**os.environ, "SENTINEL_AUDIT": str(audit), "HF_HUB_OFFLINE": "1",
-           "SENTINEL_FAST_PATH": "1" if fast_path else "0"}
+           "SENTINEL_FAST_PATH": "1" if fast_path else "0", "SENTINEL_AUDIT_SYNC": sync}
     env.pop("SENTINEL_API_KEY", None)
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "sentinel_guard.server.app:create_app",
            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
@@ -139,13 +139,16 @@ def main() -> int:
                         help="offered load for the open-loop run, requests/s over 32 connections (default 2500)")
     parser.add_argument("--seconds", type=float, default=4.0, help="duration of the open-loop run (default 4)")
     parser.add_argument("--no-fast-path", action="store_true", help="serve every request through FastAPI routing")
+    parser.add_argument("--sync", choices=["full", "normal"], default="full",
+                        help="audit durability: full = fsync per commit (default), normal = survive a killed "
+                             "process but not a machine crash")
     args = parser.parse_args()
     if min(args.workers, args.clients, args.requests, args.single, args.rate, args.seconds) <= 0:
         print("error: --workers, --clients, --requests, --single, --rate and --seconds must be positive",
               file=sys.stderr)
         return 2
     print(f"# server_load: python {platform.python_version()}, {os.cpu_count()} CPUs, workers={args.workers}, "
-          f"fast path {'off' if args.no_fast_path else 'on'}, load average {os.getloadavg()[0]:.2f} at start")
+          f"fast path {'off' if args.no_fast_path else 'on'}, audit sync {args.sync}, load average {os.getloadavg()[0]:.2f} at start")
     print("# cpu ms/req = server CPU time (all its processes) per request: what bounds req/s on a quiet machine")
     sent_ok = 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -154,7 +157,7 @@ def main() -> int:
         print(f"# disk fsync in the audit directory: p50 {p50:.2f} ms, p99 {p99:.2f} ms")
         print(f"{'run':<34} {'reqs':>7} {'errors':>6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
               f"{'cpu ms/req':>9}")
-        with server(audit, args.workers, not args.no_fast_path) as (port, pid):
+        with server(audit, args.workers, not args.no_fast_path, args.sync) as (port, pid):
 
             def measured(coro: Any) -> tuple[LoadResult, float]:
                 before = cpu_seconds(pid)

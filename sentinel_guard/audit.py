@@ -90,14 +90,23 @@ _JSON_COLUMNS = ("args", "rules", "shield")
 class SQLiteAuditStore:
     """SQLite-backed audit store; several processes may share one file (WAL, busy timeout)."""
 
-    def __init__(self, path: str | Path = "sentinel-audit.db") -> None:
+    def __init__(self, path: str | Path = "sentinel-audit.db", *, synchronous: str = "FULL") -> None:
+        """Open (or create) the store at `path`.
+
+        `synchronous="FULL"` (default) fsyncs every commit: an acknowledged verdict survives a
+        power cut. `"NORMAL"` (WAL) skips that fsync: a verdict still survives the process being
+        killed, but the last commits may be lost if the machine itself goes down.
+        """
+        if synchronous.upper() not in ("FULL", "NORMAL"):
+            raise ValueError(f"synchronous must be 'FULL' or 'NORMAL', not {synchronous!r}")
+        self.synchronous = synchronous.upper()
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(str(path), timeout=30.0, check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=FULL")
+        self._conn.execute(f"PRAGMA synchronous={self.synchronous}")
         self._conn.execute("PRAGMA busy_timeout=30000")
         self._conn.executescript(_SCHEMA)
         self._agg: dict[str, Any] = {"last_id": 0, "total": 0, "by_decision": {}, "by_severity": {}, "by_tier": {},

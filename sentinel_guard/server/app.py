@@ -78,14 +78,17 @@ def _default_guard(policy: Policy | str | Path | None, overseer: str) -> Guard:
         "(model backends are configured by the operator and passed as create_app(backends=...))")
 
 
-def _open_store(audit: SQLiteAuditStore | str | Path) -> tuple[SQLiteAuditStore, SQLiteAuditStore]:
+def _open_store(audit: SQLiteAuditStore | str | Path, sync: str) -> tuple[SQLiteAuditStore, SQLiteAuditStore]:
     if isinstance(audit, SQLiteAuditStore):
         store = audit
     elif isinstance(audit, (str, Path)):
         if str(audit) == ":memory:" or str(audit).endswith(".jsonl"):
             raise ConfigError("the server needs an SQLite audit file (a path such as sentinel-audit.db), "
                               f"not {str(audit)!r}: stats and escalations are read back from it")
-        store = SQLiteAuditStore(audit)
+        try:
+            store = SQLiteAuditStore(audit, synchronous=sync)
+        except ValueError as exc:
+            raise ConfigError(f"audit sync: {exc}") from None
     else:
         raise ConfigError(f"audit must be a path or an SQLiteAuditStore, not {type(audit).__name__}")
     return store, SQLiteAuditStore(store.path)
@@ -102,6 +105,7 @@ def create_app(
     cors_origins: list[str] | None = _FROM_ENV,
     backends: dict[str, Guard] | None = None,
     fast_path: bool = _FROM_ENV,
+    audit_sync: str = _FROM_ENV,
 ) -> FastAPI:
     """Build the service.
 
@@ -119,6 +123,9 @@ def create_app(
         fast_path: answer well-formed `/v1/oversee` and `/live/oversee` calls without the framework's
             per-request machinery (same schema, judging and answers; see `fastpath.py`); on unless
             env `SENTINEL_FAST_PATH=0`.
+        audit_sync: `full` (default: every commit fsynced, verdicts survive a power cut) or
+            `normal` (survive a killed process, not a machine crash; no fsync wait per answer),
+            for an audit path (env `SENTINEL_AUDIT_SYNC`).
     """
     from sentinel_guard.server.routes_admin import router as admin_router
     from sentinel_guard.server.routes_oversee import install_error_handlers
@@ -137,6 +144,8 @@ def create_app(
         cors_origins = [o.strip() for o in env.get("SENTINEL_CORS_ORIGINS", "").split(",") if o.strip()]
     if fast_path is _FROM_ENV:
         fast_path = env.get("SENTINEL_FAST_PATH", "1").strip().lower() not in ("0", "false", "no", "off")
+    if audit_sync is _FROM_ENV:
+        audit_sync = env.get("SENTINEL_AUDIT_SYNC") or "full"
     if max_body_bytes < 1024:
         raise ConfigError(f"max_body_bytes must be at least 1024, got {max_body_bytes}")
     if api_key is not None and not api_key.strip():
@@ -152,7 +161,7 @@ def create_app(
     guard.audit = None  # the server appends (group commit) so it can return each record's id
     for extra in (backends or {}).values():
         extra.audit = None
-    store, reader = _open_store(audit)
+    store, reader = _open_store(audit, audit_sync)
     state = ServerState(guard=guard, store=store, reader=reader, writer=GroupCommitWriter(store),
                         backends=dict(backends or {}), auth=api_key is not None)
 

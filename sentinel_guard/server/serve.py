@@ -32,6 +32,7 @@ def run(
     max_body_bytes: int | None = None,
     log_level: str = "warning",
     access_log: bool = False,
+    audit_sync: str | None = None,
 ) -> None:
     """Serve until interrupted. Arguments left None fall back to `SENTINEL_*` env vars, then defaults.
 
@@ -50,6 +51,7 @@ def run(
         "SENTINEL_CORS_ORIGINS": ",".join(cors_origins) if cors_origins else None,
         "SENTINEL_OVERSEER": overseer,
         "SENTINEL_MAX_BODY_BYTES": str(max_body_bytes) if max_body_bytes else None,
+        "SENTINEL_AUDIT_SYNC": audit_sync,
     }
     for name, value in settings.items():
         if value is not None:

@@ -31,8 +31,9 @@ class UvicornProcess:
     """`uvicorn --factory sentinel_guard.server.app:create_app` on a free loopback port."""
 
     def __init__(self, audit: Path, *, policy: Path | None = None, api_key: str | None = None, workers: int = 1,
-                 port: int | None = None) -> None:
+                 port: int | None = None, env: dict[str, str] | None = None) -> None:
         self.audit, self.policy, self.api_key, self.workers = audit, policy, api_key, workers
+        self.extra_env = env or {}
         self.port = port or free_port()
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -41,7 +42,7 @@ class UvicornProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 60.0) -> UvicornProcess:
-        env = {**os.environ, "SENTINEL_AUDIT": str(self.audit), "HF_HUB_OFFLINE": "1"}
+        env = {**os.environ, "SENTINEL_AUDIT": str(self.audit), "HF_HUB_OFFLINE": "1", **self.extra_env}
         for name, value in (("SENTINEL_POLICY", self.policy), ("SENTINEL_API_KEY", self.api_key)):
             if value is None:
                 env.pop(name, None)

@@ -323,3 +323,13 @@ def test_absurdly_nested_args_get_422(client: TestClient, depth: int) -> None:
     resp = client.post("/v1/oversee", content=body, headers={"content-type": "application/json"})
     assert resp.status_code == 422
     assert "nested" in resp.json()["message"]
+
+
+def test_audit_sync_setting_reaches_the_store(make_client: Callable[..., TestClient], tmp_path: Path) -> None:
+    from sentinel_guard.errors import ConfigError
+
+    client = make_client(audit_sync="normal", audit=tmp_path / "n.db")
+    assert client.app.state.sentinel.store.synchronous == "NORMAL"
+    assert client.post("/v1/oversee", json=RM).json()["decision"] == "block"
+    with pytest.raises(ConfigError, match="sync"):
+        create_app(audit=tmp_path / "x.db", audit_sync="sometimes", api_key=None)

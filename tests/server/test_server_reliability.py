@@ -59,9 +59,11 @@ def test_32_clients_x_2000_requests_lose_nothing(uvicorn_server: Callable[..., A
     assert sum(stats["by_decision"].values()) == 64_000
 
 
+@pytest.mark.parametrize("sync", ["full", "normal"])
 def test_sigkill_mid_load_keeps_every_acknowledged_verdict(uvicorn_server: Callable[..., Any], policy_file: Path,
-                                                           tmp_path: Path) -> None:
-    server = uvicorn_server(policy=policy_file)
+                                                           tmp_path: Path, sync: str) -> None:
+    """Both durability settings survive a killed process (`full` also survives a power cut)."""
+    server = uvicorn_server(policy=policy_file, env={"SENTINEL_AUDIT_SYNC": sync})
     killer = threading.Timer(1.5, server.kill)
     killer.start()
     result = asyncio.run(run_load("127.0.0.1", server.port, make, clients=16, requests_per_client=100_000,
