@@ -192,7 +192,7 @@ def main() -> int:
           f"server-side judge latency p50 {stats['latency_ms']['p50']} ms, p99 {stats['latency_ms']['p99']} ms")
     if args.workers == 1:
         print(f"group commit: {health['audit_rows']} verdicts in {health['audit_commits']} transactions "
-              f"({health['audit_rows'] / max(1, health['audit_commits']):.1f} per fsync)")
+              f"({health['audit_rows'] / max(1, health['audit_commits']):.1f} per commit)")
     return 0 if missing == 0 else 1
 
 
