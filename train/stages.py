@@ -145,9 +145,9 @@ def run_grpo(ctx: RunContext, name: str, init: str | Path, stage: dict[str, Any]
     from sentinel_guard.train.tool_env import WarRoomToolEnv
     from trl import GRPOTrainer
 
-    turns = int(stage.get("max_overseer_turns", 1))
     cfg, _ = stage_config("grpo", ctx.recipe, {**stage, "tier": tier, "suite": ctx.recipe.data.suite},
                           str(ctx.stage_dir(name) / "trainer"))
+    turns = cfg.max_overseer_turns
     rows = [{**r, "max_overseer_turns": turns} for r in read_rows(ctx.data.grpo(tier))]
     if not rows:
         raise RuntimeError(f"no GRPO prompts for tier {tier}")

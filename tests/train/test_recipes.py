@@ -114,3 +114,11 @@ def test_gpu_recipes_pass_dry_run(name: str, tmp_path: Path) -> None:
     assert report["checks"]["c"]["use_vllm"] is True
     summary = json.loads((tmp_path / "data" / "data_summary.json").read_text())
     assert summary["rft_rows"] > 0 and summary["split"] == "train"
+
+
+def test_cli_module_imports_no_heavy_dependency() -> None:
+    code = ("import sys, sentinel_guard.train.cli; "
+            "print([m for m in ('torch', 'trl', 'transformers', 'datasets', 'peft') if m in sys.modules])")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
