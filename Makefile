@@ -48,6 +48,9 @@ bench: install-dev
 	$(BIN)/python benchmarks/quality_rules.py
 	$(BIN)/python benchmarks/quality_shield.py
 	$(BIN)/python benchmarks/latency.py
+	$(BIN)/python benchmarks/server_load.py
+	$(BIN)/python benchmarks/env_speed.py
+	$(BIN)/python benchmarks/backends_overhead.py
 
 clean:
 	rm -rf $(VENV) .venv-litellm build dist *.egg-info

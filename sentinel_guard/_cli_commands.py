@@ -126,13 +126,29 @@ def shield(
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")] = 8080,
     policy: Annotated[Path | None, typer.Option(help="Policy YAML file.")] = None,
     api_key: Annotated[str | None, typer.Option(envvar="SENTINEL_API_KEY", help="Require this bearer key.")] = None,
-    audit: Annotated[Path, typer.Option(help="SQLite audit database.")] = Path("sentinel-audit.db"),
+    audit: Annotated[Path, typer.Option(help="SQLite audit database (share it between workers).")] = Path(
+        "sentinel-audit.db"),
+    audit_sync: Annotated[str, typer.Option(help="full: fsync every commit; normal: survives a killed process only.")
+                          ] = "full",
     workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes.")] = 1,
+    cors_origins: Annotated[list[str] | None, typer.Option("--cors-origin", help="Allow this origin (repeat).")
+                            ] = None,
+    max_body_bytes: Annotated[int, typer.Option(min=1024, help="Larger request bodies get 413.")] = 1 << 20,
+    overseer: Annotated[str, typer.Option(help="rules, openai (model only) or cascade (rules, then model).")
+                        ] = "rules",
+    model_url: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL for openai/cascade.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model (or LoRA module) name for openai/cascade.")] = None,
 ) -> None:
     """Run the oversight HTTP service and dashboard (extra: server)."""
+    if audit_sync not in ("full", "normal"):
+        raise fail(f"--audit-sync must be full or normal, not {audit_sync!r}")
+    if overseer not in ("rules", "openai", "cascade"):
+        raise fail(f"--overseer must be rules, openai or cascade, not {overseer!r}")
+    if overseer != "rules" and not (model_url and model):
+        raise fail(f"--overseer {overseer} needs --model-url and --model")
     if policy is not None:
         from sentinel_guard.policy import Policy
 
@@ -144,7 +160,12 @@ def serve(
         from sentinel_guard.server import run
     except (ImportError, MissingExtraError) as exc:
         raise fail(f"the server needs its extra: pip install 'sentinel-guard[server]' ({exc})", 1) from None
-    run(host=host, port=port, policy=policy, api_key=api_key, audit=audit, workers=workers)
+    try:
+        run(host=host, port=port, policy=policy, api_key=api_key, audit=audit, workers=workers,
+            cors_origins=cors_origins, max_body_bytes=max_body_bytes, audit_sync=audit_sync,
+            overseer=overseer, model_url=model_url, model=model)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
 
 
 @app.command()

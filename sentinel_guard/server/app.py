@@ -71,11 +71,27 @@ def _env_int(name: str, default: int) -> int:
 
 
 def _default_guard(policy: Policy | str | Path | None, overseer: str) -> Guard:
+    """The guard the operator chose: `rules` (default), or a model as `openai` / `cascade`.
+
+    A model overseer needs `SENTINEL_MODEL_URL` (an OpenAI-compatible base URL, e.g. a
+    `vllm serve ... --lora-modules overseer=ADAPTER` server) and `SENTINEL_MODEL` (the model or
+    LoRA module name); `SENTINEL_MODEL_API_KEY` is optional. Nothing is loaded in-process and no
+    request can change this choice.
+    """
     if overseer == "rules":
         return Guard(policy=policy)
-    raise ConfigError(
-        f"overseer {overseer!r} is not available to the server yet: only 'rules' is built in "
-        "(model backends are configured by the operator and passed as create_app(backends=...))")
+    if overseer not in ("openai", "cascade"):
+        raise ConfigError(f"unknown overseer {overseer!r}: choose rules, openai or cascade")
+    url, model = os.environ.get("SENTINEL_MODEL_URL"), os.environ.get("SENTINEL_MODEL")
+    if not url or not model:
+        raise ConfigError(f"overseer {overseer!r} needs --model-url and --model (SENTINEL_MODEL_URL, SENTINEL_MODEL)")
+    from sentinel_guard.backends import CascadeOverseer, OpenAICompatibleOverseer
+
+    resolved = policy if isinstance(policy, Policy) else (Policy.from_yaml(policy) if policy else Policy())
+    remote = OpenAICompatibleOverseer(url, model, api_key=os.environ.get("SENTINEL_MODEL_API_KEY"),
+                                      constraints=resolved.constraints)
+    chosen = remote if overseer == "openai" else CascadeOverseer(model=remote, policy=resolved)
+    return Guard(chosen, policy=resolved)
 
 
 def _open_store(audit: SQLiteAuditStore | str | Path, sync: str) -> tuple[SQLiteAuditStore, SQLiteAuditStore]:

@@ -33,6 +33,8 @@ def run(
     log_level: str = "warning",
     access_log: bool = False,
     audit_sync: str | None = None,
+    model_url: str | None = None,
+    model: str | None = None,
 ) -> None:
     """Serve until interrupted. Arguments left None fall back to `SENTINEL_*` env vars, then defaults.
 
@@ -52,6 +54,8 @@ def run(
         "SENTINEL_OVERSEER": overseer,
         "SENTINEL_MAX_BODY_BYTES": str(max_body_bytes) if max_body_bytes else None,
         "SENTINEL_AUDIT_SYNC": audit_sync,
+        "SENTINEL_MODEL_URL": model_url,
+        "SENTINEL_MODEL": model,
     }
     for name, value in settings.items():
         if value is not None:

@@ -1,0 +1,48 @@
+"""`sentinel-guard serve` flags: bad choices exit 2 before binding; a model overseer is chosen by the operator."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sentinel_guard.errors import ConfigError
+from sentinel_guard.server.app import create_app
+
+CLI = [sys.executable, "-c", "from sentinel_guard.cli import main; main()"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--audit-sync", "sometimes"], "--audit-sync must be full or normal"),
+        (["--overseer", "gpt"], "--overseer must be rules, openai or cascade"),
+        (["--overseer", "cascade"], "needs --model-url and --model"),
+        (["--policy", "/nonexistent.yaml"], "cannot read policy file"),
+    ],
+)
+def test_bad_serve_flags_exit_2(args: list[str], message: str) -> None:
+    out = subprocess.run([*CLI, "serve", "--port", "0", *args], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2
+    assert message in " ".join(out.stderr.split())
+    assert "Traceback" not in out.stderr
+
+
+def test_cascade_overseer_is_built_from_operator_settings(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SENTINEL_MODEL_URL", "http://127.0.0.1:9/v1")  # nothing listens: the model tier fails
+    monkeypatch.setenv("SENTINEL_MODEL", "overseer")
+    app = create_app(overseer="cascade", audit=tmp_path / "a.db")
+    with TestClient(app) as client:
+        sure = client.post("/v1/oversee", json={"tool": "shell", "args": {"command": "rm -rf /"}}).json()
+        unsure = client.post("/v1/oversee", json={"tool": "frobnicate", "args": {"x": 1}}).json()
+    assert sure["decision"] in ("block", "escalate") and sure["decided_by"].startswith("cascade:rules")
+    # the low-confidence call went to the unreachable model and failed closed, never approved
+    assert unsure["decision"] == "escalate" and "fail" in unsure["justification"].lower()
+
+
+def test_model_overseer_without_url_is_a_config_error(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.delenv("SENTINEL_MODEL_URL", raising=False)
+    with pytest.raises(ConfigError, match="needs --model-url"):
+        create_app(overseer="openai", audit=tmp_path / "a.db")
