@@ -188,6 +188,7 @@ def run_pipeline(recipe: Recipe, out: str | Path, *, dry_run: bool = False, log:
         "cpu_s_this_invocation": _cpu_seconds(),
     }
     write_json(out / "run_summary.json", summary)
-    plot_curves({k: v.get("log_history", []) for k, v in stages.items()}, out / "curves.png")
+    plot_curves({k: v.get("log_history", []) for k, v in stages.items()}, out / "curves.png",
+                [(0, gate.baseline.score)] + [(c.step, c.score) for c in gate.history])
     write_model_card(out / "README.md", summary)
     return summary

@@ -28,8 +28,12 @@ def write_json(path: str | Path, data: Any) -> Path:
     return path
 
 
-def plot_curves(logs: dict[str, list[dict[str, Any]]], path: str | Path) -> Path | None:
-    """Reward (GRPO) and loss (all stages) per logged step, one line per stage; None if nothing logged."""
+def plot_curves(logs: dict[str, list[dict[str, Any]]], path: str | Path,
+                validation: list[tuple[int, float]] | None = None) -> Path | None:
+    """Rollout reward (GRPO), loss (all stages) and the gate's validation reward; None if nothing logged.
+
+    `validation` is (global GRPO step, validation reward) with the SFT checkpoint at step 0.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -38,7 +42,7 @@ def plot_curves(logs: dict[str, list[dict[str, Any]]], path: str | Path) -> Path
     series = {name: [h for h in hist if "loss" in h or "reward" in h] for name, hist in logs.items()}
     if not any(series.values()):
         return None
-    fig, (ax_r, ax_l) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (ax_r, ax_l, ax_v) = plt.subplots(1, 3, figsize=(15, 4))
     for name, hist in series.items():
         rew = [(h["step"], h["reward"]) for h in hist if "reward" in h]
         loss = [(h["step"], h["loss"]) for h in hist if "loss" in h]
@@ -46,9 +50,13 @@ def plot_curves(logs: dict[str, list[dict[str, Any]]], path: str | Path) -> Path
             ax_r.plot(*zip(*rew, strict=True), marker=".", label=name)
         if loss:
             ax_l.plot(*zip(*loss, strict=True), marker=".", label=name)
+    if validation:
+        ax_v.plot(*zip(*validation, strict=True), marker="o", color="black", label="validation (0 = SFT)")
+    ax_v.set(title="validation reward per checkpoint (gate)", xlabel="GRPO step over the curriculum",
+             ylabel="mean binary reward")
     ax_r.set(title="env binary reward (training rollouts)", xlabel="step", ylabel="mean reward")
     ax_l.set(title="training loss", xlabel="step", ylabel="loss")
-    for ax in (ax_r, ax_l):
+    for ax in (ax_r, ax_l, ax_v):
         ax.grid(alpha=0.3)
         if ax.lines:
             ax.legend(fontsize=8)

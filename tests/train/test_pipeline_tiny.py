@@ -90,3 +90,23 @@ def test_rerun_resumes_without_retraining(run: tuple[Path, dict]) -> None:
     again = run_pipeline(load_recipe("tiny-cpu", {**REDUCED, "eval.suites": ["v2"]}), out, log=lambda _m: None)
     assert {n: r["wall_s"] for n, r in again["stages"].items()} == before
     assert again["gate"]["decision"] == "aborted"
+
+
+def test_a_stage_runs_alone_from_the_cli(run: tuple[Path, dict], tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    out, _ = run
+    for part in ("data", "base"):
+        shutil.copytree(out / part, tmp_path / part)
+    cli = Path(sys.executable).parent / "sentinel-guard"
+    sets = [arg for k, v in {**REDUCED, "stage_b.max_steps": 2}.items()
+            for arg in ("--set", f"{k}={json.dumps(v)}")]
+    proc = subprocess.run([str(cli), "train", "stage", "B", "--out", str(tmp_path),
+                           "--init", str(out / "stages" / "warmup" / "model"), *sets],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    record = json.loads((tmp_path / "stages" / "B" / "stage.json").read_text())
+    assert record["status"] == "done" and record["steps"] == 2
+    assert "stage B: 2 steps" in proc.stdout
