@@ -55,6 +55,13 @@ def stage_done(ctx: RunContext, name: str) -> dict[str, Any] | None:
     return record if record.get("status") == "done" else None
 
 
+def _last_checkpoint(output_dir: str) -> str | None:
+    """The newest trainer checkpoint of an interrupted stage (recipes with `save_strategy: steps`)."""
+    from transformers.trainer_utils import get_last_checkpoint
+
+    return get_last_checkpoint(output_dir) if Path(output_dir).is_dir() else None
+
+
 def _val_rows(ctx: RunContext) -> list[dict[str, Any]]:
     return read_rows(ctx.data.val)[: ctx.recipe.gate.val_turns]
 
@@ -109,7 +116,7 @@ def run_sft(ctx: RunContext, name: str, init: str | Path | None, stage: dict[str
     t0 = time.perf_counter()
     before = _score(ctx, model, tok, init)
     trainer = SFTTrainer(model=model, args=cfg, train_dataset=Dataset.from_list(rows), processing_class=tok)
-    trainer.train()
+    trainer.train(resume_from_checkpoint=_last_checkpoint(cfg.output_dir))
     return _finish(ctx, name, trainer, before, t0, {"rows": len(rows)})
 
 
@@ -130,7 +137,9 @@ class _GateCallback(TrainerCallback):
         path = save_policy(self.trainer.model, self.trainer.processing_class,
                            self.ctx.out / "checkpoints" / f"grpo-step{step}")
         score = _score(self.ctx, self.trainer.model, self.trainer.processing_class)
-        if self.gate.record(Checkpoint(f"grpo-step{step}", step, score["reward"], str(path))):
+        stop = self.gate.record(Checkpoint(f"grpo-step{step}", step, score["reward"], str(path)))
+        write_json(self.ctx.out / "gate.json", self.gate.summary())  # survives a crash mid-tier
+        if stop:
             control.should_training_stop = True
         return control
 
@@ -160,5 +169,5 @@ def run_grpo(ctx: RunContext, name: str, init: str | Path, stage: dict[str, Any]
                           reward_funcs=env_reward, environment_factory=WarRoomToolEnv, callbacks=[cb] if cb else None)
     if cb is not None:
         cb.trainer = trainer
-    trainer.train()
+    trainer.train(resume_from_checkpoint=_last_checkpoint(cfg.output_dir))
     return _finish(ctx, name, trainer, before, t0, {"tier": tier, "rows": len(rows), "max_overseer_turns": turns})
