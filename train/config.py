@@ -76,8 +76,10 @@ def stage_config(kind: str, recipe: Recipe, stage: dict[str, Any], output_dir: s
             raise ConfigError(f"recipe {recipe.name!r} needs a CUDA GPU; none is visible (use --dry-run to validate it)")
         overrides = {k: v for k, v in _CPU.items() if values.get(k) not in (None, v)}
         values.update(_CPU)
-    if kind != "sft" and "chat_template_kwargs" not in values and recipe.model.base != "tiny":
-        values["chat_template_kwargs"] = {"enable_thinking": False}  # Qwen3: no <think> in the verdict budget
+    if kind != "sft" and "chat_template_kwargs" not in values:
+        from sentinel_guard.train.modeling import TEMPLATE_KWARGS
+
+        values["chat_template_kwargs"] = dict(TEMPLATE_KWARGS)  # Qwen3: no <think> in the verdict budget
     try:
         (config,) = HfArgumentParser(cls).parse_dict(values, allow_extra_keys=False)
     except (ValueError, TypeError) as exc:

@@ -54,6 +54,7 @@ def vllm_overseer(base_url: str, model: str, *, max_tokens: int = 256) -> Callab
     """An overseer calling a vLLM OpenAI-compatible server (JSON-schema constrained, temperature 0)."""
     import httpx
     from sentinel_guard.train import envlink
+    from sentinel_guard.train.modeling import TEMPLATE_KWARGS
 
     from sentinel_guard.errors import VerdictParseError
     from sentinel_guard.prompting import VERDICT_JSON_SCHEMA, parse_verdict
@@ -62,6 +63,7 @@ def vllm_overseer(base_url: str, model: str, *, max_tokens: int = 256) -> Callab
 
     def call(obs: dict[str, Any]) -> Any:
         body = {"model": model, "messages": envlink.messages(obs), "temperature": 0, "max_tokens": max_tokens,
+                "chat_template_kwargs": dict(TEMPLATE_KWARGS),
                 "response_format": {"type": "json_schema",
                                     "json_schema": {"name": "verdict", "schema": VERDICT_JSON_SCHEMA}}}
         try:

@@ -21,6 +21,7 @@ def generate(model: Any, tokenizer: Any, conversations: list[list[dict[str, str]
              max_new_tokens: int, batch_size: int = 8) -> list[str]:
     """Greedy completions for chat `conversations` (served prompts, no tools)."""
     import torch
+    from sentinel_guard.train.modeling import TEMPLATE_KWARGS
 
     was_training = model.training
     model.eval()
@@ -28,7 +29,8 @@ def generate(model: Any, tokenizer: Any, conversations: list[list[dict[str, str]
     try:
         for i in range(0, len(conversations), batch_size):
             chunk = conversations[i: i + batch_size]
-            prompts = [tokenizer.apply_chat_template(c, tokenize=False, add_generation_prompt=True) for c in chunk]
+            prompts = [tokenizer.apply_chat_template(c, tokenize=False, add_generation_prompt=True, **TEMPLATE_KWARGS)
+                       for c in chunk]
             enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
             with torch.no_grad():
                 out = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False,

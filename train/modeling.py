@@ -12,7 +12,12 @@ from typing import Any
 
 from sentinel_guard.train.recipe import Recipe
 
-__all__ = ["is_adapter", "load_policy", "load_tokenizer", "save_policy"]
+__all__ = ["TEMPLATE_KWARGS", "is_adapter", "load_policy", "load_tokenizer", "save_policy"]
+
+TEMPLATE_KWARGS = {"enable_thinking": False}
+"""Chat-template options used for every rendering — SFT rows, GRPO rollouts, eval and the vLLM client —
+so a Qwen3 overseer answers the verdict directly instead of spending its budget thinking. Servers
+should send the same (`chat_template_kwargs` in an OpenAI-compatible request)."""
 
 
 def is_adapter(path: str | Path) -> bool:

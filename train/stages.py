@@ -106,7 +106,10 @@ def run_sft(ctx: RunContext, name: str, init: str | Path | None, stage: dict[str
     from trl import SFTTrainer
 
     cfg, _ = stage_config("sft", ctx.recipe, stage, str(ctx.stage_dir(name) / "trainer"))
-    rows = [{"prompt": r["prompt"], "completion": r["completion"]} for r in read_rows(ctx.data.rft)]
+    from sentinel_guard.train.modeling import TEMPLATE_KWARGS
+
+    rows = [{"prompt": r["prompt"], "completion": r["completion"], "chat_template_kwargs": TEMPLATE_KWARGS}
+            for r in read_rows(ctx.data.rft)]
     if tools:
         rows = [{**r, "tools": None} for r in rows] + [{**r, "tools": tools} for r in rows]
     if not rows:
