@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cached_property, lru_cache
-from typing import Any
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any, Generic, TypeVar
 
 from sentinel_guard.policy import Policy
 from sentinel_guard.rules.context import ContextParts, detect_environment, split_context
@@ -45,6 +46,29 @@ _SUID_WORD = re.compile(r"(?i)suid|sgid|setuid")
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b")
 URL = re.compile(r"(?i)\b(?:https?|ftp)://[^\s'\"<>]+|\bwww\.[^\s'\"<>]+")
+
+
+_T = TypeVar("_T")
+
+
+class _lazy(Generic[_T]):  # noqa: N801 - used like `functools.cached_property`
+    """`functools.cached_property` without its per-access lock (Python 3.11 takes an RLock on
+    every first access, which cost ~1/4 of a rules verdict). `Facts` is never shared between
+    threads, so the lock buys nothing; like 3.12's version, the value lands in the instance
+    `__dict__` and later reads never reach the descriptor."""
+
+    def __init__(self, fn: Callable[[Any], _T]) -> None:
+        self.fn = fn
+        self.__doc__ = fn.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> _T:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
 
 
 @lru_cache(maxsize=1024)
@@ -82,22 +106,22 @@ class Facts:
         """Per-call results shared between rules (e.g. the target list)."""
 
     # ----------------------------------------------------------------- arguments
-    @cached_property
+    @_lazy
     def leaves(self) -> list[tuple[str, Any]]:
         """(path, value) of every scalar argument, any nesting."""
         return list(_leaves(self.call.args, ""))
 
-    @cached_property
+    @_lazy
     def strings(self) -> list[tuple[str, str]]:
         """(path, text) of every string argument."""
         return [(p, v) for p, v in self.leaves if isinstance(v, str)]
 
-    @cached_property
+    @_lazy
     def effect(self) -> Effect:
         return classify_effect(self.call)
 
     # ----------------------------------------------------------------- shell
-    @cached_property
+    @_lazy
     def shell_texts(self) -> list[str]:
         """Argument strings that are shell commands: any string of a shell/CLI tool, or under a
         command-like key of any tool."""
@@ -121,21 +145,21 @@ class Facts:
                 texts.append(value)
         return texts
 
-    @cached_property
+    @_lazy
     def shell_explicit(self) -> bool:
         """True when the tool or the argument name says "command" (not only a command-like string)."""
         return bool(self.tokens & _SHELL_TOOLS or self.tokens & _CLI_TOOLS) or any(
             _key(p) in _SHELL_KEYS for p, _ in self.strings)
 
-    @cached_property
+    @_lazy
     def scripts(self) -> list[Script]:
         return [parse_script(t) for t in self.shell_texts]
 
-    @cached_property
+    @_lazy
     def cmds(self) -> list:  # list[Cmd]
         return [c for s in self.scripts for c in s.cmds]
 
-    @cached_property
+    @_lazy
     def programs(self) -> frozenset[str]:
         """Program names run (`mkfs.ext4` also as `mkfs`) plus markers rules can trigger on:
         `@redirect`, `@function`, `@assign`, `@devtcp`, `@shellshock`, `@suid`."""
@@ -158,7 +182,7 @@ class Facts:
         return frozenset(names)
 
     # ----------------------------------------------------------------- sql
-    @cached_property
+    @_lazy
     def sql_texts(self) -> list[str]:
         sql_tool = bool(self.tokens & _SQL_TOOLS)
         out = [v for p, v in self.strings
@@ -171,27 +195,27 @@ class Facts:
         return out
 
     # ----------------------------------------------------------------- context & provenance
-    @cached_property
+    @_lazy
     def parts(self) -> ContextParts:
         return split_context(self.call.context)
 
-    @cached_property
+    @_lazy
     def instruction(self) -> str | None:
         """The user's own words: the explicit field, else the context's `User instruction:` part."""
         return self.call.user_instruction or self.parts.instruction
 
-    @cached_property
+    @_lazy
     def instruction_lower(self) -> str:
         return (self.instruction or "").lower()
 
-    @cached_property
+    @_lazy
     def outputs(self) -> tuple[str, ...]:
         """Untrusted text the agent has read: explicit tool outputs plus those in the context."""
         if not self.call.context:
             return tuple(self.call.tool_outputs)
         return tuple(self.call.tool_outputs) + self.parts.outputs
 
-    @cached_property
+    @_lazy
     def outputs_lower(self) -> str:
         return "\n".join(self.outputs).lower()
 
@@ -213,7 +237,7 @@ class Facts:
             return Provenance.TOOL_OUTPUT
         return Provenance.UNKNOWN
 
-    @cached_property
+    @_lazy
     def environment(self) -> str | None:
         """`production`, `staging` or None: the context/args first, then the policy default."""
         arg_text = " ".join(v for _, v in self.strings if len(v) < 300)
