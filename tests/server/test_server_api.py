@@ -266,7 +266,7 @@ def test_fast_path_and_framework_path_answer_alike(make_client: Callable[..., Te
     ({"audit": "audit.jsonl"}, "SQLite audit file"),
     ({"audit": ":memory:"}, "SQLite audit file"),
     ({"max_body_bytes": 10}, "max_body_bytes"),
-    ({"overseer": "qwen-local"}, "not available"),
+    ({"overseer": "qwen-local"}, "unknown overseer"),
 ])
 def test_bad_server_settings_raise_config_errors(tmp_path: Path, kw: dict, message: str) -> None:
     from sentinel_guard.errors import ConfigError
