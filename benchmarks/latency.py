@@ -33,12 +33,13 @@ from sentinel_guard.rules import sql as sql_rules
 from sentinel_guard.rules.context import split_context
 from sentinel_guard.rules.provenance import _instructed
 from sentinel_guard.rules.shell_parse import parse_script
+from sentinel_guard.shield.shield import strip_user_instruction
 from sentinel_guard.types import ToolCall
 
 
 def clear_caches() -> None:
     """Forget every parse result, so the next call pays full price."""
-    for cached in (parse_script, split_context, _instructed, sql_rules.statements):
+    for cached in (parse_script, split_context, _instructed, sql_rules.statements, strip_user_instruction):
         cached.cache_clear()
 
 

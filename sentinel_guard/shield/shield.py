@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -59,8 +60,12 @@ class ShieldResult(BaseModel):
     findings: tuple[ShieldFinding, ...] = ()
 
 
+@lru_cache(maxsize=1024)
 def strip_user_instruction(context: str) -> str:
-    """`context` without its `User instruction:` part: the user's own request is no injection."""
+    """`context` without its `User instruction:` part: the user's own request is no injection.
+
+    Cached (a pure function of the text): consecutive calls of one agent run share their context,
+    and the line-by-line pass costs ~10 µs on a typical agent trace."""
     if "nstruction" not in context and "ser" not in context:
         return context
     kept: list[str] = []
@@ -175,12 +180,18 @@ class Shield:
         parts: list[tuple[str, str]] = list(_strings(call.args, "args"))
         if call.context:
             parts.append(("context", strip_user_instruction(call.context)))
-        parts.extend((f"tool_output[{i}]", out) for i, out in enumerate(call.tool_outputs))
-        results = [self.scan(text, where=where) for where, text in parts if not (len(text) < _SHORT and text.isalnum())]
-        best = max((r.score for r in results), default=0.0)
-        injection = best >= self.threshold
+        if call.tool_outputs:
+            parts.extend((f"tool_output[{i}]", out) for i, out in enumerate(call.tool_outputs))
+        # The per-text analysis (cached) is all a part needs; findings are built only for the parts
+        # that are reported, and one result for the call (what `scan` per part would give, cheaper).
+        scored = [(where, *self._cached(text)) for where, text in parts if not (len(text) < _SHORT and text.isalnum())]
+        best = max((score for _, score, _ in scored), default=0.0)
+        threshold = self.threshold
+        injection = best >= threshold
         # When something is an injection, report only the parts that are: the guard blocks for
         # findings in `args` and escalates for the rest, so a weak sign in the args must not
         # turn an injection read from a tool output into a block.
-        kept = [r for r in results if r.injection] if injection else results
-        return ShieldResult(injection=injection, score=best, findings=tuple(f for r in kept for f in r.findings))
+        findings = tuple(ShieldFinding(detector=d, where=where, score=sc, snippet=snip)
+                         for where, score, found in scored if found and (not injection or score >= threshold)
+                         for d, sc, snip in found)
+        return ShieldResult(injection=injection, score=best, findings=findings)
