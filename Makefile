@@ -31,7 +31,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 
 typecheck: install-dev
-	$(BIN)/mypy sentinel_guard
+	$(BIN)/mypy sentinel_guard integrations env train
 
 ## Everything the tests need that pip alone cannot give: the LiteLLM proxy venv and Debian's Chromium.
 test-deps: install-dev

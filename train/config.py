@@ -81,7 +81,7 @@ def stage_config(kind: str, recipe: Recipe, stage: dict[str, Any], output_dir: s
 
         values["chat_template_kwargs"] = dict(TEMPLATE_KWARGS)  # Qwen3: no <think> in the verdict budget
     try:
-        (config,) = HfArgumentParser(cls).parse_dict(values, allow_extra_keys=False)
+        (config,) = HfArgumentParser(cls).parse_dict(values, allow_extra_keys=False)  # type: ignore[arg-type]
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"recipe {recipe.name!r}, {kind} stage: {exc}") from None
     if kind != "sft":
@@ -91,8 +91,9 @@ def stage_config(kind: str, recipe: Recipe, stage: dict[str, Any], output_dir: s
 
 def _check_grpo(name: str, cfg: GRPOConfig) -> None:
     batch = cfg.per_device_train_batch_size * cfg.gradient_accumulation_steps
-    if batch % cfg.num_generations:
+    generations = cfg.num_generations or 0
+    if generations < 2:
+        raise ConfigError(f"recipe {name!r}: GRPO needs num_generations >= 2 (group advantages)")
+    if batch % generations:
         raise ConfigError(f"recipe {name!r}: per_device_train_batch_size × gradient_accumulation_steps = {batch} "
                           f"is not divisible by num_generations = {cfg.num_generations}")
-    if cfg.num_generations < 2:
-        raise ConfigError(f"recipe {name!r}: GRPO needs num_generations >= 2 (group advantages)")

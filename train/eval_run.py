@@ -114,7 +114,7 @@ def _local_overseer(recipe: Recipe, adapter: str, base: str | None) -> Callable[
         from peft import PeftModel
 
         base = base or recipe.model.base
-        model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(base, dtype=dtype), adapter)
+        model: Any = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(base, dtype=dtype), adapter)
     else:
         model = AutoModelForCausalLM.from_pretrained(adapter, dtype=dtype)
     tok = load_tokenizer(adapter)

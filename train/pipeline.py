@@ -166,7 +166,7 @@ def run_pipeline(recipe: Recipe, out: str | Path, *, dry_run: bool = False, log:
             stages[f"C-{tier}"] = {"status": "skipped (gate aborted)", "steps": 0, "wall_s": 0.0}
             continue
         init_c, off = current, offset
-        rec = stage(f"C-{tier}", lambda init_c=init_c, off=off, tier=tier: run_grpo(
+        rec = stage(f"C-{tier}", lambda init_c=init_c, off=off, tier=tier: run_grpo(  # type: ignore[misc]
             ctx, f"C-{tier}", init_c, recipe.stage_c, tier, gate=gate, step_offset=off))
         offset += rec["steps"]
         current = rec["model_dir"]
