@@ -13,8 +13,7 @@ Every property is computed on first use, so cheap rules never pay for expensive 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
@@ -42,7 +41,6 @@ _SQL_START = re.compile(
     r"replace|merge|with|rename|comment|vacuum|exec|call)\b"
 )
 _SHELLY = re.compile(r"(?:^|[;&|]\s*|\$\(|`)(?:sudo\s+)?[./\w-]*\w(?:\s|$)")
-_SUID_WORD = re.compile(r"(?i)suid|sgid|setuid")
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b")
 URL = re.compile(r"(?i)\b(?:https?|ftp)://[^\s'\"<>]+|\bwww\.[^\s'\"<>]+")
@@ -51,7 +49,7 @@ URL = re.compile(r"(?i)\b(?:https?|ftp)://[^\s'\"<>]+|\bwww\.[^\s'\"<>]+")
 _T = TypeVar("_T")
 
 
-class _lazy(Generic[_T]):  # noqa: N801 - used like `functools.cached_property`
+class _lazy(Generic[_T]):
     """`functools.cached_property` without its per-access lock (Python 3.11 takes an RLock on
     every first access, which cost ~1/4 of a rules verdict). `Facts` is never shared between
     threads, so the lock buys nothing; like 3.12's version, the value lands in the instance
@@ -163,23 +161,10 @@ class Facts:
     def programs(self) -> frozenset[str]:
         """Program names run (`mkfs.ext4` also as `mkfs`) plus markers rules can trigger on:
         `@redirect`, `@function`, `@assign`, `@devtcp`, `@shellshock`, `@suid`."""
-        names = {c.name for c in self.cmds}
-        names.update(n.split(".", 1)[0] for n in list(names) if "." in n[1:])
-        if any(c.redirects for c in self.cmds):
-            names.add("@redirect")
-        for script in self.scripts:
-            if script.functions:
-                names.add("@function")
-            if script.assignments:
-                names.add("@assign")
-            text = script.text
-            if "/dev/tcp/" in text or "/dev/udp/" in text:
-                names.add("@devtcp")
-            if "() {" in text or "(){" in text:
-                names.add("@shellshock")
-            if _SUID_WORD.search(text):
-                names.add("@suid")
-        return frozenset(names)
+        scripts = self.scripts
+        if len(scripts) == 1:
+            return scripts[0].triggers
+        return frozenset().union(*(script.triggers for script in scripts))
 
     # ----------------------------------------------------------------- sql
     @_lazy

@@ -25,6 +25,21 @@ _SECRET_TEXT = re.compile(
     r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|\bgh[pousr]_[A-Za-z0-9]{30,}|\bsk-[A-Za-z0-9]{20,}|\bxox[abpr]-[A-Za-z0-9-]{10,}|"
     r"(?:api[_ -]?key|secret[_ -]?key|access[_ -]?token)\s*(?:is|:|=)\s*\S{8,}"
 )
+_SECRET_NEEDLES = ("pass", "pwd", "code", "-----begin", "akia", "asia", "gh", "sk-", "xox", "key", "token")
+"""One of these lower-case words sits in every `_SECRET_TEXT` match (one per alternative); ASCII text
+with none of them cannot match, so the slow case-insensitive regex is skipped (non-ASCII text
+always runs it: Unicode case-folding, e.g. 'ſ' ~ 's', is beyond `str.lower`)."""
+
+
+def _secret_text(body: str) -> re.Match[str] | None:
+    """`_SECRET_TEXT.search(body)`, skipped when a cheap word check proves there is no match."""
+    if body.isascii():
+        lowered = body.lower()
+        if not any(needle in lowered for needle in _SECRET_NEEDLES):
+            return None
+    return _SECRET_TEXT.search(body)
+
+
 _BROADCAST = re.compile(r"(?i)@?(?:all|everyone|channel|here)|all-?(?:staff|employees|users|customers)@\S+")
 _CODE_TOKEN = re.compile(r"\b(?=[A-Za-z-]*\d)[A-Za-z0-9-]{4,64}\b")
 _SECRET_NEAR = re.compile(r"(?i)(?:security code|verification code|one[- ]time|otp|2fa|password|passcode|pin\b|"
@@ -60,7 +75,7 @@ def secret_in_body(f: Facts) -> str | None:
     if action_class(f.tool) not in ("send", "share", "invite") or not _outside_recipients(f):
         return None
     for body in _bodies(f):
-        match = _SECRET_TEXT.search(body)
+        match = _secret_text(body)
         if match:
             return f"Message carries a secret ('{match.group(0)[:24]}...') to a recipient the user did not name."
         leaked = _secret_from_output(f, body)

@@ -131,6 +131,14 @@ _ACTION_WORDS: dict[str, re.Pattern[str]] = {
                          r"participant|attendee|reschedul)"),
     "password": re.compile(r"(?i)\b(?:password|passcode|credential|login|sign[- ]?in)"),
 }
+_ACTION_WORDS_LOWER: dict[str, re.Pattern[str]] = {
+    name: re.compile(rx.pattern.removeprefix("(?i)")) for name, rx in _ACTION_WORDS.items()
+}
+"""The same patterns, case-sensitive, for ASCII text already lower-cased. Every literal in them is
+lower-case and ASCII lower-casing keeps positions, so on ASCII text they find exactly what the
+`(?i)` versions find (Unicode case-folding only differs outside ASCII, where those are used)."""
+assert all(rx.pattern.startswith("(?i)") and re.sub(r"\\.", "", rx.pattern).islower() for rx in _ACTION_WORDS.values())
+
 _TOOL_ACTION = (
     ("pay", re.compile(r"(?i)(?:^|_)(?:send_money|transfer|pay|payment|wire|refund|schedule_transaction|"
                        r"update_scheduled_transaction|send_funds|withdraw)")),
@@ -156,4 +164,6 @@ def action_requested(f: Facts, action: str) -> bool | None:
     """Whether the user's instruction asks for this kind of action (None: no instruction known)."""
     if not f.instruction:
         return None
+    if f.instruction.isascii():  # same answer, ~2.5x faster: see `_ACTION_WORDS_LOWER`
+        return _ACTION_WORDS_LOWER[action].search(f.instruction_lower) is not None
     return bool(_ACTION_WORDS[action].search(f.instruction))

@@ -73,6 +73,38 @@ class Script:
     def programs(self) -> frozenset[str]:
         return frozenset(c.name for c in self.cmds)
 
+    @property
+    def triggers(self) -> frozenset[str]:
+        """Program names (`mkfs.ext4` also as `mkfs`) plus the markers rules trigger on (see
+        `Facts.programs`). Computed once per parsed script: `parse_script` caches the `Script`,
+        which nothing changes after parsing, so a repeated command pays for this only once."""
+        found = self.__dict__.get("_triggers")
+        if found is None:
+            found = self.__dict__["_triggers"] = _triggers(self)
+        return found
+
+
+_SUID_WORD = re.compile(r"(?i)suid|sgid|setuid")
+
+
+def _triggers(script: Script) -> frozenset[str]:
+    names = {c.name for c in script.cmds}
+    names.update(n.split(".", 1)[0] for n in list(names) if "." in n[1:])
+    if any(c.redirects for c in script.cmds):
+        names.add("@redirect")
+    if script.functions:
+        names.add("@function")
+    if script.assignments:
+        names.add("@assign")
+    text = script.text
+    if "/dev/tcp/" in text or "/dev/udp/" in text:
+        names.add("@devtcp")
+    if "() {" in text or "(){" in text:
+        names.add("@shellshock")
+    if _SUID_WORD.search(text):
+        names.add("@suid")
+    return frozenset(names)
+
 
 _PARSER = None
 
