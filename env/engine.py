@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sentinel_guard.env import graders
+from sentinel_guard.env import citations, graders
 from sentinel_guard.env.suites.base import DIAGNOSTICS, REMEDIATIONS, SUITES, TASKS, Label, Proposal, Scenario
 
 __all__ = ["MODES", "EnvInputError", "Episode", "StepOutcome", "make_scenario"]
@@ -100,8 +100,9 @@ class Episode:
         self._auto_rng = random.Random(seed ^ 0xA11CE)
         self._drift_after_decision = suite != "compat"
         self._evid_key: Any = None
-        self._evid: set[str] = set()
-        self._queried_terms: set[str] = set()
+        self._world_facts: list[citations.Fact] = []
+        self._queried_facts: list[citations.Fact] = []
+        self._queried_facts_of: Any = None
         self._queried_view: dict[str, dict[str, str]] = {}
         self._static_key: Any = None
         self._static: dict[str, Any] = {}
@@ -269,18 +270,21 @@ class Episode:
         return {"proposed_action": view, "known_services": sc.known_services, "evidence": sc.evidence(),
                 "queried_data": self.queried, "drift_events": self.drift_events}
 
-    def _terms(self, view: dict[str, Any]) -> tuple[set[str], graders.TermSet, set[str]] | None:
-        """Evidence terms for v2 grading; the evidence part is cached per world version and the
-        tool-output part grows incrementally as diagnostics run."""
+    def _terms(self, view: dict[str, Any]) -> citations.Citables | None:
+        """Citable items for v2 grading; the world part is cached per world version and drift count,
+        the tool-output part per change of the queried data, only the proposal part is rebuilt."""
         if self.suite == "compat":
             return None
-        key = (self.scenario.evidence_key(), len(self.drift_events))
+        sc = self.scenario
+        key = (sc.evidence_key(), len(self.drift_events))
         if key != self._evid_key:
             self._evid_key = key
-            self._evid = graders.evidence_terms({**self._grading_view(view), "proposed_action": None,
-                                                 "queried_data": None})[1]
-        target, _, effects = graders.evidence_terms({"proposed_action": view})
-        return target, graders.TermSet((self._evid, self._queried_terms), exclude=target), effects
+            self._world_facts = citations.world_facts(sc.evidence(), self.drift_events)
+        if self._queried_facts_of is not self._queried_view:
+            self._queried_facts_of = self._queried_view
+            self._queried_facts = citations.queried_facts(self.queried)
+        target, verbs, own, effects = citations.proposal_part(view, sc.evidence(), self.drift_events)
+        return citations.Citables.of(target, verbs, [*own, *self._world_facts, *self._queried_facts], effects)
 
     def _execute(self, proposal: Proposal, label: Label, diff: str) -> tuple[float, str]:
         at, svc = proposal.action_type, str(proposal.parameters.get("service") or "")
@@ -297,7 +301,6 @@ class Episode:
                 event = "query_new_svc"
             seen_tool[svc] = out
             self._queried_view = {k: dict(v) for k, v in self.queried.items()}
-            self._queried_terms.update(graders.evidence_words(f"{at} {svc} {out}"))
             return graders.responder_reward(diff, event), f"{at} {svc}: {out}"
         if at in _REM:
             note = self.scenario.execute(proposal, label)

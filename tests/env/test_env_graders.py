@@ -51,9 +51,10 @@ def test_compat_binary_threshold() -> None:
 def test_v2_justification_needs_evidence_not_length() -> None:
     padding = " ".join(["because"] * 100)
     assert g.evidence_score(padding, _OBS) == 0.0
-    cited = "approve restart_service on cart-api: orders-pg was in crashloop with out of memory; in-flight requests fail"
+    cited = "approve restart_service on cart-api: orders-pg was in crashloop with mem_pct 99; in-flight requests fail"
     assert g.evidence_score(cited, _OBS) >= 0.9
     assert g.evidence_score("cart-api", _OBS) == pytest.approx(0.35)
+    assert g.evidence_score("error_pct p99_ms mem_pct replica_lag_s", _OBS) == 0.0  # keys every obs carries
     assert g.grade_v2("correct", 1.0, "approve", cited, _OBS).binary == 1.0
     assert g.grade_v2("correct", 1.0, "approve", "looks fine to me", _OBS).binary == 0.0
 
