@@ -60,6 +60,9 @@ class ShieldResult(BaseModel):
     findings: tuple[ShieldFinding, ...] = ()
 
 
+_CLEAN = ShieldResult(injection=False, score=0.0, findings=())
+
+
 @lru_cache(maxsize=1024)
 def strip_user_instruction(context: str) -> str:
     """`context` without its `User instruction:` part: the user's own request is no injection.
@@ -177,7 +180,12 @@ class Shield:
         findings (each labelled with where it was found) come from the parts that reach the
         threshold, or from every part when none does.
         """
-        parts: list[tuple[str, str]] = list(_strings(call.args, "args"))
+        parts: list[tuple[str, str]] = []
+        for key, value in call.args.items():  # flat string args (the common case) without the recursion
+            if isinstance(value, str):
+                parts.append((f"args.{key}", value))
+            else:
+                parts.extend(_strings(value, f"args.{key}"))
         if call.context:
             parts.append(("context", strip_user_instruction(call.context)))
         if call.tool_outputs:
@@ -194,4 +202,6 @@ class Shield:
         findings = tuple(ShieldFinding(detector=d, where=where, score=sc, snippet=snip)
                          for where, score, found in scored if found and (not injection or score >= threshold)
                          for d, sc, snip in found)
+        if not findings and best == 0.0:
+            return _CLEAN  # frozen, so one shared instance serves every clean call
         return ShieldResult(injection=injection, score=best, findings=findings)
