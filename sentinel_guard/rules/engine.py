@@ -111,37 +111,52 @@ def evaluate(call: ToolCall, policy: Policy, registry: Registry = REGISTRY) -> V
     return _no_hit(facts, kinds, programs)
 
 
+_CONFIDENCE = {Decision.BLOCK: 0.95, Decision.ESCALATE: 0.9, Decision.FLAG: 0.75, Decision.APPROVE: 0.8}
+
+
 def _from_hits(hits: list[RuleHit]) -> Verdict:
     top = max(hits, key=lambda h: (h.decision.rank, h.severity.rank))
     severity = max((h.severity for h in hits), key=lambda s: s.rank)
     others = [h for h in hits if h is not top]
     justification = top.reason if not others else f"{top.reason} Also: " + " ".join(h.reason for h in others[:2])
-    confidence = {Decision.BLOCK: 0.95, Decision.ESCALATE: 0.9, Decision.FLAG: 0.75, Decision.APPROVE: 0.8}[top.decision]
+    confidence = _CONFIDENCE[top.decision]
     return Verdict(decision=top.decision, justification=justification[:600], severity=severity,
                    confidence=confidence, rules=tuple(h.rule for h in hits), hits=tuple(hits), decided_by="rules")
+
+
+# The default verdicts are the same every time (frozen models), so each is built once.
+_SHELL_UNPARSED = Verdict.approve("Shell command has syntax errors; no rule matched what could be parsed.",
+                                  confidence=0.5, rules=("default.shell-unparsed",), decided_by="rules")
+_SHELL_READ = Verdict.approve("Shell command only reads and lists; no rule fired.", confidence=0.9,
+                              rules=("default.shell-read",), decided_by="rules")
+_SHELL_UNMATCHED = Verdict.approve("Shell command parsed; no destructive, network or credential pattern found.",
+                                   confidence=0.65, rules=("default.shell-unmatched",), decided_by="rules")
+_SQL_CHECKED = Verdict.approve("SQL parsed; no destructive statement found.", confidence=0.85,
+                               rules=("default.sql-checked",), decided_by="rules")
+_CHECKED_WRITE = Verdict.approve("Checked recipients, amounts, paths and their provenance; nothing suspicious.",
+                                 confidence=0.7, rules=("default.checked-write",), decided_by="rules")
+_READ: dict[Decision, Verdict] = {
+    d: Verdict(decision=d, justification="Read-only tool; no rule matched.", confidence=0.85,
+               severity=Severity.LOW, rules=("default.read",), decided_by="rules") for d in Decision
+}
+_UNKNOWN_WRITE: dict[Decision, Verdict] = {
+    d: Verdict(decision=d, justification="No rule knows this tool; it looks like it changes something.",
+               confidence=0.5, severity=Severity.MEDIUM if d.rank else Severity.LOW,
+               rules=("default.unknown-write",), decided_by="rules") for d in Decision
+}
 
 
 def _no_hit(facts: Facts, kinds: list[str], programs: frozenset[str]) -> Verdict:
     if "shell" in kinds and facts.shell_explicit:
         if any(script.errors for script in facts.scripts):
-            return Verdict.approve("Shell command has syntax errors; no rule matched what could be parsed.",
-                                   confidence=0.5, rules=("default.shell-unparsed",), decided_by="rules")
+            return _SHELL_UNPARSED
         if programs and programs <= _READ_ONLY_PROGRAMS:
-            return Verdict.approve("Shell command only reads and lists; no rule fired.", confidence=0.9,
-                                   rules=("default.shell-read",), decided_by="rules")
-        return Verdict.approve("Shell command parsed; no destructive, network or credential pattern found.",
-                               confidence=0.65, rules=("default.shell-unmatched",), decided_by="rules")
+            return _SHELL_READ
+        return _SHELL_UNMATCHED
     if "sql" in kinds and (facts.tokens & _SQL_TOOL_WORDS or facts.call.args.keys() & _SQL_ARG_KEYS):
-        return Verdict.approve("SQL parsed; no destructive statement found.", confidence=0.85,
-                               rules=("default.sql-checked",), decided_by="rules")
+        return _SQL_CHECKED
     if facts.effect is Effect.READ:
-        decision = facts.policy.unknown_tools.read
-        return Verdict(decision=decision, justification="Read-only tool; no rule matched.", confidence=0.85,
-                       severity=Severity.LOW, rules=("default.read",), decided_by="rules")
+        return _READ[facts.policy.unknown_tools.read]
     if any(k in kinds for k in ("message", "money", "file")):
-        return Verdict.approve("Checked recipients, amounts, paths and their provenance; nothing suspicious.",
-                               confidence=0.7, rules=("default.checked-write",), decided_by="rules")
-    decision = facts.policy.unknown_tools.write
-    return Verdict(decision=decision, justification="No rule knows this tool; it looks like it changes something.",
-                   confidence=0.5, severity=Severity.MEDIUM if decision.rank else Severity.LOW,
-                   rules=("default.unknown-write",), decided_by="rules")
+        return _CHECKED_WRITE
+    return _UNKNOWN_WRITE[facts.policy.unknown_tools.write]

@@ -35,6 +35,7 @@ _SQL_TOOLS = frozenset({"sql", "query", "database", "db", "sqlite", "postgres", 
                         "snowflake", "warehouse"})
 _SHELL_KEYS = frozenset({"command", "cmd", "commands", "script", "shell", "bash", "code", "cmdline",
                          "command_line", "run", "exec", "line"})
+_SQL_CLIENTS = frozenset({"psql", "mysql", "sqlite3", "mariadb", "clickhouse-client", "sqlcmd"})
 _SQL_KEYS = frozenset({"sql", "query", "statement", "statements", "stmt", "sql_query"})
 _SQL_START = re.compile(
     r"(?is)^\s*(?:--[^\n]*\n\s*)*(select|insert|update|delete|drop|truncate|alter|create|grant|revoke|"
@@ -86,10 +87,19 @@ def _leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
         yield path, value
 
 
+_KEYS: dict[str, str] = {}
+_KEYS_MAX = 4096
+
+
 def _key(path: str) -> str:
-    """The innermost key name of a leaf path: `a.b[2]` → `b`."""
-    tail = path.rsplit(".", 1)[-1]
-    return tail.split("[", 1)[0].lower()
+    """The innermost key name of a leaf path: `a.b[2]` → `b` (memoised: the same argument names
+    recur call after call; the memo is emptied when it outgrows `_KEYS_MAX`)."""
+    key = _KEYS.get(path)
+    if key is None:
+        if len(_KEYS) >= _KEYS_MAX:
+            _KEYS.clear()
+        key = _KEYS[path] = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
+    return key
 
 
 class Facts:
@@ -107,7 +117,13 @@ class Facts:
     @_lazy
     def leaves(self) -> list[tuple[str, Any]]:
         """(path, value) of every scalar argument, any nesting."""
-        return list(_leaves(self.call.args, ""))
+        out: list[tuple[str, Any]] = []
+        for key, value in self.call.args.items():  # flat scalars (the common case) without recursion
+            if isinstance(value, (dict, list, tuple)):
+                out.extend(_leaves(value, str(key)))
+            else:
+                out.append((str(key), value))
+        return out
 
     @_lazy
     def strings(self) -> list[tuple[str, str]]:
@@ -173,10 +189,11 @@ class Facts:
         out = [v for p, v in self.strings
                if ((_key(p) in _SQL_KEYS or sql_tool) and _SQL_START.match(v) and _SQL_BODY.search(v))
                or _STRONG_SQL.match(v)]
-        for script in self.scripts:  # psql -c "DROP ...", mysql -e "..."
-            for cmd in script.cmds:
-                if cmd.name in ("psql", "mysql", "sqlite3", "mariadb", "clickhouse-client", "sqlcmd"):
-                    out.extend(a for a in cmd.args if _SQL_START.match(a))
+        if self.shell_texts and not _SQL_CLIENTS.isdisjoint(self.programs):  # programs holds every cmd name
+            for script in self.scripts:  # psql -c "DROP ...", mysql -e "..."
+                for cmd in script.cmds:
+                    if cmd.name in _SQL_CLIENTS:
+                        out.extend(a for a in cmd.args if _SQL_START.match(a))
         return out
 
     # ----------------------------------------------------------------- context & provenance
