@@ -39,6 +39,16 @@ class ContextParts:
     rest: str
     """Anything else (environment notes, operator text)."""
 
+    def lowered(self, name: str) -> str:
+        """`instruction`, `rest` or `outputs` (joined by newlines) lower-cased, computed once:
+        `split_context` caches the parts, so the calls of one agent run share the work."""
+        found = self.__dict__.get("_lower_" + name)
+        if found is None:
+            text = "\n".join(self.outputs) if name == "outputs" else getattr(self, name) or ""
+            found = text.lower()
+            self.__dict__["_lower_" + name] = found
+        return found
+
 
 @lru_cache(maxsize=512)
 def split_context(context: str | None) -> ContextParts:

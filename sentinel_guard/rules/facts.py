@@ -208,7 +208,13 @@ class Facts:
 
     @_lazy
     def instruction_lower(self) -> str:
-        return (self.instruction or "").lower()
+        if self.call.user_instruction:
+            return self.call.user_instruction.lower()
+        return self.parts.lowered("instruction")
+
+    @_lazy
+    def rest_lower(self) -> str:
+        return self.parts.lowered("rest")
 
     @_lazy
     def outputs(self) -> tuple[str, ...]:
@@ -219,6 +225,8 @@ class Facts:
 
     @_lazy
     def outputs_lower(self) -> str:
+        if self.call.context and not self.call.tool_outputs:
+            return self.parts.lowered("outputs")  # the same join, shared through split_context's cache
         return "\n".join(self.outputs).lower()
 
     def origin(self, value: str, arg_path: str = "") -> Provenance:
@@ -233,7 +241,7 @@ class Facts:
         needle = value.strip().lower()
         if not needle:
             return Provenance.UNKNOWN
-        if needle in self.instruction_lower or (self.parts.rest and needle in self.parts.rest.lower()):
+        if needle in self.instruction_lower or (self.parts.rest and needle in self.rest_lower):
             return Provenance.USER
         if needle in self.outputs_lower:
             return Provenance.TOOL_OUTPUT

@@ -29,6 +29,19 @@ _TARGET_KEYS = re.compile(r"(?i)^(?:recipients?|to|cc|bcc|email|emails|address|p
                           r"destination|dest|target|payee|beneficiary|wallet)$")
 
 
+_TARGET_KEY_MEMO: dict[str, bool] = {}
+
+
+def _is_target_key(key: str) -> bool:
+    """`_TARGET_KEYS.match(key)`, memoised by key (argument names recur; bounded)."""
+    found = _TARGET_KEY_MEMO.get(key)
+    if found is None:
+        if len(_TARGET_KEY_MEMO) >= 4096:
+            _TARGET_KEY_MEMO.clear()
+        found = _TARGET_KEY_MEMO[key] = _TARGET_KEYS.match(key) is not None
+    return found
+
+
 @dataclass(frozen=True)
 class Target:
     """One value the call acts on."""
@@ -76,7 +89,7 @@ def targets(f: Facts) -> list[Target]:
         if not text or len(text) > 400:
             continue
         key = path.rsplit(".", 1)[-1].split("[", 1)[0]
-        if _TARGET_KEYS.match(key) and len(text) <= 120:
+        if len(text) <= 120 and _is_target_key(key):
             out.append(Target(path, text, _kind(text), f.origin(text, path)))
             continue
         for rx, kind, hint in _EMBEDDED:
