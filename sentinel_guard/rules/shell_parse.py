@@ -140,6 +140,10 @@ class _Walker:
     def __init__(self, script: Script, depth: int) -> None:
         self.script = script
         self.depth = depth
+        text = script.text
+        self.has_subst = "$(" in text or "`" in text or "<(" in text or ">(" in text
+        """Whether the text has a token that opens a command or process substitution (the only
+        ways the grammar builds one); without, the search for them is skipped."""
         self.loop_vars: dict[str, list[str]] = {}
         """`for x in a b c` → {'x': ['a', 'b', 'c']}: commands in the body are checked per value."""
 
@@ -216,6 +220,8 @@ class _Walker:
         return (op, target)
 
     def _substitutions(self, node, via: str) -> None:
+        if not self.has_subst:
+            return
         if node.type in ("command_substitution", "process_substitution"):
             for child in node.children:
                 if child.is_named:
