@@ -22,16 +22,18 @@ class RulesOverseer(Overseer):
     sync_native = True
 
     def __init__(self, policy: Policy | None = None) -> None:
+        from sentinel_guard.rules.engine import evaluate  # deferred: the rule modules load on first use
+
         self.policy = policy or Policy()
+        self._evaluate = evaluate
+        """Bound once here: an import statement per call cost ~1 µs of every verdict."""
 
     async def judge(self, call: ToolCall) -> Verdict:
         return self.evaluate(call)
 
     def evaluate(self, call: ToolCall) -> Verdict:
         """The synchronous core of `judge` (rules never wait on I/O)."""
-        from sentinel_guard.rules.engine import evaluate
-
-        return evaluate(call, self.policy)
+        return self._evaluate(call, self.policy)
 
     def judge_sync(self, call: ToolCall) -> Verdict:
         return self.evaluate(call)
