@@ -39,6 +39,13 @@ class ContextParts:
     rest: str
     """Anything else (environment notes, operator text)."""
 
+    def outputs_lowered(self) -> tuple[str, ...]:
+        """Each output lower-cased, computed once per cached `ContextParts`."""
+        found = self.__dict__.get("_lower_each")
+        if found is None:
+            found = self.__dict__["_lower_each"] = tuple(out.lower() for out in self.outputs)
+        return found
+
     def lowered(self, name: str) -> str:
         """`instruction`, `rest` or `outputs` (joined by newlines) lower-cased, computed once:
         `split_context` caches the parts, so the calls of one agent run share the work."""

@@ -32,6 +32,8 @@ __all__ = ["evaluate", "known_rules"]
 _MESSAGE_TOKENS = frozenset({"send", "email", "mail", "message", "messages", "reply", "forward", "share", "invite",
                              "sms", "chat", "slack", "tweet", "post", "publish", "notify", "participants",
                              "calendar", "event", "dm", "whatsapp", "telegram", "teams", "discord"})
+_MESSAGE_KEYS = frozenset({"recipients", "to", "cc", "bcc", "email", "participants"})
+_FILE_TOKENS = frozenset({"file", "files", "directory", "folder", "path"})
 _MONEY_TOKENS = frozenset({"transfer", "payment", "pay", "money", "wire", "transaction", "refund", "payout",
                            "iban", "invoice", "remit", "withdraw", "crypto", "venmo", "paypal", "zelle", "funds"})
 _MONEY_KEYS = frozenset({"amount", "iban", "recipient_iban", "account", "account_number", "routing_number", "sum"})
@@ -62,11 +64,12 @@ def _kinds(facts: Facts) -> list[str]:
     if facts.sql_texts:
         kinds.append("sql")
     keys = {k.lower() for k in facts.call.args}
-    if facts.tokens & _MESSAGE_TOKENS or keys & {"recipients", "to", "cc", "bcc", "email", "participants"}:
+    tokens = facts.tokens
+    if not tokens.isdisjoint(_MESSAGE_TOKENS) or not keys.isdisjoint(_MESSAGE_KEYS):
         kinds.append("message")
-    if facts.tokens & _MONEY_TOKENS or (len(keys & _MONEY_KEYS) >= 1 and "recipient" in " ".join(keys)):
+    if not tokens.isdisjoint(_MONEY_TOKENS) or (not keys.isdisjoint(_MONEY_KEYS) and "recipient" in " ".join(keys)):
         kinds.append("money")
-    if keys & _FILE_KEYS or facts.tokens & {"file", "files", "directory", "folder", "path"} or any(
+    if not keys.isdisjoint(_FILE_KEYS) or not tokens.isdisjoint(_FILE_TOKENS) or any(
             v[:1] in ("/", "~") and "/" in v[1:] and " " not in v for _, v in facts.strings if len(v) < 1024):
         kinds.append("file")
     return kinds

@@ -224,6 +224,13 @@ class Facts:
         return tuple(self.call.tool_outputs) + self.parts.outputs
 
     @_lazy
+    def outputs_lowered(self) -> tuple[str, ...]:
+        """`outputs`, each lower-cased (pairs with `outputs` by index)."""
+        if self.call.context and not self.call.tool_outputs:
+            return self.parts.outputs_lowered()
+        return tuple(out.lower() for out in self.outputs)
+
+    @_lazy
     def outputs_lower(self) -> str:
         if self.call.context and not self.call.tool_outputs:
             return self.parts.lowered("outputs")  # the same join, shared through split_context's cache

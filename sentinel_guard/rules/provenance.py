@@ -129,7 +129,7 @@ def instructed_in_output(f: Facts, value: str) -> bool:
     needle = value.strip().lower()
     if len(needle) < 1:
         return False
-    return any(needle in out.lower() and _instructed(out, needle) for out in f.outputs)
+    return any(needle in low and _instructed(out, needle) for out, low in zip(f.outputs, f.outputs_lowered, strict=True))
 
 
 _ACTION_WORDS: dict[str, re.Pattern[str]] = {
