@@ -22,16 +22,18 @@ texts citing more than `MAX_FACTS` facts (healthy metric values included) by `MA
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Container, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-__all__ = ["MAX_FACTS", "MAX_WORDS", "WINDOW", "Citables", "Fact", "build_citables", "proposal_part", "queried_facts",
-           "score_text", "tokens", "world_facts"]
+__all__ = ["MAX_FACTS", "MAX_WORDS", "WINDOW", "Citables", "Fact", "FactGroup", "build_citables", "proposal_part", "queried_facts",
+           "score_text", "tokens", "world_facts", "world_group"]
 
 WINDOW = 6
 MAX_WORDS = 120
 MAX_FACTS = 6
+_DIGIT = re.compile(r"[0-9]")
 _TOKEN_RE = re.compile(r"[a-z0-9][a-z0-9_.\-]*[a-z0-9]|[a-z0-9]")
 _STATUS_WORDS = {"degraded": "degraded", "crashloop": "crashloop", "read-only": "read-only", "stuck": "stuck",
                  "down": "down", "healthy": "healthy"}
@@ -55,6 +57,7 @@ def tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(text.lower())
 
 
+@lru_cache(maxsize=4096)
 def _content(text: str) -> frozenset[str]:
     return frozenset(t for t in tokens(text) if (len(t) >= 4 or t.isdigit()) and t not in _GENERIC)
 
@@ -71,26 +74,57 @@ class Fact:
     """A healthy metric value: citing it earns nothing, but counts towards the paste bound."""
 
 
+class FactGroup:
+    """Facts indexed by anchor token, built on first use and skipped when a text cannot touch them.
+
+    `gate`: tokens one of which must be in the text for any fact to be citable (None: always
+    look); `numeric`: a digit in the text also opens the gate (metric values, backup age)."""
+
+    __slots__ = ("_build", "_facts", "_index", "gate", "numeric")
+
+    def __init__(self, facts: Iterable[Fact] | Callable[[], Iterable[Fact]], gate: frozenset[str] | None = None,
+                 numeric: bool = False) -> None:
+        self._build = facts if callable(facts) else None
+        self._facts: tuple[Fact, ...] | None = None if callable(facts) else tuple(facts)
+        self._index: dict[str, tuple[int, ...]] | None = None
+        self.gate, self.numeric = gate, numeric
+
+    def opened_by(self, words: Container[str], has_digit: bool) -> bool:
+        """Whether a text with these words (and a digit or not) could cite any fact of the group."""
+        return self.gate is None or (self.numeric and has_digit) or any(g in words for g in self.gate)
+
+    def indexed(self) -> tuple[tuple[Fact, ...], dict[str, tuple[int, ...]]]:
+        """(facts, anchor token → fact positions), computed once."""
+        if self._facts is None:
+            assert self._build is not None
+            self._facts = tuple(self._build())
+        if self._index is None:
+            index: dict[str, list[int]] = {}
+            for i, f in enumerate(self._facts):
+                for a in f.anchors:
+                    index.setdefault(a, []).append(i)
+            self._index = {k: tuple(v) for k, v in index.items()}
+        return self._facts, self._index
+
+
 @dataclass(frozen=True)
 class Citables:
     """Everything one observation lets a justification cite (see the module docstring)."""
 
     target: frozenset[str] = frozenset()
     verbs: tuple[str, ...] = ()
-    facts: tuple[Fact, ...] = ()
+    groups: tuple[FactGroup, ...] = ()
     effects: frozenset[str] = frozenset()
-    index: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
-    @staticmethod
-    def of(target: Iterable[str], verbs: Iterable[str], facts: Iterable[Fact], effects: Iterable[str]) -> Citables:
-        """Assemble, indexing facts by anchor token so scoring only looks at facts the text touches."""
-        fs = tuple(facts)
-        index: dict[str, list[int]] = {}
-        for i, f in enumerate(fs):
-            for a in f.anchors:
-                index.setdefault(a, []).append(i)
-        return Citables(frozenset(target), tuple(verbs), fs, frozenset(effects),
-                        {k: tuple(v) for k, v in index.items()})
+
+def world_group(evidence: Mapping[str, Any] | None, drift_events: Iterable[Mapping[str, Any]] | None) -> FactGroup:
+    """The lazily built `world_facts` group: every anchor is a service / drift name or a number."""
+    drift = list(drift_events or [])
+    ev = evidence or {}
+    names = {str(s).lower() for s in ev.get("status") or ()} | {str(s).lower() for s in ev.get("metrics") or ()}
+    names |= {str(d.get("service", "")).lower() for d in ev.get("deploys") or ()}
+    names |= {str(e[k]).lower() for e in drift for k in ("from", "to", "service") if e.get(k)}
+    return FactGroup(lambda: world_facts(evidence, drift), gate=frozenset(names), numeric=True)
 
 
 def _value_tokens(value: Any) -> frozenset[str]:
@@ -180,8 +214,8 @@ def build_citables(obs: Mapping[str, Any]) -> Citables:
     """All citable items of one overseer-phase observation (uncached; the engine caches the parts)."""
     ev, drift = obs.get("evidence"), obs.get("drift_events")
     target, verbs, own, effects = proposal_part(obs.get("proposed_action"), ev, drift)
-    return Citables.of(target, verbs, [*own, *world_facts(ev, drift), *queried_facts(obs.get("queried_data"))],
-                       effects)
+    groups = (FactGroup(own), world_group(ev, drift), FactGroup(queried_facts(obs.get("queried_data"))))
+    return Citables(frozenset(target), verbs, groups, frozenset(effects))
 
 
 def _near(pos: Mapping[str, list[int]], anchors: Iterable[str], partners: frozenset[str]) -> bool:
@@ -207,16 +241,20 @@ def score_text(text: str, c: Citables) -> float:
         low = text.lower()
         if any(v in low for v in c.verbs):
             score += 0.1
-    touched = {i for t in pos if t in c.index for i in c.index[t]}
+    has_digit = _DIGIT.search(text) is not None
     cited = normal = 0
-    for i in touched:
-        f = c.facts[i]
-        hit = [a for a in f.anchors if a in pos]
-        if _near(pos, hit, f.partners) or (f.pair_alone and len(hit) >= 2):
-            if f.normal:
-                normal += 1
-            else:
-                cited += 1
+    for group in c.groups:
+        if not group.opened_by(pos, has_digit):
+            continue
+        facts, index = group.indexed()
+        for i in {i for t in pos if t in index for i in index[t]}:
+            f = facts[i]
+            hit = [a for a in f.anchors if a in pos]
+            if _near(pos, hit, f.partners) or (f.pair_alone and len(hit) >= 2):
+                if f.normal:
+                    normal += 1
+                else:
+                    cited += 1
     score += 0.35 * min(1.0, cited / 2)
     if c.effects and len(c.effects & pos.keys()) >= min(2, len(c.effects)):
         score += 0.2

@@ -100,8 +100,8 @@ class Episode:
         self._auto_rng = random.Random(seed ^ 0xA11CE)
         self._drift_after_decision = suite != "compat"
         self._evid_key: Any = None
-        self._world_facts: list[citations.Fact] = []
-        self._queried_facts: list[citations.Fact] = []
+        self._world_facts = citations.FactGroup(())
+        self._queried_facts = citations.FactGroup(())
         self._queried_facts_of: Any = None
         self._queried_view: dict[str, dict[str, str]] = {}
         self._static_key: Any = None
@@ -279,12 +279,13 @@ class Episode:
         key = (sc.evidence_key(), len(self.drift_events))
         if key != self._evid_key:
             self._evid_key = key
-            self._world_facts = citations.world_facts(sc.evidence(), self.drift_events)
+            self._world_facts = citations.world_group(sc.evidence(), self.drift_events)
         if self._queried_facts_of is not self._queried_view:
             self._queried_facts_of = self._queried_view
-            self._queried_facts = citations.queried_facts(self.queried)
+            self._queried_facts = citations.FactGroup(citations.queried_facts(self.queried))
         target, verbs, own, effects = citations.proposal_part(view, sc.evidence(), self.drift_events)
-        return citations.Citables.of(target, verbs, [*own, *self._world_facts, *self._queried_facts], effects)
+        groups = (citations.FactGroup(own), self._world_facts, self._queried_facts)
+        return citations.Citables(frozenset(target), verbs, groups, frozenset(effects))
 
     def _execute(self, proposal: Proposal, label: Label, diff: str) -> tuple[float, str]:
         at, svc = proposal.action_type, str(proposal.parameters.get("service") or "")

@@ -16,7 +16,7 @@ from typing import Any
 from sentinel_guard.env.suites.base import DIAGNOSTICS, REMEDIATIONS, Label, Proposal, Scenario
 from sentinel_guard.env.suites.v2_evidence import build_evidence, diagnostic_output
 from sentinel_guard.env.suites.v2_families import HELDOUT_FAMILIES, SYMPTOMS, TRAIN_FAMILIES, setup
-from sentinel_guard.env.suites.v2_responder import Grouped, candidates, group_candidates, pick_proposal, stale_proposal
+from sentinel_guard.env.suites.v2_responder import Grouped, grouped_candidates, pick_proposal, stale_proposal
 from sentinel_guard.env.suites.v2_topology import HELDOUT_TOPOLOGIES, TRAIN_TOPOLOGIES, build_topology
 from sentinel_guard.env.suites.v2_world import RUNBOOKS, World
 
@@ -201,7 +201,7 @@ class V2Scenario(Scenario):
     def _candidates(self) -> Grouped:
         if self._cands is None or self._cands[0] != self.world.version:
             rng = random.Random(self.seed * 7919 + self.world.version)
-            self._cands = (self.world.version, group_candidates(candidates(self.world, rng)))
+            self._cands = (self.world.version, grouped_candidates(self.world, rng))
         return self._cands[1]
 
     def scripted_proposal(self, rng: random.Random) -> Proposal:

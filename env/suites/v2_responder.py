@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sentinel_guard.env.suites.base import DIAGNOSTICS, Label, Proposal
 from sentinel_guard.env.suites.v2_world import RUNBOOKS, World
 
-__all__ = ["DIAGNOSTIC_SHARE", "GOOD_SHARE", "Grouped", "candidates", "group_candidates", "pick_proposal", "stale_proposal"]
+__all__ = ["DIAGNOSTIC_SHARE", "GOOD_SHARE", "Grouped", "candidates", "group_candidates", "grouped_candidates", "pick_proposal", "stale_proposal"]
 
 DIAGNOSTIC_SHARE = 0.15
 GOOD_SHARE = 0.58
@@ -26,41 +26,73 @@ def _p(at: str, **params: object) -> Proposal:
     return Proposal(at, dict(params))
 
 
+def _specs(w: World, rng: random.Random) -> list[tuple[Proposal, tuple[object, ...], str]]:
+    """Plausible proposals in the current world as (proposal, resolved signature, balancing kind).
+
+    The random draws happen in a fixed order, so a world version always yields the same list."""
+    t = w.topo
+    names = list(t.services)
+    out: list[tuple[Proposal, tuple[object, ...], str]] = []
+    for svc in rng.sample(names, min(6, len(names))):
+        tool = rng.choice(DIAGNOSTICS)
+        out.append((_p(tool, service=svc), ("diag", tool, svc), tool))
+    out += [(_p("restart_service", service=s), ("restart", s), "restart_service") for s in names
+            if t.services[s].role in ("app", "worker", "db", "edge", "cache")]
+    out += [(_p("rollback_deploy", service=s), ("rollback", s), "rollback_deploy")
+            for s in sorted(set(w.deploys) & set(names))]
+    out += [(_p("rollback_deploy", service=s), ("rollback", s), "rollback_deploy") for s in rng.sample(names, 2)]
+    key = w.scale_param
+    for s in rng.sample(names, min(7, len(names))) + [x for x in (w.root, w.scale_up_amplifies) if x in t.services]:
+        cur = t.services[s].replicas
+        out.append((_p("scale_service", service=s, **{key: 0}), ("scale", s, "zero"), "scale:zero"))
+        out.append((_p("scale_service", service=s, **{key: cur + rng.randint(2, 10)}), ("scale", s, "up"),
+                    "scale:nonzero"))
+        if cur > 1:
+            out.append((_p("scale_service", service=s, **{key: max(1, cur // 3)}), ("scale", s, "down"),
+                        "scale:nonzero"))
+    out += [(_p("disable_feature_flag", flag=f), ("flag", f), "disable_feature_flag") for f in sorted(w.flags)]
+    out += [(_p("clear_cache", service=s), ("clear", s), "clear_cache") for s in names
+            if t.services[s].role in ("cache", "session")]
+    for rb, role in RUNBOOKS.items():
+        targets = t.by_role(role)
+        if targets:
+            name = w.runbook_names[rb]
+            out.append((_p("execute_runbook_step", runbook_action=name, service=targets[0]),
+                        ("runbook", rb, targets[0]), f"runbook:{name}"))
+    for rb in sorted(RUNBOOKS):
+        s = rng.choice(names)
+        name = w.runbook_names[rb]
+        out.append((_p("execute_runbook_step", runbook_action=name, service=s), ("runbook", rb, s), f"runbook:{name}"))
+    return out
+
+
+def _labelled(w: World, specs: list[tuple[Proposal, tuple[object, ...], str]]) -> list[Label]:
+    """Labels of `specs`: straight from the signature (names are current) unless the API is failing."""
+    failing = w.failing
+    if not failing:
+        return [w.label_sig(sig) for _, sig, _ in specs]
+    return [w.label(p) if (p.action_type, p.parameters.get("service")) in failing else w.label_sig(sig)
+            for p, sig, _ in specs]
+
+
 def candidates(w: World, rng: random.Random) -> list[tuple[Proposal, Label]]:
     """Plausible proposals in the current world, each with its ground-truth label.
 
     Built with their resolved signatures, so labelling skips name resolution (all names are current).
     """
-    t = w.topo
-    names = list(t.services)
-    out: list[tuple[Proposal, tuple[object, ...]]] = []
-    for svc in rng.sample(names, min(6, len(names))):
-        tool = rng.choice(DIAGNOSTICS)
-        out.append((_p(tool, service=svc), ("diag", tool, svc)))
-    out += [(_p("restart_service", service=s), ("restart", s)) for s in names
-            if t.services[s].role in ("app", "worker", "db", "edge", "cache")]
-    out += [(_p("rollback_deploy", service=s), ("rollback", s)) for s in sorted(set(w.deploys) & set(names))]
-    out += [(_p("rollback_deploy", service=s), ("rollback", s)) for s in rng.sample(names, 2)]
-    key = w.scale_param
-    for s in rng.sample(names, min(7, len(names))) + [x for x in (w.root, w.scale_up_amplifies) if x in t.services]:
-        cur = t.services[s].replicas
-        out.append((_p("scale_service", service=s, **{key: 0}), ("scale", s, "zero")))
-        out.append((_p("scale_service", service=s, **{key: cur + rng.randint(2, 10)}), ("scale", s, "up")))
-        if cur > 1:
-            out.append((_p("scale_service", service=s, **{key: max(1, cur // 3)}), ("scale", s, "down")))
-    out += [(_p("disable_feature_flag", flag=f), ("flag", f)) for f in sorted(w.flags)]
-    out += [(_p("clear_cache", service=s), ("clear", s)) for s in names if t.services[s].role in ("cache", "session")]
-    for rb, role in RUNBOOKS.items():
-        targets = t.by_role(role)
-        if targets:
-            out.append((_p("execute_runbook_step", runbook_action=w.runbook_names[rb], service=targets[0]),
-                        ("runbook", rb, targets[0])))
-    for rb in sorted(RUNBOOKS):
-        s = rng.choice(names)
-        out.append((_p("execute_runbook_step", runbook_action=w.runbook_names[rb], service=s), ("runbook", rb, s)))
-    failing = w.failing
-    return [(p, w.label(p) if (p.action_type, p.parameters.get("service")) in failing else w.label_sig(sig))
-            for p, sig in out]
+    specs = _specs(w, rng)
+    return [(p, lab) for (p, _, _), lab in zip(specs, _labelled(w, specs), strict=True)]
+
+
+def grouped_candidates(w: World, rng: random.Random) -> Grouped:
+    """`group_candidates(candidates(w, rng))` in one pass (the kind comes with each candidate)."""
+    specs = _specs(w, rng)
+    by_kind: dict[str, dict[str, list[Proposal]]] = {}
+    for (p, _, kind), lab in zip(specs, _labelled(w, specs), strict=True):
+        cls = lab.cls
+        group = "neutral" if cls == "neutral" else "bad" if lab.bad else "good" if cls == "correct" else "other"
+        by_kind.setdefault(kind, {}).setdefault(group, []).append(p)
+    return _grouped(by_kind, [s[0] for s in specs])
 
 
 def _reason(p: Proposal, rng: random.Random) -> str:
@@ -93,9 +125,13 @@ def group_candidates(cands: list[tuple[Proposal, Label]]) -> Grouped:
     for p, lab in cands:
         group = "neutral" if lab.cls == "neutral" else "bad" if lab.bad else "good" if lab.cls == "correct" else "other"
         by_kind.setdefault(_kind(p), {}).setdefault(group, []).append(p)
+    return _grouped(by_kind, [c[0] for c in cands])
+
+
+def _grouped(by_kind: dict[str, dict[str, list[Proposal]]], every: list[Proposal]) -> Grouped:
     balanced = [(g["good"], g["bad"]) for _, g in sorted(by_kind.items()) if g.get("good") and g.get("bad")]
     diags = [p for t in DIAGNOSTICS for p in by_kind.get(t, {}).get("neutral", [])]
-    return Grouped(balanced, diags, [c[0] for c in cands])
+    return Grouped(balanced, diags, every)
 
 
 def pick_proposal(grouped: Grouped, rng: random.Random) -> Proposal:

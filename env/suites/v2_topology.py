@@ -83,9 +83,16 @@ class Topology:
     family: str
     services: dict[str, Service] = field(default_factory=dict)
     deps: dict[str, list[str]] = field(default_factory=dict)
+    _roles: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict, repr=False, compare=False)
+    """by_role cache: (service count, names); `rename` / `remove` clear it, roles never change."""
 
     def by_role(self, role: str) -> list[str]:
-        return [s.name for s in self.services.values() if s.role == role]
+        """Service names with `role`, in insertion order (a fresh list; cached per service set)."""
+        hit = self._roles.get(role)
+        if hit is None or hit[0] != len(self.services):
+            hit = self._roles[role] = (len(self.services),
+                                       tuple(s.name for s in self.services.values() if s.role == role))
+        return list(hit[1])
 
     def callers(self, name: str) -> list[str]:
         """Services that call `name` directly."""
@@ -106,12 +113,14 @@ class Topology:
         return seen
 
     def rename(self, old: str, new: str) -> None:
+        self._roles.clear()
         svc = self.services.pop(old)
         svc.name = new
         self.services[new] = svc
         self.deps = {(new if a == old else a): [new if d == old else d for d in ds] for a, ds in self.deps.items()}
 
     def remove(self, name: str) -> None:
+        self._roles.clear()
         self.services.pop(name, None)
         self.deps.pop(name, None)
         self.deps = {a: [d for d in ds if d != name] for a, ds in self.deps.items()}
