@@ -57,11 +57,16 @@ _ID = re.compile(r"[\w-]{1,40}")
 
 
 def _kind(value: str) -> str:
-    if EMAIL.fullmatch(value):
+    # Each regex runs only when the value has what every match of it needs: an '@' (e-mail); an
+    # ASCII capital first and no lower-case letter second (IBAN: two capitals A-Z, also after
+    # removing spaces — `value` is stripped, so its first character stays first); a ':' or '.'
+    # (URL: `scheme://` or `www.`).
+    if "@" in value and EMAIL.fullmatch(value):
         return "email"
-    if IBAN.fullmatch(value.replace(" ", "")) or IBAN.fullmatch(value):
+    if value[:1].isascii() and value[:2].isupper() and (
+            IBAN.fullmatch(value.replace(" ", "")) or IBAN.fullmatch(value)):
         return "iban"
-    if URL.fullmatch(value):
+    if (":" in value or "." in value) and URL.fullmatch(value):
         return "url"
     if _ID.fullmatch(value):
         return "id"
