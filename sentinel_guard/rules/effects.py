@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
+from functools import lru_cache
 
 from sentinel_guard.types import ToolCall
 
@@ -30,5 +31,11 @@ _READ_VERBS = re.compile(
 
 def classify_effect(call: ToolCall) -> Effect:
     """READ when the tool name starts with a read verb (`get_`, `search_`, `list_` ...), else WRITE."""
-    name = call.tool.rsplit(".", 1)[-1]
+    return _effect_of(call.tool)
+
+
+@lru_cache(maxsize=1024)
+def _effect_of(tool: str) -> Effect:
+    """`classify_effect` by tool name (an agent uses few tools, again and again)."""
+    name = tool.rsplit(".", 1)[-1]
     return Effect.READ if _READ_VERBS.match(name) else Effect.WRITE

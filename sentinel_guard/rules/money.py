@@ -8,6 +8,7 @@ Thresholds are deliberately simple; a policy can force `escalate` on any money t
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from sentinel_guard.rules.base import rule
 from sentinel_guard.rules.facts import Facts
@@ -78,10 +79,16 @@ def transfer(f: Facts) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)
+def _is_credential_tool(tool: str) -> bool:
+    """`_CREDENTIAL_TOOL.search(tool)`, once per tool name."""
+    return _CREDENTIAL_TOOL.search(tool) is not None
+
+
 @rule("account.credential-change", E, Severity.HIGH, kinds=("any",))
 def credential_change(f: Facts) -> str | None:
     """Changing a password, e-mail or 2FA setting of an account (account takeover path)."""
-    if _CREDENTIAL_TOOL.search(f.tool):
+    if _is_credential_tool(f.tool):
         if f.instruction and _CREDENTIAL_WORDS.search(f.instruction):
             return None
         return f"{f.call.tool} changes account credentials."
