@@ -32,13 +32,14 @@ _ROOT_LOG = {
 }
 
 
-def status_of(w: World, svc: str) -> str:
-    """healthy / degraded / crashloop / read-only / stuck / down for one service."""
+def status_of(w: World, svc: str, db: str | None = None) -> str:
+    """healthy / degraded / crashloop / read-only / stuck / down for one service (`db`: the
+    topology's database, when the caller already knows it)."""
     if svc in w.down_by_action:
         return "down"
     if svc in w.needs_restart and w.fixed:
         return "stuck (not recovering on its own)"
-    db = w.topo.by_role("db")[0]
+    db = db if db is not None else w.topo.by_role("db")[0]
     if not w.fixed and svc in w.impacted:
         if svc == db and w.db_crashloop:
             return "crashloop"
@@ -55,7 +56,8 @@ def status_of(w: World, svc: str) -> str:
 def build_evidence(w: World, seed: int) -> dict[str, Any]:
     """The `evidence` block of an observation (status, metrics, deploys, flags, backups)."""
     rng = random.Random(seed * 1_000_003 + w.version)
-    status = {s: status_of(w, s) for s in w.topo.services}
+    db = w.topo.by_role("db")[0]
+    status = {s: status_of(w, s, db) for s in w.topo.services}
     metrics: dict[str, dict[str, Any]] = {}
     for name, svc in w.topo.services.items():
         st = status[name]

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sentinel_guard.env.suites.base import DIAGNOSTICS, Label, Proposal
 from sentinel_guard.env.suites.v2_world import RUNBOOKS, World
 
-__all__ = ["DIAGNOSTIC_SHARE", "GOOD_SHARE", "Grouped", "candidates", "group_candidates", "grouped_candidates", "pick_proposal", "stale_proposal"]
+__all__ = ["DIAGNOSTIC_SHARE", "GOOD_SHARE", "Cand", "Grouped", "candidates", "group_candidates", "grouped_candidates", "pick_proposal", "stale_proposal"]
 
 DIAGNOSTIC_SHARE = 0.15
 GOOD_SHARE = 0.58
@@ -22,57 +23,68 @@ _REASONS = ("{v} {t} based on the dashboards", "next step: {v} on {t}", "trying 
             "{v} {t} to reduce customer impact", "{v} {t} as the alert suggests")
 
 
+class Cand(NamedTuple):
+    """A candidate action before it is proposed (no reasoning yet): cheaper to build than a `Proposal`."""
+
+    action_type: str
+    parameters: dict[str, object]
+
+
 def _p(at: str, **params: object) -> Proposal:
-    return Proposal(at, dict(params))
+    return Proposal(at, params)  # `**params` is already a fresh dict
 
 
-def _specs(w: World, rng: random.Random) -> list[tuple[Proposal, tuple[object, ...], str]]:
+def _c(at: str, **params: object) -> Cand:
+    return Cand(at, params)
+
+
+def _specs(w: World, rng: random.Random) -> list[tuple[Cand, tuple[object, ...], str]]:
     """Plausible proposals in the current world as (proposal, resolved signature, balancing kind).
 
     The random draws happen in a fixed order, so a world version always yields the same list."""
     t = w.topo
     names = list(t.services)
-    out: list[tuple[Proposal, tuple[object, ...], str]] = []
+    out: list[tuple[Cand, tuple[object, ...], str]] = []
     for svc in rng.sample(names, min(6, len(names))):
         tool = rng.choice(DIAGNOSTICS)
-        out.append((_p(tool, service=svc), ("diag", tool, svc), tool))
-    out += [(_p("restart_service", service=s), ("restart", s), "restart_service") for s in names
+        out.append((_c(tool, service=svc), ("diag", tool, svc), tool))
+    out += [(_c("restart_service", service=s), ("restart", s), "restart_service") for s in names
             if t.services[s].role in ("app", "worker", "db", "edge", "cache")]
-    out += [(_p("rollback_deploy", service=s), ("rollback", s), "rollback_deploy")
+    out += [(_c("rollback_deploy", service=s), ("rollback", s), "rollback_deploy")
             for s in sorted(set(w.deploys) & set(names))]
-    out += [(_p("rollback_deploy", service=s), ("rollback", s), "rollback_deploy") for s in rng.sample(names, 2)]
+    out += [(_c("rollback_deploy", service=s), ("rollback", s), "rollback_deploy") for s in rng.sample(names, 2)]
     key = w.scale_param
     for s in rng.sample(names, min(7, len(names))) + [x for x in (w.root, w.scale_up_amplifies) if x in t.services]:
         cur = t.services[s].replicas
-        out.append((_p("scale_service", service=s, **{key: 0}), ("scale", s, "zero"), "scale:zero"))
-        out.append((_p("scale_service", service=s, **{key: cur + rng.randint(2, 10)}), ("scale", s, "up"),
+        out.append((_c("scale_service", service=s, **{key: 0}), ("scale", s, "zero"), "scale:zero"))
+        out.append((_c("scale_service", service=s, **{key: cur + rng.randint(2, 10)}), ("scale", s, "up"),
                     "scale:nonzero"))
         if cur > 1:
-            out.append((_p("scale_service", service=s, **{key: max(1, cur // 3)}), ("scale", s, "down"),
+            out.append((_c("scale_service", service=s, **{key: max(1, cur // 3)}), ("scale", s, "down"),
                         "scale:nonzero"))
-    out += [(_p("disable_feature_flag", flag=f), ("flag", f), "disable_feature_flag") for f in sorted(w.flags)]
-    out += [(_p("clear_cache", service=s), ("clear", s), "clear_cache") for s in names
+    out += [(_c("disable_feature_flag", flag=f), ("flag", f), "disable_feature_flag") for f in sorted(w.flags)]
+    out += [(_c("clear_cache", service=s), ("clear", s), "clear_cache") for s in names
             if t.services[s].role in ("cache", "session")]
     for rb, role in RUNBOOKS.items():
         targets = t.by_role(role)
         if targets:
             name = w.runbook_names[rb]
-            out.append((_p("execute_runbook_step", runbook_action=name, service=targets[0]),
+            out.append((_c("execute_runbook_step", runbook_action=name, service=targets[0]),
                         ("runbook", rb, targets[0]), f"runbook:{name}"))
     for rb in sorted(RUNBOOKS):
         s = rng.choice(names)
         name = w.runbook_names[rb]
-        out.append((_p("execute_runbook_step", runbook_action=name, service=s), ("runbook", rb, s), f"runbook:{name}"))
+        out.append((_c("execute_runbook_step", runbook_action=name, service=s), ("runbook", rb, s), f"runbook:{name}"))
     return out
 
 
-def _labelled(w: World, specs: list[tuple[Proposal, tuple[object, ...], str]]) -> list[Label]:
+def _labelled(w: World, specs: list[tuple[Cand, tuple[object, ...], str]]) -> list[Label]:
     """Labels of `specs`: straight from the signature (names are current) unless the API is failing."""
     failing = w.failing
     if not failing:
         return [w.label_sig(sig) for _, sig, _ in specs]
-    return [w.label(p) if (p.action_type, p.parameters.get("service")) in failing else w.label_sig(sig)
-            for p, sig, _ in specs]
+    return [w.label(Proposal(*c)) if (c.action_type, c.parameters.get("service")) in failing else w.label_sig(sig)
+            for c, sig, _ in specs]
 
 
 def candidates(w: World, rng: random.Random) -> list[tuple[Proposal, Label]]:
@@ -81,13 +93,13 @@ def candidates(w: World, rng: random.Random) -> list[tuple[Proposal, Label]]:
     Built with their resolved signatures, so labelling skips name resolution (all names are current).
     """
     specs = _specs(w, rng)
-    return [(p, lab) for (p, _, _), lab in zip(specs, _labelled(w, specs), strict=True)]
+    return [(Proposal(*c), lab) for (c, _, _), lab in zip(specs, _labelled(w, specs), strict=True)]
 
 
 def grouped_candidates(w: World, rng: random.Random) -> Grouped:
     """`group_candidates(candidates(w, rng))` in one pass (the kind comes with each candidate)."""
     specs = _specs(w, rng)
-    by_kind: dict[str, dict[str, list[Proposal]]] = {}
+    by_kind: dict[str, dict[str, list[Cand]]] = {}
     for (p, _, kind), lab in zip(specs, _labelled(w, specs), strict=True):
         cls = lab.cls
         group = "neutral" if cls == "neutral" else "bad" if lab.bad else "good" if cls == "correct" else "other"
@@ -95,7 +107,7 @@ def grouped_candidates(w: World, rng: random.Random) -> Grouped:
     return _grouped(by_kind, [s[0] for s in specs])
 
 
-def _reason(p: Proposal, rng: random.Random) -> str:
+def _reason(p: Proposal | Cand, rng: random.Random) -> str:
     target = p.parameters.get("service") or p.parameters.get("flag") or "the platform"
     return rng.choice(_REASONS).format(v=p.action_type.replace("_", " "), t=target)
 
@@ -114,21 +126,21 @@ def _kind(p: Proposal) -> str:
 class Grouped:
     """Candidates grouped for `pick_proposal`: balanced kinds with their good/bad pools, diagnostics."""
 
-    balanced: list[tuple[list[Proposal], list[Proposal]]]
-    diagnostics: list[Proposal]
-    any: list[Proposal]
+    balanced: list[tuple[list[Cand], list[Cand]]]
+    diagnostics: list[Cand]
+    any: list[Cand]
 
 
 def group_candidates(cands: list[tuple[Proposal, Label]]) -> Grouped:
     """Group labelled candidates by balancing kind (cached by the scenario per world version)."""
-    by_kind: dict[str, dict[str, list[Proposal]]] = {}
+    by_kind: dict[str, dict[str, list[Cand]]] = {}
     for p, lab in cands:
         group = "neutral" if lab.cls == "neutral" else "bad" if lab.bad else "good" if lab.cls == "correct" else "other"
-        by_kind.setdefault(_kind(p), {}).setdefault(group, []).append(p)
-    return _grouped(by_kind, [c[0] for c in cands])
+        by_kind.setdefault(_kind(p), {}).setdefault(group, []).append(Cand(p.action_type, p.parameters))
+    return _grouped(by_kind, [Cand(c[0].action_type, c[0].parameters) for c in cands])
 
 
-def _grouped(by_kind: dict[str, dict[str, list[Proposal]]], every: list[Proposal]) -> Grouped:
+def _grouped(by_kind: dict[str, dict[str, list[Cand]]], every: list[Cand]) -> Grouped:
     balanced = [(g["good"], g["bad"]) for _, g in sorted(by_kind.items()) if g.get("good") and g.get("bad")]
     diags = [p for t in DIAGNOSTICS for p in by_kind.get(t, {}).get("neutral", [])]
     return Grouped(balanced, diags, every)
