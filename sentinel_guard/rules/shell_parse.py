@@ -184,12 +184,11 @@ class _Walker:
         if kind == "pipeline":
             index = len(self.script.pipelines)
             self.script.pipelines.append([])
-            for child in node.children:
-                if child.is_named:
-                    before = len(self.script.cmds)
-                    self.walk(child, via, redirects, index)
-                    if len(self.script.cmds) > before:
-                        self.script.pipelines[index].append(before)
+            for child in node.named_children:
+                before = len(self.script.cmds)
+                self.walk(child, via, redirects, index)
+                if len(self.script.cmds) > before:
+                    self.script.pipelines[index].append(before)
             return
         if kind == "variable_assignment":
             name = node.child_by_field_name("name")
@@ -206,9 +205,10 @@ class _Walker:
         if kind == "function_definition":
             name = node.child_by_field_name("name")
             self.script.functions.append(name.text.decode() if name else "")
-        for child in node.children:
-            if child.is_named:
-                self.walk(child, via, redirects if kind in ("list", "subshell") else (), pipe if kind == "subshell" else -1)
+        inner_redirects = redirects if kind in ("list", "subshell") else ()
+        inner_pipe = pipe if kind == "subshell" else -1
+        for child in node.named_children:
+            self.walk(child, via, inner_redirects, inner_pipe)
 
     def _redirect(self, node) -> tuple[str, str]:
         op, target = "", ""
@@ -233,18 +233,22 @@ class _Walker:
     def _command(self, node, via: str, redirects: tuple[tuple[str, str], ...], pipe: int) -> None:
         argv: list[str] = []
         found = list(redirects)
+        subst = self.has_subst
         for child in node.children:
-            if child.type == "variable_assignment":
+            ctype = child.type  # each node property read crosses into tree-sitter: read once
+            if ctype == "variable_assignment":
                 self.walk(child, via)
                 continue
-            if child.type in ("file_redirect", "herestring_redirect"):
+            if ctype == "file_redirect" or ctype == "herestring_redirect":
                 found.append(self._redirect(child))
                 continue
-            if child.type == "command_name":
-                argv.append(_word(child.children[0]) if child.children else _word(child))
+            if ctype == "command_name":
+                inner = child.children
+                argv.append(_word(inner[0]) if inner else _word(child))
             elif child.is_named:
                 argv.append(_word(child))
-            self._substitutions(child, via)
+            if subst:
+                self._substitutions(child, via)
         if argv and self.loop_vars and any(a.startswith("$") for a in argv):
             for variant in self._expand(argv):
                 self._emit(variant, tuple(found), via, pipe)
