@@ -1,15 +1,20 @@
 """War-room environment speed: in-process steps/s, full held-out eval time, WebSocket steps/s.
 
     .venv/bin/python benchmarks/env_speed.py [--quick]
+    .venv/bin/python benchmarks/env_speed.py --digest     # behaviour fingerprint, no timing
 
 Prints medians over repeats and the 1-minute load average before each section: on a shared
 machine the figures move with the load, so report them together. Nothing here asserts a time.
+`--digest` hashes full seeded trajectories (every observation, reward, grade and state) of both
+suites and both modes: run it before and after a speed change — the two digests must match.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
+import json
 import os
 import random
 import socket
@@ -116,6 +121,33 @@ def websocket(suite: str, n_steps: int) -> tuple[float, float]:
         proc.wait(timeout=20)
 
 
+def trajectory_digest() -> str:
+    """sha256 over seeded episodes of both suites, all tiers, both modes, with varied verdicts."""
+    from sentinel_guard.env.evidence_overseer import evidence_overseer
+
+    h = hashlib.sha256()
+    runs = [("v2", "train", [1, 7, 1001, 2001, 2003, 2050]), ("v2", "heldout", [10001, 10102, 10203, 10209]),
+            ("compat", "train", [1, 7, 9201])]
+    for suite, split, seeds in runs:
+        for task in ("action_screen", "war_room", "drift_ops"):
+            for seed in seeds:
+                for mode in ("train_overseer", "alternating"):
+                    ep = Episode(task, seed, mode, suite=suite, split=split, episode_id="digest")
+                    rng, n = random.Random(seed), 0
+                    while not ep.done:
+                        if ep.phase == "responder_propose":
+                            out = ep.propose(ep.scenario.scripted_proposal(rng))
+                        else:
+                            v = evidence_overseer(ep.observation()) if suite == "v2" else \
+                                {"decision": rng.choice(["approve", "block", "flag", "escalate"]), "justification": "ok"}
+                            why = "looks fine to me" if n % 3 == 1 else v["justification"]
+                            out, n = ep.decide(v["decision"], why), n + 1
+                        h.update(json.dumps([out.observation, out.responder_reward, out.overseer_reward,
+                                             out.overseer_binary, out.done, out.info, ep.state()],
+                                            sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
 def _median(fn, *args, repeats: int) -> float:  # type: ignore[no-untyped-def]
     return statistics.median(fn(*args) for _ in range(repeats))
 
@@ -123,7 +155,11 @@ def _median(fn, *args, repeats: int) -> float:  # type: ignore[no-untyped-def]
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="fewer steps and repeats")
+    ap.add_argument("--digest", action="store_true", help="print a hash of seeded trajectories and exit")
     args = ap.parse_args()
+    if args.digest:
+        print(f"trajectory digest: {trajectory_digest()}")
+        return
     n, reps = (5_000, 3) if args.quick else (40_000, 5)
     print(f"# war-room env speed ({_load()})")
     for suite in ("compat", "v2"):
