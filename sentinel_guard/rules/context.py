@@ -15,8 +15,10 @@ because an argument copied from an output is how an injected instruction turns i
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 __all__ = ["ContextParts", "detect_environment", "split_context"]
 
@@ -24,6 +26,9 @@ _UI_MARK = re.compile(r"(?im)^\s*(?:user(?:'s)?\s+(?:instruction|request|task|qu
 _PRIOR_MARK = re.compile(r"(?im)^\s*(?:prior|previous|earlier)\s+(?:steps|tool calls|actions)\s*:\s*$")
 _STEP = re.compile(r"(?m)^\s*\d+[.)]\s+([A-Za-z_][\w.\-]*)\((.*?)\)\s*->\s?")
 _OTHER_SECTION = re.compile(r"(?im)^\s*(?:environment|env|system|operator|policy)\s*:")
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,19 @@ class ContextParts:
     """(tool name, raw args) of earlier calls, in order."""
     rest: str
     """Anything else (environment notes, operator text)."""
+
+    def derived(self, key: str, compute: Callable[[ContextParts], T]) -> T:
+        """`compute(self)`, remembered under `key` on this (cached, immutable) `ContextParts`.
+
+        Only for pure functions of the context's own text (e.g. which actions the instruction
+        asks for): the calls of one agent run share the context, so they share the answer."""
+        memo = self.__dict__.get("_derived")
+        if memo is None:
+            memo = self.__dict__["_derived"] = {}
+        if key in memo:
+            return memo[key]
+        found = memo[key] = compute(self)
+        return found
 
     def outputs_lowered(self) -> tuple[str, ...]:
         """Each output lower-cased, computed once per cached `ContextParts`."""

@@ -182,6 +182,13 @@ def action_requested(f: Facts, action: str) -> bool | None:
     """Whether the user's instruction asks for this kind of action (None: no instruction known)."""
     if not f.instruction:
         return None
-    if f.instruction.isascii():  # same answer, ~2.5x faster: see `_ACTION_WORDS_LOWER`
-        return _ACTION_WORDS_LOWER[action].search(f.instruction_lower) is not None
-    return bool(_ACTION_WORDS[action].search(f.instruction))
+    if f.call.user_instruction:
+        return _asks_for(f.instruction, f.instruction_lower, action)
+    # The instruction is the context's own: its answer is remembered with the (cached) context.
+    return f.parts.derived("asks:" + action, lambda parts: _asks_for(parts.instruction or "", parts.lowered("instruction"), action))
+
+
+def _asks_for(instruction: str, lowered: str, action: str) -> bool:
+    if instruction.isascii():  # same answer, ~2.5x faster: see `_ACTION_WORDS_LOWER`
+        return _ACTION_WORDS_LOWER[action].search(lowered) is not None
+    return bool(_ACTION_WORDS[action].search(instruction))
