@@ -22,7 +22,7 @@ texts citing more than `MAX_FACTS` facts (healthy metric values included) by `MA
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -89,9 +89,9 @@ class FactGroup:
         self._index: dict[str, tuple[int, ...]] | None = None
         self.gate, self.numeric = gate, numeric
 
-    def opened_by(self, words: Container[str], has_digit: bool) -> bool:
+    def opened_by(self, words: Iterable[str], has_digit: bool) -> bool:
         """Whether a text with these words (and a digit or not) could cite any fact of the group."""
-        return self.gate is None or (self.numeric and has_digit) or any(g in words for g in self.gate)
+        return self.gate is None or (self.numeric and has_digit) or not self.gate.isdisjoint(words)
 
     def indexed(self) -> tuple[tuple[Fact, ...], dict[str, tuple[int, ...]]]:
         """(facts, anchor token → fact positions), computed once."""

@@ -228,8 +228,10 @@ class Episode:
         proposal, view = self.pending, self.pending_view
         label = self.scenario.label(proposal) if self.drift_events else self.pending_label
         assert label is not None
+        terms = self._terms(view)  # v2 scores from these; only compat reads the grading view
         grade = graders.grade_decision(self.suite, label.cls, label.weight, decision, justification,
-                                       self._grading_view(view), self._terms(view))
+                                       self._grading_view(view) if terms is None else {"proposed_action": view},
+                                       terms)
         self.confusion[grade.confusion] += 1
         self.cum_overseer += grade.shaped
         executed = decision in ("approve", "flag")
