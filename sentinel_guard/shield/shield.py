@@ -192,7 +192,17 @@ class Shield:
             parts.extend((f"tool_output[{i}]", out) for i, out in enumerate(call.tool_outputs))
         # The per-text analysis (cached) is all a part needs; findings are built only for the parts
         # that are reported, and one result for the call (what `scan` per part would give, cheaper).
-        scored = [(where, *self._cached(text)) for where, text in parts if not (len(text) < _SHORT and text.isalnum())]
+        scored: list[tuple[str, float, tuple[tuple[str, float, str], ...]]] = []
+        cache = self._cache
+        for where, text in parts:
+            if len(text) < _SHORT and text.isalnum():
+                continue
+            hit = cache.get(text) if len(text) <= _CACHE_MAX_CHARS else None
+            if hit is None:
+                hit = self._cached(text)
+            else:  # what `_cached` does on a hit, inlined: this loop runs for every part of every call
+                cache.move_to_end(text)
+            scored.append((where, hit[0], hit[1]))
         best = max((score for _, score, _ in scored), default=0.0)
         threshold = self.threshold
         injection = best >= threshold
