@@ -120,7 +120,10 @@ class Guard:
         verdict = self.policy.pre_decide(call)
         if verdict is not None:
             return self._complete(call, verdict, start)
-        scan = self.shield.scan_call(call) if self.shield is not None else None
+        try:
+            scan = self.shield.scan_call(call) if self.shield is not None else None
+        except Exception as exc:  # noqa: BLE001 - a broken shield must fail closed, not skip the scan
+            return self._complete(call, fail_closed_verdict(exc, decision=self.on_error, source="shield"), start)
         try:
             verdict = await self.overseer.judge(call)
         except asyncio.CancelledError:
@@ -142,7 +145,10 @@ class Guard:
         verdict = self.policy.pre_decide(call)
         if verdict is not None:
             return self._complete(call, verdict, start)
-        scan = self.shield.scan_call(call) if self.shield is not None else None
+        try:
+            scan = self.shield.scan_call(call) if self.shield is not None else None
+        except Exception as exc:  # noqa: BLE001 - a broken shield must fail closed, not skip the scan
+            return self._complete(call, fail_closed_verdict(exc, decision=self.on_error, source="shield"), start)
         try:
             verdict = self.overseer.judge_sync(call)
         except Exception as exc:  # noqa: BLE001 - any failure of the judge must fail closed
@@ -159,6 +165,24 @@ class Guard:
         if self.audit is not None:
             self.audit.append(call, verdict)
         return verdict
+
+    def warm_up(self) -> None:
+        """Load what the first verdict would otherwise pay for (parsers, shield model); audits nothing.
+
+        Long-running hosts (the HTTP service) call this at start-up so the first request is not
+        100x slower than the rest. Only sync-native overseers are exercised: a model overseer is
+        never called for a warm-up.
+        """
+        samples = (
+            ToolCall(tool="shell", args={"command": "ls -la | grep x"}),
+            ToolCall(tool="run_sql", args={"query": "SELECT 1"}),
+            ToolCall(tool="send_email", args={"to": "a@example.com", "body": "hi"}, context="User instruction: hi"),
+        )
+        for call in samples:
+            if self.shield is not None:
+                self.shield.scan_call(call)
+            if self.overseer.sync_native:
+                self.overseer.judge_sync(call)
 
     # ------------------------------------------------------------------ tool outputs
     def observe(self, output: Any, *, session: str | None = None, tool: str | None = None) -> ShieldResult | None:

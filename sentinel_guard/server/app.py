@@ -13,6 +13,7 @@ start it: `SENTINEL_API_KEY`, `SENTINEL_AUDIT` (default `sentinel-audit.db`), `S
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import AsyncIterator
@@ -183,6 +184,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        for g in {id(g): g for g in (state.guard, *state.backends.values())}.values():
+            try:
+                g.warm_up()  # the first request should not pay for parser and model loading
+            except Exception as exc:  # noqa: BLE001 - requests will fail closed and name it; say so now too
+                logging.getLogger("sentinel_guard.server").warning("warm-up failed: %s: %s", type(exc).__name__, exc)
         yield
         state.writer.close()
         for g in {id(g): g for g in (state.guard, *state.backends.values())}.values():

@@ -112,3 +112,25 @@ def test_sync_and_async_paths_agree_for_the_rules_overseer() -> None:
     async_v = asyncio.run(guard.judge(call))
     assert (sync_v.decision, sync_v.rules) == (async_v.decision, async_v.rules)
     assert sync_v.decision.stops
+
+
+def test_warm_up_audits_nothing_and_never_calls_a_model() -> None:
+    audit = MemoryAuditStore()
+    model = ScriptedOverseer([])  # would raise if called
+    Guard(model, audit=audit).warm_up()
+    Guard(audit=audit).warm_up()
+    assert audit.records == [] and model.calls == []
+
+
+@pytest.mark.parametrize("use_async", [False, True])
+def test_a_broken_shield_fails_closed(use_async: bool) -> None:
+    class BrokenShield:
+        def scan_call(self, call: ToolCall) -> ShieldResult:
+            raise RuntimeError("model file corrupt")
+
+    audit = MemoryAuditStore()
+    guard = Guard(shield=BrokenShield(), audit=audit)  # type: ignore[arg-type]
+    call = ToolCall(tool="get_weather")
+    verdict = asyncio.run(guard.judge(call)) if use_async else guard.judge_sync(call)
+    assert verdict.decision is Decision.ESCALATE and "model file corrupt" in verdict.justification
+    assert audit.records[0]["decision"] == "escalate"
