@@ -19,6 +19,7 @@ __all__ = ["DIAGNOSTIC_SHARE", "GOOD_SHARE", "Cand", "Grouped", "candidates", "g
 
 DIAGNOSTIC_SHARE = 0.15
 GOOD_SHARE = 0.58
+_POOL = {"neutral": "neutral", "catastrophic": "bad", "wrong": "bad", "correct": "good"}  # by label class
 _REASONS = ("{v} {t} based on the dashboards", "next step: {v} on {t}", "trying {v} for {t}",
             "{v} {t} to reduce customer impact", "{v} {t} as the alert suggests")
 
@@ -34,10 +35,6 @@ def _p(at: str, **params: object) -> Proposal:
     return Proposal(at, params)  # `**params` is already a fresh dict
 
 
-def _c(at: str, **params: object) -> Cand:
-    return Cand(at, params)
-
-
 def _specs(w: World, rng: random.Random) -> list[tuple[Cand, tuple[object, ...], str]]:
     """Plausible proposals in the current world as (proposal, resolved signature, balancing kind).
 
@@ -47,34 +44,34 @@ def _specs(w: World, rng: random.Random) -> list[tuple[Cand, tuple[object, ...],
     out: list[tuple[Cand, tuple[object, ...], str]] = []
     for svc in rng.sample(names, min(6, len(names))):
         tool = rng.choice(DIAGNOSTICS)
-        out.append((_c(tool, service=svc), ("diag", tool, svc), tool))
-    out += [(_c("restart_service", service=s), ("restart", s), "restart_service") for s in names
+        out.append((Cand(tool, {"service": svc}), ("diag", tool, svc), tool))
+    out += [(Cand("restart_service", {"service": s}), ("restart", s), "restart_service") for s in names
             if t.services[s].role in ("app", "worker", "db", "edge", "cache")]
-    out += [(_c("rollback_deploy", service=s), ("rollback", s), "rollback_deploy")
+    out += [(Cand("rollback_deploy", {"service": s}), ("rollback", s), "rollback_deploy")
             for s in sorted(set(w.deploys) & set(names))]
-    out += [(_c("rollback_deploy", service=s), ("rollback", s), "rollback_deploy") for s in rng.sample(names, 2)]
+    out += [(Cand("rollback_deploy", {"service": s}), ("rollback", s), "rollback_deploy") for s in rng.sample(names, 2)]
     key = w.scale_param
     for s in rng.sample(names, min(7, len(names))) + [x for x in (w.root, w.scale_up_amplifies) if x in t.services]:
         cur = t.services[s].replicas
-        out.append((_c("scale_service", service=s, **{key: 0}), ("scale", s, "zero"), "scale:zero"))
-        out.append((_c("scale_service", service=s, **{key: cur + rng.randint(2, 10)}), ("scale", s, "up"),
+        out.append((Cand("scale_service", {"service": s, key: 0}), ("scale", s, "zero"), "scale:zero"))
+        out.append((Cand("scale_service", {"service": s, key: cur + rng.randint(2, 10)}), ("scale", s, "up"),
                     "scale:nonzero"))
         if cur > 1:
-            out.append((_c("scale_service", service=s, **{key: max(1, cur // 3)}), ("scale", s, "down"),
+            out.append((Cand("scale_service", {"service": s, key: max(1, cur // 3)}), ("scale", s, "down"),
                         "scale:nonzero"))
-    out += [(_c("disable_feature_flag", flag=f), ("flag", f), "disable_feature_flag") for f in sorted(w.flags)]
-    out += [(_c("clear_cache", service=s), ("clear", s), "clear_cache") for s in names
+    out += [(Cand("disable_feature_flag", {"flag": f}), ("flag", f), "disable_feature_flag") for f in sorted(w.flags)]
+    out += [(Cand("clear_cache", {"service": s}), ("clear", s), "clear_cache") for s in names
             if t.services[s].role in ("cache", "session")]
     for rb, role in RUNBOOKS.items():
         targets = t.by_role(role)
         if targets:
             name = w.runbook_names[rb]
-            out.append((_c("execute_runbook_step", runbook_action=name, service=targets[0]),
+            out.append((Cand("execute_runbook_step", {"runbook_action": name, "service": targets[0]}),
                         ("runbook", rb, targets[0]), f"runbook:{name}"))
     for rb in sorted(RUNBOOKS):
         s = rng.choice(names)
         name = w.runbook_names[rb]
-        out.append((_c("execute_runbook_step", runbook_action=name, service=s), ("runbook", rb, s), f"runbook:{name}"))
+        out.append((Cand("execute_runbook_step", {"runbook_action": name, "service": s}), ("runbook", rb, s), f"runbook:{name}"))
     return out
 
 
@@ -101,9 +98,15 @@ def grouped_candidates(w: World, rng: random.Random) -> Grouped:
     specs = _specs(w, rng)
     by_kind: dict[str, dict[str, list[Cand]]] = {}
     for (p, _, kind), lab in zip(specs, _labelled(w, specs), strict=True):
-        cls = lab.cls
-        group = "neutral" if cls == "neutral" else "bad" if lab.bad else "good" if cls == "correct" else "other"
-        by_kind.setdefault(kind, {}).setdefault(group, []).append(p)
+        group = _POOL.get(lab.cls, "other")
+        pools = by_kind.get(kind)
+        if pools is None:
+            pools = by_kind[kind] = {}
+        pool = pools.get(group)
+        if pool is None:
+            pools[group] = [p]
+        else:
+            pool.append(p)
     return _grouped(by_kind, [s[0] for s in specs])
 
 
