@@ -116,14 +116,9 @@ class Guard:
     async def judge(self, call: ToolCall) -> Verdict:
         """Decide on `call`, record it in the audit store, and return the verdict."""
         start = time.perf_counter()
-        call = self._with_session(call)
-        verdict = self.policy.pre_decide(call)
-        if verdict is not None:
-            return self._complete(call, verdict, start)
-        try:
-            scan = self.shield.scan_call(call) if self.shield is not None else None
-        except Exception as exc:  # noqa: BLE001 - a broken shield must fail closed, not skip the scan
-            return self._complete(call, fail_closed_verdict(exc, decision=self.on_error, source="shield"), start)
+        call, decided, scan = self._prepare(call)
+        if decided is not None:
+            return self._complete(call, decided, start)
         try:
             verdict = await self.overseer.judge(call)
         except asyncio.CancelledError:
@@ -141,19 +136,30 @@ class Guard:
         if not self.overseer.sync_native:
             return run_sync(self.judge(call))
         start = time.perf_counter()
-        call = self._with_session(call)
-        verdict = self.policy.pre_decide(call)
-        if verdict is not None:
-            return self._complete(call, verdict, start)
-        try:
-            scan = self.shield.scan_call(call) if self.shield is not None else None
-        except Exception as exc:  # noqa: BLE001 - a broken shield must fail closed, not skip the scan
-            return self._complete(call, fail_closed_verdict(exc, decision=self.on_error, source="shield"), start)
+        call, decided, scan = self._prepare(call)
+        if decided is not None:
+            return self._complete(call, decided, start)
         try:
             verdict = self.overseer.judge_sync(call)
         except Exception as exc:  # noqa: BLE001 - any failure of the judge must fail closed
             verdict = fail_closed_verdict(exc, decision=self.on_error, source=self.overseer.name)
         return self._complete(call, merge_shield(call, verdict, scan), start)
+
+    def _prepare(self, call: ToolCall) -> tuple[ToolCall, Verdict | None, ShieldResult | None]:
+        """Session memory, policy pre-decision and the shield scan, shared by both paths.
+
+        Returns the enriched call and either a verdict already decided (policy, or a broken
+        shield failing closed) or the scan to merge after the overseer.
+        """
+        call = self._with_session(call)
+        decided = self.policy.pre_decide(call)
+        if decided is not None:
+            return call, decided, None
+        try:
+            scan = self.shield.scan_call(call) if self.shield is not None else None
+        except Exception as exc:  # noqa: BLE001 - a broken shield must fail closed, not skip the scan
+            return call, fail_closed_verdict(exc, decision=self.on_error, source="shield"), None
+        return call, None, scan
 
     def _complete(self, call: ToolCall, verdict: Verdict, start: float) -> Verdict:
         """Policy finalisation, latency stamp and the audit record, shared by both paths."""
