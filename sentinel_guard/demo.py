@@ -54,6 +54,7 @@ _STYLE = {Decision.APPROVE: "green", Decision.FLAG: "yellow", Decision.BLOCK: "b
 def run_demo(guard: Guard, console: Console | None = None) -> list[Verdict]:
     """Run the script through `guard` and print a table of verdicts; returns them."""
     console = console or Console(width=None if Console().is_terminal else 160)
+    guard.warm_up()  # load parsers first, so the latency shown is per call, not start-up
     console.print(f"[bold]User:[/] {USER_REQUEST}\n")
     table = Table(title="sentinel-guard demo: every tool call judged before it runs", show_lines=False)
     for col in ("#", "agent wants to", "call", "decision", "severity", "rule", "why"):
