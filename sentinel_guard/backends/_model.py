@@ -16,7 +16,7 @@ import asyncio
 from abc import abstractmethod
 
 from sentinel_guard.errors import OverseerError
-from sentinel_guard.overseers.base import Overseer, fail_closed_verdict
+from sentinel_guard.overseers.base import Overseer, fail_closed_verdict, verdict_for_failure
 from sentinel_guard.prompting import parse_verdict, render_messages
 from sentinel_guard.types import Decision, ToolCall, Verdict
 
@@ -61,10 +61,5 @@ class ModelOverseer(Overseer):
             return verdict.model_copy(update={"call_id": call.call_id}) if call.call_id else verdict
         except asyncio.CancelledError:
             raise
-        except Exception as exc:
-            if self.on_failure is None:
-                if isinstance(exc, OverseerError):
-                    raise
-                raise OverseerError(f"{self.name} failed: {type(exc).__name__}: {exc}") from exc
-            return fail_closed_verdict(exc, decision=self.on_failure, source=self.name).model_copy(
-                update={"call_id": call.call_id})
+        except Exception as exc:  # noqa: BLE001 - every failure ends closed (or re-raised for a Fallback)
+            return verdict_for_failure(exc, call, on_failure=self.on_failure, source=self.name)

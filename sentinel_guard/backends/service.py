@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from sentinel_guard.backends._http import RetryPolicy, post_json
 from sentinel_guard.errors import OverseerError, VerdictParseError
-from sentinel_guard.overseers.base import Overseer, fail_closed_verdict
+from sentinel_guard.overseers.base import Overseer, fail_closed_verdict, verdict_for_failure
 from sentinel_guard.types import Decision, ToolCall, Verdict
 
 __all__ = ["SentinelServiceOverseer"]
@@ -91,13 +91,8 @@ class SentinelServiceOverseer(Overseer):
                                               "call_id": call.call_id or verdict.call_id})
         except asyncio.CancelledError:
             raise
-        except Exception as exc:
-            if self.on_failure is None:
-                if isinstance(exc, OverseerError):
-                    raise
-                raise OverseerError(f"{self.name} failed: {type(exc).__name__}: {exc}") from exc
-            return fail_closed_verdict(exc, decision=self.on_failure, source=self.name).model_copy(
-                update={"call_id": call.call_id})
+        except Exception as exc:  # noqa: BLE001 - every failure ends closed (or re-raised for a Fallback)
+            return verdict_for_failure(exc, call, on_failure=self.on_failure, source=self.name)
 
     async def aclose(self) -> None:
         if self._own_client:

@@ -16,7 +16,10 @@ from sentinel_guard._sync import run_sync
 from sentinel_guard.errors import OverseerError, OverseerTimeout
 from sentinel_guard.types import Decision, Severity, ToolCall, Verdict
 
-__all__ = ["FailClosed", "Fallback", "Overseer", "Timeout", "WrapperOverseer", "fail_closed_verdict"]
+__all__ = [
+    "FailClosed", "Fallback", "Overseer", "Timeout", "WrapperOverseer", "fail_closed_verdict",
+    "verdict_for_failure",
+]
 
 
 class Overseer(ABC):
@@ -70,6 +73,18 @@ def fail_closed_verdict(
         rules=(f"fail-closed.{kind}",),
         decided_by="fail-closed",
     )
+
+
+def verdict_for_failure(
+    error: Exception, call: ToolCall, *, on_failure: Decision | None, source: str
+) -> Verdict:
+    """A remote overseer's answer to its own failure: a fail-closed verdict, or (with
+    `on_failure=None`, for use under `Fallback`) an `OverseerError` raised so the next judge runs."""
+    if on_failure is None:
+        if isinstance(error, OverseerError):
+            raise error
+        raise OverseerError(f"{source} failed: {type(error).__name__}: {error}") from error
+    return fail_closed_verdict(error, decision=on_failure, source=source).model_copy(update={"call_id": call.call_id})
 
 
 class FailClosed(WrapperOverseer):
