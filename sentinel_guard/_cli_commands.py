@@ -13,11 +13,9 @@ from typing import Annotated, Any
 
 import typer
 
-from sentinel_guard.cli import EXIT_INPUT, app, err_console, fail, read_jsonl
+from sentinel_guard.cli import app, fail, read_jsonl
 from sentinel_guard.errors import ConfigError, InputError, MissingExtraError
 from sentinel_guard.types import ToolCall, Verdict
-
-_SKIP = object()
 
 
 def _build_guard(policy: Path | None, audit: Path | None) -> Any:
@@ -177,6 +175,3 @@ def demo(
     from sentinel_guard.demo import run_demo
 
     run_demo(_build_guard(policy, audit))
-
-
-_ = (EXIT_INPUT, err_console, _SKIP)

@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from importlib.metadata import entry_points
-from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -83,6 +82,3 @@ def main() -> None:
     except SentinelError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(1)
-
-
-_unused: tuple[Any, ...] = (Annotated, Optional, Path)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
 
 from sentinel_guard.audit import AuditRecord, _record
 from sentinel_guard.errors import OverseerError
@@ -75,6 +74,3 @@ class MemoryAuditStore:
 
     def close(self) -> None:
         return None
-
-
-_: Any = None
