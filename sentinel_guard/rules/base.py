@@ -61,29 +61,18 @@ class Registry:
 
     rules: dict[str, Rule] = field(default_factory=dict)
     _by_kind: dict[str, list[Rule]] = field(default_factory=dict)
-    _memo: dict[tuple[tuple[str, ...], frozenset[str]], list[Rule]] = field(default_factory=dict)
 
     def add(self, new: Rule) -> Rule:
         """Register a rule; ids are unique."""
         if new.id in self.rules:
             raise ValueError(f"duplicate rule id {new.id!r}")
         self.rules[new.id] = new
-        self._memo.clear()
         for kind in new.kinds:
             self._by_kind.setdefault(kind, []).append(new)
         return new
 
     def candidates(self, kinds: tuple[str, ...], programs: frozenset[str]) -> list[Rule]:
-        """Rules of the given kinds whose program trigger (if any) is among `programs` (memoised)."""
-        key = (kinds, programs)
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = self._select(kinds, programs)
-            if len(self._memo) > 4096:
-                self._memo.clear()
-        return found
-
-    def _select(self, kinds: Iterable[str], programs: frozenset[str]) -> list[Rule]:
+        """Rules of the given kinds whose program trigger (if any) is among `programs`."""
         seen: set[str] = set()
         out: list[Rule] = []
         for kind in kinds:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from enum import Enum
-from functools import lru_cache
 
 from sentinel_guard.types import ToolCall
 
@@ -34,8 +33,7 @@ def classify_effect(call: ToolCall) -> Effect:
     return _effect_of(call.tool)
 
 
-@lru_cache(maxsize=1024)
 def _effect_of(tool: str) -> Effect:
-    """`classify_effect` by tool name (an agent uses few tools, again and again)."""
+    """`classify_effect` by tool name."""
     name = tool.rsplit(".", 1)[-1]
     return Effect.READ if _READ_VERBS.match(name) else Effect.WRITE

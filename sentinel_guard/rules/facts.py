@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
+from sentinel_guard.analysis.transcript import Transcript, parse_transcript
 from sentinel_guard.policy import Policy
-from sentinel_guard.rules.context import ContextParts, detect_environment, split_context
+from sentinel_guard.rules.context import detect_environment
 from sentinel_guard.rules.effects import Effect, classify_effect
 from sentinel_guard.rules.shell_parse import Script, parse_script
 from sentinel_guard.types import Provenance, ToolCall
@@ -70,7 +70,6 @@ class _lazy(Generic[_T]):
         return value
 
 
-@lru_cache(maxsize=1024)
 def tool_tokens(name: str) -> frozenset[str]:
     """`run_shellCommand` → {'run', 'shell', 'command'}: the words of a tool name."""
     return frozenset(t for t in _TOKEN_SPLIT.split(_CAMEL.sub("_", name).lower()) if t)
@@ -87,19 +86,9 @@ def _leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
         yield path, value
 
 
-_KEYS: dict[str, str] = {}
-_KEYS_MAX = 4096
-
-
 def _key(path: str) -> str:
-    """The innermost key name of a leaf path: `a.b[2]` → `b` (memoised: the same argument names
-    recur call after call; the memo is emptied when it outgrows `_KEYS_MAX`)."""
-    key = _KEYS.get(path)
-    if key is None:
-        if len(_KEYS) >= _KEYS_MAX:
-            _KEYS.clear()
-        key = _KEYS[path] = path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
-    return key
+    """The innermost key name of a leaf path: `a.b[2]` → `b`."""
+    return path.rsplit(".", 1)[-1].split("[", 1)[0].lower()
 
 
 class Facts:
@@ -196,45 +185,51 @@ class Facts:
                         out.extend(a for a in cmd.args if _SQL_START.match(a))
         return out
 
+    def sql_statements(self, parse: Callable[[str], tuple]) -> list[tuple[str, tuple]]:
+        """(text, parsed statements) per SQL text, parsed once per call however many rules ask."""
+        found = self.memo.get("sql")
+        if found is None:
+            found = self.memo["sql"] = [(text, parse(text)) for text in self.sql_texts]
+        return found
+
     # ----------------------------------------------------------------- context & provenance
     @_lazy
-    def parts(self) -> ContextParts:
-        return split_context(self.call.context)
+    def transcript(self) -> Transcript:
+        """The context attributed by the one transcript parser (shared with the shield)."""
+        return parse_transcript(self.call.context)
 
     @_lazy
     def instruction(self) -> str | None:
-        """The user's own words: the explicit field, else the context's `User instruction:` part."""
-        return self.call.user_instruction or self.parts.instruction
+        """The user's own words: the explicit field, else the context's user part."""
+        return self.call.user_instruction or self.transcript.instruction
 
     @_lazy
     def instruction_lower(self) -> str:
-        if self.call.user_instruction:
-            return self.call.user_instruction.lower()
-        return self.parts.lowered("instruction")
+        return (self.instruction or "").lower()
 
     @_lazy
-    def rest_lower(self) -> str:
-        return self.parts.lowered("rest")
+    def notes(self) -> str:
+        """Operator / environment text of the context (trusted, not the user's instruction)."""
+        return self.transcript.notes
+
+    @_lazy
+    def notes_lower(self) -> str:
+        return self.notes.lower()
 
     @_lazy
     def outputs(self) -> tuple[str, ...]:
-        """Untrusted text the agent has read: explicit tool outputs plus those in the context."""
-        if not self.call.context:
-            return tuple(self.call.tool_outputs)
-        return tuple(self.call.tool_outputs) + self.parts.outputs
+        """Untrusted text the agent has read: explicit tool outputs, then the context's outputs and
+        any text the parser could not attribute."""
+        return tuple(self.call.tool_outputs) + self.transcript.outputs
 
     @_lazy
     def outputs_lowered(self) -> tuple[str, ...]:
         """`outputs`, each lower-cased (pairs with `outputs` by index)."""
-        if self.call.context and not self.call.tool_outputs:
-            return self.parts.outputs_lowered()
         return tuple(out.lower() for out in self.outputs)
 
     @_lazy
     def outputs_lower(self) -> str:
-        if self.call.context and not self.call.tool_outputs:
-            return self.parts.lowered("outputs")  # the same join, shared through split_context's cache
-        return "\n".join(self.outputs).lower()
+        return "\n".join(self.outputs_lowered)
 
     def origin(self, value: str, arg_path: str = "") -> Provenance:
         """Where an argument value came from: USER, TOOL_OUTPUT, or UNKNOWN (seen nowhere).
@@ -248,7 +243,7 @@ class Facts:
         needle = value.strip().lower()
         if not needle:
             return Provenance.UNKNOWN
-        if needle in self.instruction_lower or (self.parts.rest and needle in self.rest_lower):
+        if needle in self.instruction_lower or (self.notes and needle in self.notes_lower):
             return Provenance.USER
         if needle in self.outputs_lower:
             return Provenance.TOOL_OUTPUT
@@ -258,9 +253,9 @@ class Facts:
     def environment(self) -> str | None:
         """`production`, `staging` or None: the context/args first, then the policy default."""
         arg_text = " ".join(v for _, v in self.strings if len(v) < 300)
-        found = detect_environment(self.instruction, self.parts.rest, arg_text, self.call.tool)
-        if found is None and self.call.context and not self.parts.instruction and not self.parts.outputs:
-            found = detect_environment(self.call.context)
+        found = detect_environment(self.instruction, self.notes, arg_text, self.call.tool)
+        if found is None and self.call.context:
+            found = detect_environment(self.transcript.preamble)
         if found is not None:
             return found
         env = self.policy.environment

@@ -8,7 +8,6 @@ Thresholds are deliberately simple; a policy can force `escalate` on any money t
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from sentinel_guard.rules.base import rule
 from sentinel_guard.rules.facts import Facts
@@ -79,9 +78,8 @@ def transfer(f: Facts) -> str | None:
     return None
 
 
-@lru_cache(maxsize=1024)
 def _is_credential_tool(tool: str) -> bool:
-    """`_CREDENTIAL_TOOL.search(tool)`, once per tool name."""
+    """Whether the tool name announces a credential change (password, e-mail, 2FA)."""
     return _CREDENTIAL_TOOL.search(tool) is not None
 
 

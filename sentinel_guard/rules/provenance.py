@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sentinel_guard.rules.facts import EMAIL, IBAN, URL, Facts
 from sentinel_guard.types import Provenance
@@ -29,17 +28,9 @@ _TARGET_KEYS = re.compile(r"(?i)^(?:recipients?|to|cc|bcc|email|emails|address|p
                           r"destination|dest|target|payee|beneficiary|wallet)$")
 
 
-_TARGET_KEY_MEMO: dict[str, bool] = {}
-
-
 def _is_target_key(key: str) -> bool:
-    """`_TARGET_KEYS.match(key)`, memoised by key (argument names recur; bounded)."""
-    found = _TARGET_KEY_MEMO.get(key)
-    if found is None:
-        if len(_TARGET_KEY_MEMO) >= 4096:
-            _TARGET_KEY_MEMO.clear()
-        found = _TARGET_KEY_MEMO[key] = _TARGET_KEYS.match(key) is not None
-    return found
+    """Whether an argument name says its value is a target (recipient, account, url, id ...)."""
+    return _TARGET_KEYS.match(key) is not None
 
 
 @dataclass(frozen=True)
@@ -54,6 +45,8 @@ class Target:
 
 
 _ID = re.compile(r"[\w-]{1,40}")
+_MAX_SCAN = 100_000
+"""Values are extracted from the first 100k characters of a string (bounded time, any length)."""
 
 
 def _kind(value: str) -> str:
@@ -75,7 +68,7 @@ def _kind(value: str) -> str:
 
 _EMBEDDED = (
     (EMAIL, "email", lambda t: "@" in t),
-    (IBAN, "iban", lambda t: len(t) <= 64 and not t.islower()),  # an account number stands alone
+    (IBAN, "iban", lambda t: not t.islower()),  # an IBAN has capitals, whatever the string's length
     (URL, "url", lambda t: "://" in t or "www." in t),
 )
 
@@ -91,8 +84,9 @@ def targets(f: Facts) -> list[Target]:
         if value is None or isinstance(value, bool):
             continue
         text = str(value).strip()
-        if not text or len(text) > 400:
+        if not text:
             continue
+        text = text[:_MAX_SCAN]
         key = path.rsplit(".", 1)[-1].split("[", 1)[0]
         if len(text) <= 120 and _is_target_key(key):
             out.append(Target(path, text, _kind(text), f.origin(text, path)))
@@ -114,7 +108,6 @@ _ADDRESSED = re.compile(r"(?i)\b(?:please|you must|you should|make sure|before y
                         r"ignore|instead|important|instruction|assistant|ai\b|gpt|claude|llm|agent)")
 
 
-@lru_cache(maxsize=4096)
 def _instructed(output: str, value: str) -> bool:
     text = re.sub(r"\s+", " ", output.replace("\\n", " ").replace("\\", " "))
     lowered = text.lower()
@@ -169,7 +162,6 @@ _TOOL_ACTION = (
 )
 
 
-@lru_cache(maxsize=1024)
 def action_class(tool: str) -> str | None:
     """The kind of side effect a tool name announces: send, delete, share, pay, invite, password."""
     for name, rx in _TOOL_ACTION:
@@ -182,10 +174,7 @@ def action_requested(f: Facts, action: str) -> bool | None:
     """Whether the user's instruction asks for this kind of action (None: no instruction known)."""
     if not f.instruction:
         return None
-    if f.call.user_instruction:
-        return _asks_for(f.instruction, f.instruction_lower, action)
-    # The instruction is the context's own: its answer is remembered with the (cached) context.
-    return f.parts.derived("asks:" + action, lambda parts: _asks_for(parts.instruction or "", parts.lowered("instruction"), action))
+    return _asks_for(f.instruction, f.instruction_lower, action)
 
 
 def _asks_for(instruction: str, lowered: str, action: str) -> bool:

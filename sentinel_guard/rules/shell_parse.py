@@ -6,14 +6,14 @@ the ways one command runs another: `sudo`/`env`/`nohup`/`timeout`..., `sh -c 'ST
 string is parsed again), `xargs CMD`, `find ... -exec CMD {} ;`, `ssh host CMD`. Each result is a
 `Cmd` with its argv (quotes removed), its redirections, and how it was reached (`via`).
 
-The parser object is created once per process; results are cached by script text.
+The tree-sitter parser object is created once per process (it holds no results); scripts are
+parsed anew for every call.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from sentinel_guard.rules.shell_unwrap import (
     INTERPRETERS,
@@ -76,12 +76,8 @@ class Script:
     @property
     def triggers(self) -> frozenset[str]:
         """Program names (`mkfs.ext4` also as `mkfs`) plus the markers rules trigger on (see
-        `Facts.programs`). Computed once per parsed script: `parse_script` caches the `Script`,
-        which nothing changes after parsing, so a repeated command pays for this only once."""
-        found = self.__dict__.get("_triggers")
-        if found is None:
-            found = self.__dict__["_triggers"] = _triggers(self)
-        return found
+        `Facts.programs`, which reads this once per call)."""
+        return _triggers(self)
 
 
 _SUID_WORD = re.compile(r"(?i)suid|sgid|setuid")
@@ -308,9 +304,8 @@ class _Walker:
                 self.depth -= 1
 
 
-@lru_cache(maxsize=2048)
 def parse_script(text: str, depth: int = 0) -> Script:
-    """Parse a shell script into the commands it runs (cached; never raises on bad syntax)."""
+    """Parse a shell script into the commands it runs (pure, uncached; never raises on bad syntax)."""
     clean = _CONTROL.sub("", text.translate(_QUOTES))
     if "IFS" in clean:  # rm${IFS}-rf${IFS}/ : the field separator used as a space
         clean = _IFS.sub(" ", clean)

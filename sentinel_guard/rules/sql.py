@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
 
 from sentinel_guard.rules.base import rule
 from sentinel_guard.rules.facts import Facts
@@ -24,9 +23,10 @@ logging.getLogger("sqlglot").setLevel(logging.ERROR)
 _MAX_PARSE = 20_000
 
 
-@lru_cache(maxsize=1024)
 def statements(text: str) -> tuple:
-    """Parsed statements of `text` (empty on unparseable SQL: the rules then use the first keyword)."""
+    """Parsed statements of `text` (empty on unparseable SQL: the rules then use the first keyword).
+
+    Pure and uncached: `Facts.sql_statements` calls it once per SQL text of a call."""
     import sqlglot
 
     if len(text) > _MAX_PARSE:
@@ -66,8 +66,7 @@ def _always_true(where) -> bool:
 
 
 def _each(f: Facts):
-    for text in f.sql_texts:
-        parsed = statements(text)
+    for text, parsed in f.sql_statements(statements):
         if not parsed:
             yield text, None
         for stmt in parsed:

@@ -21,11 +21,11 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from sentinel_guard.analysis.transcript import parse_transcript
 from sentinel_guard.shield.learned import LearnedModel, load_model
 from sentinel_guard.shield.normalise import normalise, prepare
 from sentinel_guard.shield.patterns import PatternHit, match_lines, match_patterns, noisy_or
@@ -42,10 +42,6 @@ LEARNED_WEIGHT = 0.4
 """How much the learned tier counts next to patterns: corroboration, not a verdict on its own. Chosen
 from out-of-fold dev scores: at 0.4 it lifts recall on hijacks that patterns half-see while
 keeping FPR under 1%; at 0.5+ its false positives on benign e-mails and WHOIS records cross 1%."""
-# A line that opens the user's own words inside an agent context ("User instruction: …").
-_USER_HEADER = re.compile(r"^\s*(?:user(?: instruction| request| prompt| task| message)?|instruction|task)\s*:", re.IGNORECASE)
-# Any other section header ("Prior steps:", "Tool output:") ends the user's part.
-_SECTION_HEADER = re.compile(r"^\s*[A-Z][\w ()/-]{0,40}:\s*(?:$|\S)")
 _SHORT = 12
 _CACHE_MAX_CHARS = 50_000
 
@@ -63,25 +59,13 @@ class ShieldResult(BaseModel):
 _CLEAN = ShieldResult(injection=False, score=0.0, findings=())
 
 
-@lru_cache(maxsize=1024)
 def strip_user_instruction(context: str) -> str:
-    """`context` without its `User instruction:` part: the user's own request is no injection.
+    """`context` without the user's own words: the user's request is no injection.
 
-    Cached (a pure function of the text): consecutive calls of one agent run share their context,
-    and the line-by-line pass costs ~10 µs on a typical agent trace."""
-    if "nstruction" not in context and "ser" not in context:
-        return context
-    kept: list[str] = []
-    in_user = False
-    for line in context.splitlines():
-        if _USER_HEADER.match(line):
-            in_user = True
-            continue
-        if in_user and _SECTION_HEADER.match(line):
-            in_user = False
-        if not in_user:
-            kept.append(line)
-    return "\n".join(kept)
+    Who wrote what is decided by the one transcript parser the rules use too
+    (`sentinel_guard.analysis.parse_transcript`), so the two never disagree; text it cannot
+    attribute stays in, to be scanned."""
+    return parse_transcript(context).without_instruction()
 
 
 def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rules_helpers import judge
 
-from sentinel_guard.rules.context import split_context
+from sentinel_guard.analysis import parse_transcript
 from sentinel_guard.types import Decision, Provenance
 
 INJECTED_OUTPUT = (
@@ -19,7 +19,7 @@ def _context(instruction: str, output: str, tool: str = "read_inbox") -> str:
 
 
 def test_context_parser_separates_instruction_from_outputs() -> None:
-    parts = split_context(_context("Summarise my inbox", INJECTED_OUTPUT))
+    parts = parse_transcript(_context("Summarise my inbox", INJECTED_OUTPUT))
     assert parts.instruction == "Summarise my inbox"
     assert len(parts.outputs) == 1 and "FR7630006000011234567890189" in parts.outputs[0]
     assert parts.prior_calls[0][0] == "read_inbox"
