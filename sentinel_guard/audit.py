@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from sentinel_guard.redact import redact, redact_text
+from sentinel_guard.redact import redact_record
 from sentinel_guard.types import Decision, Severity, ToolCall, Verdict
 
 __all__ = ["AuditRecord", "AuditStore", "JSONLAuditStore", "SQLiteAuditStore", "open_audit_store"]
@@ -31,13 +31,15 @@ _MAX_CONTEXT = 4000
 
 
 def _record(call: ToolCall, verdict: Verdict, ts: float) -> AuditRecord:
-    return {
+    """The row for one verdict, passed through the one redactor (`redact_record`) before any store
+    sees it: args and their keys, context, justification, shield snippets, tool, session, call_id."""
+    return redact_record({
         "ts": ts,
         "call_id": verdict.call_id or call.call_id,
         "session": call.session,
         "tool": call.tool,
-        "args": redact(call.args),
-        "context": redact_text(call.context[:_MAX_CONTEXT]) if call.context else None,
+        "args": call.args,
+        "context": call.context[:_MAX_CONTEXT] if call.context else None,
         "decision": verdict.decision.value,
         "severity": verdict.severity.value,
         "justification": verdict.justification,
@@ -47,7 +49,7 @@ def _record(call: ToolCall, verdict: Verdict, ts: float) -> AuditRecord:
         "latency_ms": verdict.latency_ms,
         "shield": [f.model_dump(mode="json") for f in verdict.shield],
         "status": "pending" if verdict.decision is Decision.ESCALATE else None,
-    }
+    })
 
 
 @runtime_checkable
