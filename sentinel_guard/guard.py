@@ -205,7 +205,7 @@ class Guard:
             outputs.append(text)
         if self.shield is None:
             return None
-        return self.shield.scan(text, where=f"tool_output:{tool}" if tool else "tool_output")
+        return self.shield.scan(text, role="tool_output", where=f"tool_output:{tool}" if tool else "tool_output")
 
     def session_outputs(self, session: str) -> tuple[str, ...]:
         """Tool outputs remembered for `session`, oldest first."""

@@ -6,12 +6,15 @@
   task-hijack detector for documents; works alone (`Shield(learned=False)`).
 * `learned.py` — a pure-Python logistic regression over hashed n-grams of sentence windows,
   shipped as `model.json` (int8 weights, ~270 KB); it corroborates weak pattern signs.
-* `shield.py` — `Shield.scan(text)` / `Shield.scan_call(call)`, with an LRU cache per text.
+* `roles.py` — `Role` (`user` / `tool_output` / `document`): who wrote a text decides what
+  counts as an attack in it.
+* `shield.py` — `Shield.scan(text, role=...)` / `Shield.scan_call(call)`, with an LRU cache per text.
 * `synth.py`, `synth_carriers.py`, `train.py` — our own synthetic training texts and the
   trainer: `python -m sentinel_guard.shield.train` rewrites `model.json`;
   `python benchmarks/quality_shield.py` reports held-out quality and speed.
 """
 
+from sentinel_guard.shield.roles import ROLES, Role, parse_role
 from sentinel_guard.shield.shield import Shield, ShieldResult
 
-__all__ = ["Shield", "ShieldResult"]
+__all__ = ["ROLES", "Role", "Shield", "ShieldResult", "parse_role"]

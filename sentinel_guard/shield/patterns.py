@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["PATTERNS", "Pattern", "PatternHit", "match_lines", "match_patterns", "noisy_or"]
+__all__ = ["DIRECT_ATTACKS", "PATTERNS", "Pattern", "PatternHit", "match_lines", "match_patterns", "noisy_or"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +170,15 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "html-comment-instruction": ("<!--",),
 }
 
+DIRECT_ATTACKS: frozenset[str] = frozenset({
+    "ignore-previous", "ignore-rest", "forget-everything", "new-instructions", "system-override", "prompt-leak",
+    "you-are-now", "roleplay-jailbreak", "pretend", "chat-template-token", "fake-role-tag", "fake-xml-tag",
+    "fake-turn", "role-header", "canary-output", "if-you-are-ai", "ignore-previous-i18n", "forget-previous-i18n",
+})
+"""Patterns that are an attack whoever writes them (overrides, jailbreaks, fake chat structure,
+prompt extraction). The others describe instructions (send, delete, format your reply, a task
+line): an attack only inside text the agent reads, the user's right in the user's own request."""
+
 PATTERNS: tuple[Pattern, ...] = tuple(
     Pattern(pid, re.compile(rx), weight, _NEEDS[pid]) for pid, rx, weight in _SPECS
 )
@@ -183,11 +192,14 @@ def _snippet(text: str, start: int, end: int) -> str:
     return ("…" if lo else "") + text[lo:hi] + ("…" if hi < len(text) else "")
 
 
-def match_patterns(views: tuple[str, ...] | list[str]) -> list[PatternHit]:
-    """Every pattern that matches any of the normalised views (first match per pattern id)."""
+def match_patterns(views: tuple[str, ...] | list[str], *, only: frozenset[str] | None = None) -> list[PatternHit]:
+    """Every pattern that matches any of the normalised views (first match per pattern id);
+    with `only`, just the patterns of those ids (e.g. `DIRECT_ATTACKS` for a user's own text)."""
     hits: list[PatternHit] = []
     views = [view for view in views if _ANY_NEED.search(view)]
     for pattern in PATTERNS:
+        if only is not None and pattern.id not in only:
+            continue
         for view in views:
             if pattern.needs and not any(n in view for n in pattern.needs):
                 continue

@@ -28,7 +28,8 @@ from pydantic import BaseModel, ConfigDict
 from sentinel_guard.analysis.transcript import parse_transcript
 from sentinel_guard.shield.learned import LearnedModel, load_model
 from sentinel_guard.shield.normalise import normalise, prepare
-from sentinel_guard.shield.patterns import PatternHit, match_lines, match_patterns, noisy_or
+from sentinel_guard.shield.patterns import DIRECT_ATTACKS, PatternHit, match_lines, match_patterns, noisy_or
+from sentinel_guard.shield.roles import Role, parse_role
 from sentinel_guard.types import ShieldFinding, ToolCall
 
 __all__ = ["Shield", "ShieldResult", "strip_user_instruction"]
@@ -44,6 +45,7 @@ from out-of-fold dev scores: at 0.4 it lifts recall on hijacks that patterns hal
 keeping FPR under 1%; at 0.5+ its false positives on benign e-mails and WHOIS records cross 1%."""
 _SHORT = 12
 _CACHE_MAX_CHARS = 50_000
+_Analysis = tuple[float, tuple[tuple[str, float, str], ...]]
 
 
 class ShieldResult(BaseModel):
@@ -99,14 +101,21 @@ class Shield:
             self.threshold = threshold
         self.model: LearnedModel | None = load_model() if learned is True else (learned or None)
         self.use_patterns = patterns
-        self._cache: OrderedDict[str, tuple[float, tuple[tuple[str, float, str], ...]]] = OrderedDict()
+        self._cache: OrderedDict[tuple[Role | None, str], _Analysis] = OrderedDict()
         self._cache_size = cache_size
 
     # ------------------------------------------------------------------ one text
-    def _analyse(self, text: str) -> tuple[float, tuple[tuple[str, float, str], ...]]:
-        """(score, ((detector, score, snippet), …)) for one text, independent of `where`."""
+    def _analyse(self, text: str, role: Role | None = None) -> _Analysis:
+        """(score, ((detector, score, snippet), …)) for one text in `role`, independent of `where`.
+
+        In a user's own text only direct attacks count (`DIRECT_ATTACKS`); task-like lines and
+        "send … to …" are what users ask for. Other roles (and none) are judged as untrusted."""
         prepared = prepare(text)
-        hits: list[PatternHit] = match_patterns(prepared.views) + match_lines(text, normalise) if self.use_patterns else []
+        hits: list[PatternHit] = []
+        if self.use_patterns and role == "user":
+            hits = match_patterns(prepared.views, only=DIRECT_ATTACKS)
+        elif self.use_patterns:
+            hits = match_patterns(prepared.views) + match_lines(text, normalise)
         discussion = any(h.quoted for h in hits) and _DISCUSSION.search(prepared.text) is not None
         weights = [h.weight * (_QUOTED_FACTOR if discussion and h.quoted else 1.0) for h in hits]
         found = [(f"pattern:{h.id}", round(w, 4), h.snippet) for h, w in zip(hits, weights, strict=False)]
@@ -135,57 +144,63 @@ class Shield:
         score = noisy_or(weights)
         return score < self.threshold and (bool(weights) or self.threshold <= LEARNED_WEIGHT)
 
-    def _cached(self, text: str) -> tuple[float, tuple[tuple[str, float, str], ...]]:
+    def _cached(self, text: str, role: Role | None = None) -> _Analysis:
         if len(text) > _CACHE_MAX_CHARS:
-            return self._analyse(text)
-        hit = self._cache.get(text)
+            return self._analyse(text, role)
+        key = (role, text)
+        hit = self._cache.get(key)
         if hit is not None:
-            self._cache.move_to_end(text)
+            self._cache.move_to_end(key)
             return hit
-        result = self._analyse(text)
-        self._cache[text] = result
+        result = self._analyse(text, role)
+        self._cache[key] = result
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return result
 
-    def scan(self, text: str, *, where: str = "text") -> ShieldResult:
-        """Scan one text; `where` labels the findings (e.g. `args.body`, `context`)."""
+    def scan(self, text: str, *, role: Role | None = None, where: str = "text") -> ShieldResult:
+        """Scan one text written by `role` (see `roles.py`; None: unknown, judged as untrusted);
+        `where` labels the findings (e.g. `args.body`, `context`)."""
         if not isinstance(text, str):
             raise TypeError(f"Shield.scan expects str, got {type(text).__name__}")
-        score, found = self._cached(text)
+        score, found = self._cached(text, parse_role(role))
         findings = tuple(ShieldFinding(detector=d, where=where, score=s, snippet=snip) for d, s, snip in found)
         return ShieldResult(injection=score >= self.threshold, score=score, findings=findings)
 
     # ------------------------------------------------------------------ a tool call
     def scan_call(self, call: ToolCall) -> ShieldResult:
-        """Scan the call's string args, its context (minus the user's instruction) and tool outputs.
+        """Scan the call's string args, its context (minus the user's instruction) and tool outputs
+        as untrusted text, and `user_instruction` as the user's own (direct attacks only).
 
         `injection` is true when any part reaches the threshold; `score` is the highest part's;
         findings (each labelled with where it was found) come from the parts that reach the
         threshold, or from every part when none does.
         """
-        parts: list[tuple[str, str]] = []
+        parts: list[tuple[str, str, Role | None]] = []
         for key, value in call.args.items():  # flat string args (the common case) without the recursion
             if isinstance(value, str):
-                parts.append((f"args.{key}", value))
+                parts.append((f"args.{key}", value, None))
             else:
-                parts.extend(_strings(value, f"args.{key}"))
+                parts.extend((where, text, None) for where, text in _strings(value, f"args.{key}"))
+        if call.user_instruction:
+            parts.append(("user_instruction", call.user_instruction, "user"))
         if call.context:
-            parts.append(("context", strip_user_instruction(call.context)))
+            parts.append(("context", strip_user_instruction(call.context), None))
         if call.tool_outputs:
-            parts.extend((f"tool_output[{i}]", out) for i, out in enumerate(call.tool_outputs))
+            parts.extend((f"tool_output[{i}]", out, "tool_output") for i, out in enumerate(call.tool_outputs))
         # The per-text analysis (cached) is all a part needs; findings are built only for the parts
         # that are reported, and one result for the call (what `scan` per part would give, cheaper).
         scored: list[tuple[str, float, tuple[tuple[str, float, str], ...]]] = []
         cache = self._cache
-        for where, text in parts:
+        for where, text, role in parts:
             if len(text) < _SHORT and text.isalnum():
                 continue
-            hit = cache.get(text) if len(text) <= _CACHE_MAX_CHARS else None
+            ckey = (role, text)
+            hit = cache.get(ckey) if len(text) <= _CACHE_MAX_CHARS else None
             if hit is None:
-                hit = self._cached(text)
+                hit = self._cached(text, role)
             else:  # what `_cached` does on a hit, inlined: this loop runs for every part of every call
-                cache.move_to_end(text)
+                cache.move_to_end(ckey)
             scored.append((where, hit[0], hit[1]))
         best = max((score for _, score, _ in scored), default=0.0)
         threshold = self.threshold
