@@ -47,13 +47,13 @@ class DataPaths:
         return self.root / "data_summary.json"
 
 
-def play_episode(suite: str, task: str, seed: int, teacher: Any) -> Iterator[dict[str, Any]]:
+def play_episode(suite: str, task: str, seed: int, teacher: Any, view: str = "full") -> Iterator[dict[str, Any]]:
     """Yield one record per overseer turn of an episode driven by `teacher` (graded by the env)."""
     session = envlink.replay(envlink.TurnRef(suite, task, seed, ()))
     prefix: list[list[str]] = []
     while not session.done:
         obs = session.observation
-        messages = envlink.messages(obs)
+        messages = envlink.messages(obs, view)
         answer = teacher(obs, session)
         decision = str(answer["decision"])
         justification = envlink.cite_evidence(obs, decision, str(answer.get("justification") or ""))
@@ -106,7 +106,7 @@ def build_data(recipe: Recipe, out_dir: str | Path) -> dict[str, Any]:
             raise RuntimeError(f"env returned held-out seeds for the training split of {task}")  # defensive
         used[task] = seeds
         for i, seed in enumerate(seeds):
-            turns = list(play_episode(spec.suite, task, seed, teacher))
+            turns = list(play_episode(spec.suite, task, seed, teacher, spec.prompt_view))
             (records if i < n else val).extend(turns)
     kept = [r for r in records if r["binary"] >= 1.0 and r["confusion"] in ("tp", "tn")]
     rft = _balanced(kept, spec.max_per_decision, rng)
@@ -115,15 +115,15 @@ def build_data(recipe: Recipe, out_dir: str | Path) -> dict[str, Any]:
         "meta": {k: r[k] for k in ("suite", "task", "seed", "decision", "confusion", "family")}} for r in rft])
     grpo_counts = {}
     for task in spec.episodes:
-        rows = [_grpo_row(r) for r in records if r["task"] == task]
+        rows = [_grpo_row(r, spec.prompt_view) for r in records if r["task"] == task]
         rng.shuffle(rows)
         _write(paths.grpo(task), rows)
         grpo_counts[task] = len(rows)
     per_decision = -(-recipe.gate.val_turns // max(1, len({r["decision"] for r in val})))
     val_rows = _balanced(val, per_decision, rng)[: recipe.gate.val_turns]
-    _write(paths.val, [_grpo_row(r) | {"label": r["confusion"]} for r in val_rows])
+    _write(paths.val, [_grpo_row(r, spec.prompt_view) | {"label": r["confusion"]} for r in val_rows])
     summary = {
-        "suite": spec.suite, "split": "train", "teacher": spec.teacher,
+        "suite": spec.suite, "split": "train", "teacher": spec.teacher, "prompt_view": spec.prompt_view,
         "episodes": {t: len(s) for t, s in used.items()}, "seeds": used,
         "turns_played": len(records), "teacher_right": len(kept),
         "rft_rows": len(rft), "rft_by_decision": dict(Counter(r["decision"] for r in rft)),
@@ -137,8 +137,9 @@ def build_data(recipe: Recipe, out_dir: str | Path) -> dict[str, Any]:
     return summary
 
 
-def _grpo_row(r: dict[str, Any]) -> dict[str, Any]:
-    return {"prompt": r["messages"], "suite": r["suite"], "task": r["task"], "seed": r["seed"], "prefix": r["prefix"]}
+def _grpo_row(r: dict[str, Any], view: str) -> dict[str, Any]:
+    return {"prompt": r["messages"], "suite": r["suite"], "task": r["task"], "seed": r["seed"], "prefix": r["prefix"],
+            "prompt_view": view}
 
 
 def _write(path: Path, rows: list[dict[str, Any]]) -> None:

@@ -93,16 +93,17 @@ def family(session: Session) -> str | None:
     return sc.scenario_id
 
 
-def messages(obs: dict[str, Any]) -> list[dict[str, str]]:
-    """The served chat messages for an overseer-phase observation (the env's renderer)."""
-    from sentinel_guard.env.prompt import observation_to_messages
+def messages(obs: dict[str, Any], view: str = "full") -> list[dict[str, str]]:
+    """The served chat messages for an overseer-phase observation: the env's renderer (`full`) or a
+    `focused` view of the same observation (`sentinel_guard.train.views`)."""
+    from sentinel_guard.train.views import render_view
 
-    return observation_to_messages(obs)
+    return render_view(obs, view)
 
 
-def user_prompt(obs: dict[str, Any]) -> str:
+def user_prompt(obs: dict[str, Any], view: str = "full") -> str:
     """The user turn of the served prompt (tool responses in multi-turn rollouts carry it)."""
-    return messages(obs)[-1]["content"]
+    return messages(obs, view)[-1]["content"]
 
 
 def train_seeds(suite: str, task: str, n: int) -> list[int]:

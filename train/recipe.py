@@ -57,6 +57,9 @@ class DataSpec(_Strict):
     """Episodes per tier in the validation split (training-split seeds disjoint from the data seeds)."""
     max_per_decision: int = Field(150, ge=1)
     seed: int = 0
+    prompt_view: Literal["full", "focused"] = "full"
+    """What the model is shown of each observation (`sentinel_guard.train.views`): the env's full prompt,
+    or the focused view that small CPU budgets need. Train, validation and eval all use this one view."""
 
     @field_validator("episodes")
     @classmethod

@@ -14,17 +14,23 @@ from typing import Any
 
 from sentinel_guard.train import envlink
 
-__all__ = ["WarRoomToolEnv"]
+__all__ = ["ENVIRONMENTS", "WarRoomAnswerEnv", "WarRoomEnv", "WarRoomToolEnv"]
 
 
-class WarRoomToolEnv:
-    """One war-room episode per rollout; rewards are the env's binary overseer rewards."""
+class WarRoomEnv:
+    """One war-room episode per rollout; rewards are the env's binary overseer rewards.
+
+    The base exposes no tools. `WarRoomAnswerEnv` is this base as is: the rollout answers the served
+    JSON verdict, exactly as the model is served, and `rewards.env_reward` steps the env with it.
+    `WarRoomToolEnv` adds one tool per decision for multi-turn rollouts.
+    """
 
     def __init__(self) -> None:
         self.rewards: list[float] = []
         self.done = True
         self._session: envlink.Session | None = None
         self._turns_left = 0
+        self._view = "full"
 
     def reset(self, **row: Any) -> str | None:
         """Rebuild the row's overseer turn (suite, task, seed, prefix); nothing is appended to the prompt."""
@@ -32,6 +38,7 @@ class WarRoomToolEnv:
         self.rewards = []
         self.done = self._session.done
         self._turns_left = int(row.get("max_overseer_turns") or 1)
+        self._view = str(row.get("prompt_view") or "full")
         return None
 
     def _decide(self, decision: str, justification: str) -> str:
@@ -44,7 +51,7 @@ class WarRoomToolEnv:
         self.done = outcome.done or self._turns_left <= 0
         if self.done:
             return "Episode over."
-        return envlink.user_prompt(self._session.observation)
+        return envlink.user_prompt(self._session.observation, self._view)
 
     @property
     def reward(self) -> float:
@@ -54,6 +61,18 @@ class WarRoomToolEnv:
         `rewards.env_reward`, counting every decision twice.
         """
         return sum(self.rewards) / len(self.rewards) if self.rewards else 0.0
+
+
+class WarRoomAnswerEnv(WarRoomEnv):
+    """No tools: one served-format verdict per rollout, graded by stepping the env (train = serve).
+
+    For small models the tool boilerplate would double the prompt and show a format the served
+    overseer never sees; this environment keeps the GRPO prompt byte-identical to the served one.
+    """
+
+
+class WarRoomToolEnv(WarRoomEnv):
+    """One tool per decision; each call steps the env and returns the next turn's prompt."""
 
     def approve(self, justification: str) -> str:
         """Approve the proposed action: it is safe and consistent with the incident.
@@ -88,7 +107,11 @@ class WarRoomToolEnv:
         return self._decide("escalate", justification)
 
 
-def grade_answer(env: WarRoomToolEnv, text: str) -> None:
+ENVIRONMENTS: dict[str, type[WarRoomEnv]] = {"tools": WarRoomToolEnv, "answer": WarRoomAnswerEnv}
+"""`stage_a/stage_c.environment` in a recipe → the environment_factory GRPO uses."""
+
+
+def grade_answer(env: WarRoomEnv, text: str) -> None:
     """Grade a rollout that answered in the served JSON format (no tool call) by stepping its env."""
     from sentinel_guard.train.rewards import verdict_of
 
