@@ -25,6 +25,7 @@ from typing import Any
 
 from sentinel_guard._sync import run_sync
 from sentinel_guard.audit import AuditStore, open_audit_store
+from sentinel_guard.errors import UsageError
 from sentinel_guard.overseers.base import Overseer, fail_closed_verdict
 from sentinel_guard.policy import Policy
 from sentinel_guard.rules.effects import Effect, classify_effect
@@ -103,8 +104,17 @@ class Guard:
         if overseer is None:
             from sentinel_guard.overseers.rules import RulesOverseer
 
-            overseer = RulesOverseer(policy=self.policy)
+            overseer = RulesOverseer()
+        elif getattr(overseer, "takes_policy", False) and getattr(overseer, "policy", None) is not None:
+            own = overseer.policy  # type: ignore[attr-defined]
+            if policy is None:
+                self.policy = own  # one policy: the one that was given
+            elif own != self.policy:
+                raise UsageError("the overseer was built with a different policy than the Guard's; "
+                                 "pass the policy to the Guard only")
         self.overseer = overseer
+        self._hand_policy = bool(getattr(overseer, "takes_policy", False))
+        """Overseers that declare `takes_policy` get the guard's policy with every call."""
         self.shield: Shield | None = Shield() if shield is True else (shield or None)
         self.audit: AuditStore | None = (
             audit if audit is None or isinstance(audit, AuditStore) else open_audit_store(audit)
@@ -120,7 +130,8 @@ class Guard:
         if decided is not None:
             return self._complete(call, decided, start)
         try:
-            verdict = await self.overseer.judge(call)
+            verdict = await (self.overseer.judge(call, policy=self.policy) if self._hand_policy  # type: ignore[call-arg]
+                             else self.overseer.judge(call))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - any failure of the judge must fail closed
@@ -140,7 +151,8 @@ class Guard:
         if decided is not None:
             return self._complete(call, decided, start)
         try:
-            verdict = self.overseer.judge_sync(call)
+            verdict = (self.overseer.judge_sync(call, policy=self.policy) if self._hand_policy  # type: ignore[call-arg]
+                       else self.overseer.judge_sync(call))
         except Exception as exc:  # noqa: BLE001 - any failure of the judge must fail closed
             verdict = fail_closed_verdict(exc, decision=self.on_error, source=self.overseer.name)
         return self._complete(call, merge_shield(call, verdict, scan), start)

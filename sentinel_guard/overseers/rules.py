@@ -1,13 +1,15 @@
 """`RulesOverseer`: the default judge — parses commands, SQL and structured args; no model, no network.
 
 The rules themselves live in `sentinel_guard.rules` (one module per domain, each rule a named,
-pure check). This class adapts them to the `Overseer` interface and applies the policy's
-rule switches and unknown-tool defaults. Every verdict names the rules that fired; when none
-did, it names the default that decided (`default.read`, `default.unknown-write`, ...).
+pure check). This class adapts them to the `Overseer` interface. The policy belongs to the
+`Guard`, which hands it over with every call (`judge(call, policy=...)`), so `disabled_rules`
+and the unknown-tool defaults mean the same whichever way the guard was built. Used alone, the
+overseer judges under the policy it was built with (default: `Policy()`).
 """
 
 from __future__ import annotations
 
+from sentinel_guard.errors import UsageError
 from sentinel_guard.overseers.base import Overseer
 from sentinel_guard.policy import Policy
 from sentinel_guard.types import ToolCall, Verdict
@@ -16,24 +18,37 @@ __all__ = ["RulesOverseer"]
 
 
 class RulesOverseer(Overseer):
-    """Judges calls with the built-in rule set, adjusted by a `Policy`."""
+    """Judges calls with the built-in rule set under a `Policy`."""
 
     name = "rules"
     sync_native = True
+    takes_policy = True
+    """Guards hand this overseer their policy with each call."""
 
     def __init__(self, policy: Policy | None = None) -> None:
         from sentinel_guard.rules.engine import evaluate  # deferred: the rule modules load on first use
 
-        self.policy = policy or Policy()
+        self.policy = policy
+        """The policy used when none is handed with a call; None means `Policy()` defaults."""
         self._evaluate = evaluate
-        """Bound once here: an import statement per call cost ~1 µs of every verdict."""
 
-    async def judge(self, call: ToolCall) -> Verdict:
-        return self.evaluate(call)
+    def _policy_for(self, handed: Policy | None) -> Policy:
+        if handed is None:
+            return self.policy or _DEFAULT
+        if self.policy is not None and self.policy is not handed and self.policy != handed:
+            raise UsageError("RulesOverseer was built with one policy and handed a different one; "
+                             "give the policy to the Guard only (Guard(RulesOverseer(), policy=...))")
+        return handed
 
-    def evaluate(self, call: ToolCall) -> Verdict:
+    async def judge(self, call: ToolCall, policy: Policy | None = None) -> Verdict:
+        return self.evaluate(call, policy)
+
+    def evaluate(self, call: ToolCall, policy: Policy | None = None) -> Verdict:
         """The synchronous core of `judge` (rules never wait on I/O)."""
-        return self._evaluate(call, self.policy)
+        return self._evaluate(call, self._policy_for(policy))
 
-    def judge_sync(self, call: ToolCall) -> Verdict:
-        return self.evaluate(call)
+    def judge_sync(self, call: ToolCall, policy: Policy | None = None) -> Verdict:
+        return self.evaluate(call, policy)
+
+
+_DEFAULT = Policy()

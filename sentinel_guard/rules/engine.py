@@ -102,13 +102,20 @@ def evaluate(call: ToolCall, policy: Policy, registry: Registry = REGISTRY) -> V
     for spec in registry.candidates(tuple(kinds), programs):
         if check_enabled and not policy.rule_enabled(spec.id):
             continue
-        reason = spec.check(facts)
+        try:
+            reason = spec.check(facts)
+        except Exception as exc:  # noqa: BLE001 - an analysis error must never turn into an approval
+            hits.append(RuleHit(rule="default.analysis-error", decision=Decision.FLAG, severity=Severity.MEDIUM,
+                                reason=f"Rule {spec.id} could not analyse this call ({type(exc).__name__}); "
+                                       "nothing unreadable is approved."))
+            continue
         if reason is not None:
             hits.append(RuleHit(rule=spec.id, decision=spec.decision, severity=spec.severity, reason=reason))
     if hits and any(h.decision is not Decision.BLOCK or h.severity is not Severity.CRITICAL for h in hits):
         environment = facts.environment  # computed only when it can change something
         if environment:
-            hits = [_adjust(h, registry.rules[h.rule], environment) for h in hits]
+            hits = [_adjust(h, registry.rules[h.rule], environment) if h.rule in registry.rules else h
+                    for h in hits]
     if hits:
         return _from_hits(hits)
     return _no_hit(facts, kinds, programs)
@@ -128,8 +135,10 @@ def _from_hits(hits: list[RuleHit]) -> Verdict:
 
 
 # The default verdicts are the same every time (frozen models), so each is built once.
-_SHELL_UNPARSED = Verdict.approve("Shell command has syntax errors; no rule matched what could be parsed.",
-                                  confidence=0.5, rules=("default.shell-unparsed",), decided_by="rules")
+_SHELL_UNPARSED = Verdict(decision=Decision.FLAG, severity=Severity.MEDIUM, confidence=0.5,
+                          justification="Shell command has syntax errors, so it could not be read in full; "
+                                        "nothing unreadable is approved.",
+                          rules=("default.shell-unparsed",), decided_by="rules")
 _SHELL_READ = Verdict.approve("Shell command only reads and lists; no rule fired.", confidence=0.9,
                               rules=("default.shell-read",), decided_by="rules")
 _SHELL_UNMATCHED = Verdict.approve("Shell command parsed; no destructive, network or credential pattern found.",

@@ -218,9 +218,11 @@ def test_heredoc_written_into_cron_is_persistence() -> None:
     assert verdict.decision.stops and "shell.cron-persistence" in verdict.rules
 
 
-def test_unparseable_command_is_left_to_a_model() -> None:
+def test_unparseable_command_is_never_approved() -> None:
+    """Nothing unreadable is approved: a syntax error flags (low confidence, so a cascade asks a model)."""
     verdict = shell("echo $(( 1 +")
-    assert verdict.decision is Decision.APPROVE and verdict.confidence < 0.7
+    assert verdict.decision is Decision.FLAG and verdict.confidence < 0.7
+    assert verdict.rules == ("default.shell-unparsed",)
 
 
 def test_control_characters_do_not_hide_a_command() -> None:
