@@ -107,6 +107,8 @@ class SQLiteAuditStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(str(path), timeout=30.0, check_same_thread=False, isolation_level=None)
+        # Bytes that are not UTF-8 (a row written by another tool) read as U+FFFD instead of failing the read.
+        self._conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute(f"PRAGMA synchronous={self.synchronous}")
         self._conn.execute("PRAGMA busy_timeout=30000")
@@ -142,7 +144,10 @@ class SQLiteAuditStore:
     def _decode(self, row: sqlite3.Row) -> AuditRecord:
         rec = dict(row)
         for col in _JSON_COLUMNS:
-            rec[col] = json.loads(rec[col])
+            try:
+                rec[col] = json.loads(rec[col])
+            except (TypeError, ValueError, RecursionError):
+                pass  # a row written by hand or by an older version: show its text, never fail the read
         return rec
 
     def query(
