@@ -15,9 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from sentinel_guard.analysis.interpreters import interpreter_equivalents
+from sentinel_guard.rules.shell_flow import ansi_c, decode_stage, expand, printf_payload, relative_to
 from sentinel_guard.rules.shell_unwrap import (
     INTERPRETERS,
     SHELLS,
+    exec_inner,
     find_exec,
     inline_code,
     interpreter_commands,
@@ -33,6 +36,8 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _IFS = re.compile(r"\$\{?IFS\}?(?:\$\d)?")
 _REDIRECT_TYPES = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
+_PATH_PROGRAMS = frozenset({"rm", "rmdir", "shred", "chmod", "chown", "chgrp", "mv", "cp", "cat", "truncate", "tee",
+                            "unlink", "find", "tar", "zip", "dd", "ln", "touch", "head", "tail", "less", "more"})
 
 
 @dataclass(frozen=True)
@@ -124,7 +129,7 @@ def _word(node) -> str:
     if kind == "string":
         return text[1:-1] if len(text) >= 2 and text[0] == '"' else text
     if kind == "ansi_c_string":
-        return text[2:-1]
+        return ansi_c(text[2:-1])
     if kind == "concatenation":
         return "".join(_word(c) for c in node.children)
     if kind == "word":
@@ -142,6 +147,13 @@ class _Walker:
         ways the grammar builds one); without, the search for them is skipped."""
         self.loop_vars: dict[str, list[str]] = {}
         """`for x in a b c` → {'x': ['a', 'b', 'c']}: commands in the body are checked per value."""
+        self.vars: dict[str, str] = {}
+        """Constants the script assigned so far (`x=`, `local`, `export`, `declare`, `readonly`)."""
+        self.funcs: dict[str, object] = {}
+        """Function bodies by name: a call walks the body again with `$1`… bound."""
+        self.aliases: dict[str, str] = {}
+        self.cwd: str | None = None
+        """The directory a literal `cd` moved to: relative operands of file commands resolve to it."""
 
     def walk(self, node, via: str = "", redirects: tuple[tuple[str, str], ...] = (), pipe: int = -1) -> None:
         kind = node.type
@@ -154,23 +166,31 @@ class _Walker:
             found = list(redirects)
             body = None
             heredocs: list[str] = []
+            piped: list = []
             for child in node.children:
                 if child.type in ("file_redirect", "heredoc_redirect", "herestring_redirect"):
-                    found.append(self._redirect(child))
+                    if child.type != "heredoc_redirect":  # a here-doc's own target is its delimiter
+                        found.append(self._redirect(child))
                     for inner in child.children:  # cat <<EOF > /etc/x : the file redirect sits inside
                         if inner.type == "file_redirect":
                             found.append(self._redirect(inner))
                         elif inner.type == "heredoc_body":
                             heredocs.append(inner.text.decode("utf-8", "replace"))
+                        elif inner.type == "pipeline" or inner.type == "command":
+                            piped.append(inner)  # cat <<X | bash : the rest of the pipeline sits inside
                 elif body is None:
                     body = child
+            found.extend(("<<", text) for text in heredocs)
             if body is not None and body.type not in _REDIRECT_TYPES:
+                source_at = len(self.script.cmds)
                 self.walk(body, via, tuple(found), pipe)
-                first = body.child_by_field_name("name") if body.type == "command" else None
-                if first is not None and _word(first).rsplit("/", 1)[-1] in SHELLS and self.depth < _MAX_DEPTH:
-                    for text in heredocs:  # sh <<EOF ... EOF runs the body
-                        self.script.cmds.extend(Cmd(c.argv, c.redirects, "sh -c")
-                                                for c in parse_script(text, self.depth + 1).cmds)
+                for rest in piped:
+                    index = len(self.script.pipelines)
+                    self.script.pipelines.append([])
+                    stage_at = len(self.script.cmds)
+                    self.walk(rest, via, (), index)
+                    stages = max(self.script.pipelines[index:], key=len) or [stage_at]
+                    self._feed([source_at, *stages])
             elif found:  # `> file` alone truncates the file
                 self.script.cmds.append(Cmd((":",), tuple(found), via, pipe))
             for child in node.children:  # substitutions inside redirect targets still run
@@ -185,11 +205,15 @@ class _Walker:
                 self.walk(child, via, redirects, index)
                 if len(self.script.cmds) > before:
                     self.script.pipelines[index].append(before)
+            self._feed(self.script.pipelines[index])
             return
         if kind == "variable_assignment":
             name = node.child_by_field_name("name")
             value = node.child_by_field_name("value")
-            self.script.assignments.append((name.text.decode() if name else "", _word(value) if value else ""))
+            var_name = name.text.decode() if name else ""
+            literal = expand(_word(value), self.vars) if value else ""
+            self.script.assignments.append((var_name, literal))
+            self.vars[var_name] = literal
             if value is not None:
                 self._substitutions(value, via)
             return
@@ -201,6 +225,9 @@ class _Walker:
         if kind == "function_definition":
             name = node.child_by_field_name("name")
             self.script.functions.append(name.text.decode() if name else "")
+            body = node.child_by_field_name("body")
+            if name is not None and body is not None:
+                self.funcs[name.text.decode()] = body
         inner_redirects = redirects if kind in ("list", "subshell") else ()
         inner_pipe = pipe if kind == "subshell" else -1
         for child in node.named_children:
@@ -251,6 +278,69 @@ class _Walker:
         elif argv:
             self._emit(tuple(argv), tuple(found), via, pipe)
 
+    def _resolve(self, argv: tuple[str, ...], redirects: tuple[tuple[str, str], ...]
+                 ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        """Expand known variables in every word and redirect target; resolve paths after `cd`."""
+        if self.vars or any("$" in a for a in argv):
+            argv = tuple(expand(a, self.vars) for a in argv)
+            if argv and " " in argv[0].strip():  # a="rm -rf"; $a / : the value splits into words
+                argv = (*argv[0].split(), *argv[1:])
+            redirects = tuple((op, t if op == "<<" else expand(t, self.vars)) for op, t in redirects)
+        if self.cwd and argv and argv[0].rsplit("/", 1)[-1] in _PATH_PROGRAMS:
+            argv = (argv[0], *(relative_to(self.cwd, a) for a in argv[1:]))
+            redirects = tuple((op, relative_to(self.cwd, t) if ">" in op else t) for op, t in redirects)
+        return argv, redirects
+
+    def _inline(self, name: str, argv: tuple[str, ...], redirects: tuple[tuple[str, str], ...],
+                via: str, pipe: int) -> None:
+        """Run an alias (its text plus the arguments) or a function body with `$1`… bound."""
+        self.depth += 1
+        if name in self.aliases:
+            self._run_text(" ".join([self.aliases[name], *argv[1:]]), via or "alias")
+        else:
+            saved = dict(self.vars)
+            self.vars.update({str(i): a for i, a in enumerate(argv[1:], start=1)})
+            self.vars["@"] = self.vars["*"] = " ".join(argv[1:])
+            self.walk(self.funcs[name], via, redirects, pipe)  # type: ignore[arg-type]
+            self.vars = saved
+        self.depth -= 1
+
+    def _run_text(self, text: str, via: str) -> None:
+        """Commands a shell would run from `text` (a payload, a here-doc, an alias)."""
+        if self.depth >= _MAX_DEPTH:
+            return
+        sub = parse_script(text, self.depth + 1)
+        self.script.cmds.extend(Cmd(c.argv, c.redirects, via) for c in sub.cmds)
+        self.script.assignments.extend(sub.assignments)
+        self.script.functions.extend(sub.functions)
+
+    def _feed(self, stages: list[int]) -> None:
+        """Follow a payload through a pipeline: a source stage (echo, printf, here-doc), decoders
+        (`base64 -d`, `xxd -r`, `rev`), and a shell or interpreter that runs what it receives."""
+        cmds = self.script.cmds
+        payload: str | None = None
+        for k, start in enumerate(stages):
+            end = stages[k + 1] if k + 1 < len(stages) else len(cmds)
+            stage = cmds[start:end]
+            if not stage:
+                continue
+            if payload is None:
+                payload = _source(stage[0])
+                continue
+            decoded = decode_stage(stage[0].name, stage[0].argv, payload)
+            if decoded is not None:
+                payload = decoded
+                continue
+            sink = next((c for c in stage if c.name in SHELLS or c.name in INTERPRETERS), None)
+            if sink is not None and sink.name in SHELLS and not inline_code(sink.name, sink.argv):
+                self._run_text(payload, "sh -c")
+            elif sink is not None and sink.name in INTERPRETERS and len(sink.argv) == 1:
+                self.depth += 1
+                for inner_argv, inner_redirects in interpreter_equivalents(sink.name, (sink.name, "-c", payload)):
+                    self._emit(inner_argv, inner_redirects, "interp", -1)
+                self.depth -= 1
+            payload = None
+
     def _expand(self, argv: list[str]) -> list[tuple[str, ...]]:
         """One argv per value of the loop variable it uses (`rm -rf $d` for d in /etc /usr)."""
         for i, arg in enumerate(argv):
@@ -262,13 +352,21 @@ class _Walker:
     def _emit(self, argv: tuple[str, ...], redirects: tuple[tuple[str, str], ...], via: str, pipe: int) -> None:
         if "--help" in argv[1:] or "--version" in argv[1:]:
             return  # prints usage and exits: runs nothing
-        if argv[0].startswith("$") and self.script.assignments:  # a=rm; $a -rf /
-            known = dict(self.script.assignments)
-            value = known.get(argv[0].strip("${}"))
-            if value and " " not in value.strip():
-                argv = (value, *argv[1:])
-            elif value:
-                argv = (*value.split(), *argv[1:])
+        argv, redirects = self._resolve(argv, redirects)
+        if not argv:
+            return
+        name = argv[0].rsplit("/", 1)[-1].lower()
+        if self.depth < _MAX_DEPTH and (name in self.aliases or name in self.funcs):
+            self._inline(name, argv, redirects, via, pipe)
+            return
+        if name == "cd":
+            target = next((a for a in argv[1:] if not a.startswith("-")), "~")
+            self.cwd = relative_to(self.cwd or "", target) if self.cwd or target.startswith("/") else None
+        elif name == "alias":
+            for arg in argv[1:]:
+                alias, eq, value = arg.partition("=")
+                if eq:
+                    self.aliases[alias] = value
         self.script.cmds.append(Cmd(argv, redirects, via, pipe))
         name = argv[0].rsplit("/", 1)[-1].lower()
         inner = unwrap(name, argv)
@@ -279,6 +377,16 @@ class _Walker:
             return
         if self.depth >= _MAX_DEPTH:
             return
+        container_cmd = exec_inner(name, argv)
+        if container_cmd:
+            self.depth += 1
+            self._emit(container_cmd, (), name + " exec", pipe)
+            self.depth -= 1
+            return
+        if name in SHELLS and not inline_code(name, argv):
+            for op, body in redirects:  # bash <<EOF … EOF, bash <<< '…': the shell runs the text
+                if op in ("<<", "<<<"):
+                    self._run_text(body, "sh -c")
         if name in SHELLS or name in ("ssh", "su", "eval"):
             code = " ".join(argv[1:]) if name == "eval" else inline_code(name, argv)
             if code:
@@ -291,6 +399,10 @@ class _Walker:
             for code in interpreter_commands(argv):
                 sub = parse_script(code, self.depth + 1)
                 self.script.cmds.extend(Cmd(c.argv, c.redirects, "interp") for c in sub.cmds)
+            self.depth += 1
+            for inner_argv, inner_redirects in interpreter_equivalents(name, argv):
+                self._emit(inner_argv, inner_redirects, "interp", -1)
+            self.depth -= 1
         elif name == "find":
             for inner_argv in find_exec(argv):
                 self.depth += 1
@@ -302,6 +414,18 @@ class _Walker:
                 self.depth += 1
                 self._emit(inner_x, (), "xargs", pipe)
                 self.depth -= 1
+
+
+def _source(cmd: Cmd) -> str | None:
+    """The text a pipeline's first stage writes: echo/printf arguments, a here-doc or here-string."""
+    for op, body in cmd.redirects:
+        if op in ("<<", "<<<"):
+            return body
+    if cmd.name == "printf" or (cmd.name == "echo" and "-e" in cmd.args):
+        return printf_payload(cmd.args)
+    if cmd.name == "echo":
+        return " ".join(a for a in cmd.args if a not in ("-n", "-E"))
+    return None
 
 
 def parse_script(text: str, depth: int = 0) -> Script:

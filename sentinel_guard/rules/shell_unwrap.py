@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["INTERPRETERS", "SHELLS", "find_exec", "inline_code", "interpreter_commands", "unwrap", "xargs_inner"]
+__all__ = ["INTERPRETERS", "SHELLS", "exec_inner", "find_exec", "inline_code", "interpreter_commands", "unwrap", "xargs_inner"]
 
 _WRAPPERS_NO_ARG = frozenset({"sudo", "doas", "nohup", "time", "exec", "command", "builtin", "unbuffer",
                               "stdbuf", "nice", "ionice", "env", "timeout", "strace", "ltrace", "chroot",
@@ -91,3 +91,23 @@ def xargs_inner(argv: tuple[str, ...]) -> tuple[str, ...] | None:
     while i < len(argv) and argv[i].startswith("-"):
         i += 2 if argv[i] in _XARGS_OPTS_WITH_VALUE else 1
     return argv[i:] if i < len(argv) else None
+
+
+_CONTAINER_OPTS_WITH_VALUE = frozenset({"-u", "--user", "-e", "--env", "-w", "--workdir", "--env-file", "-c",
+                                        "--container", "-n", "--namespace", "--context", "--kubeconfig",
+                                        "--cluster", "-s", "--server", "--detach-keys"})
+
+
+def exec_inner(name: str, argv: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The command `kubectl … exec POD -- CMD` or `docker exec [opts] CONTAINER CMD` runs, or None.
+
+    Flags are read in any order (`kubectl -n prod exec …`): the verb is the first non-flag word."""
+    if name in ("kubectl", "oc") and "exec" in argv and "--" in argv:
+        inner = argv[argv.index("--") + 1:]
+        return inner or None
+    if name in ("docker", "podman", "nerdctl") and "exec" in argv:
+        i = argv.index("exec") + 1
+        while i < len(argv) and argv[i].startswith("-"):
+            i += 2 if argv[i] in _CONTAINER_OPTS_WITH_VALUE else 1
+        return argv[i + 1:] or None  # argv[i] is the container
+    return None

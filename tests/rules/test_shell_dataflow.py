@@ -1,0 +1,79 @@
+"""The shell analyzer reads scripts the way bash would: dataflow, wrappers, interpreters, payloads.
+
+Each row is a command that must stop (block or escalate), next to a benign twin of the same
+shape that must not.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rules_helpers import shell
+
+STOP = [
+    # constant propagation
+    ('p=/etc/shadow; cat "$p"', "dataflow"),
+    ('f=/etc/group; rm -f "$f"', "dataflow"),
+    ('D=/var/lib/postgresql; rm -rf "$D"', "dataflow"),
+    ("export T=/etc; rm -rf $T", "dataflow"),
+    ("declare -r Q=/boot; rm -rf $Q", "dataflow"),
+    ("rm -rf ${TARGET:-/etc}", "dataflow"),
+    ("rm -rf $(echo /usr)", "dataflow"),
+    # functions, aliases, loops, cd
+    ('wipe() { rm -rf "$1"; }; wipe /etc', "function"),
+    ("alias ll='rm -rf /'; ll", "alias"),
+    ("for d in /etc /usr; do rm -rf $d; done", "loop"),
+    ("cd / && rm -rf *", "cd"),
+    # quoting tricks
+    ("$'\\x72m' -rf /", "ansi-c"),
+    ("r''m -rf /", "split quote"),
+    # payloads fed to a shell
+    ("bash <<< 'rm -rf /'", "here-string"),
+    ("cat <<X | bash\nrm -rf /\nX\n", "here-doc"),
+    ("printf '\\x72\\x6d -rf /' | sh", "printf"),
+    ("echo cm0gLXJmIC8= | base64 -d | bash", "base64"),
+    # wrappers
+    ("kubectl -n prod exec db-0 -- rm -rf /var/lib/postgresql", "kubectl exec"),
+    ("docker exec -it web rm -rf /var/lib/mysql", "docker exec"),
+    ("sudo -u root timeout 5 nohup rm -rf /etc", "wrappers"),
+    ("ssh host 'rm -rf /var/lib/mysql'", "ssh"),
+    # interpreters
+    ("python3 -c 'import shutil; shutil.rmtree(\"/etc\")'", "python ast"),
+    ("python -c 'import os; p=\"/etc/passwd\"; os.remove(p)'", "python ast"),
+    ("node -e 'require(\"fs\").rmSync(\"/var/lib\", {recursive: true})'", "node api"),
+    ("echo 'import os; os.system(\"rm -rf /\")' | python3", "python stdin"),
+]
+
+ALLOW = [
+    ('p=README.md; cat "$p"', "dataflow"),
+    ('D=./build; rm -rf "$D"', "dataflow"),
+    ("rm -rf ${TARGET:-./dist}", "dataflow"),
+    ('clean() { rm -rf "$1"; }; clean ./dist', "function"),
+    ("alias ll='ls -la'; ll", "alias"),
+    ("for d in build dist; do rm -rf ./$d; done", "loop"),
+    ("cd /tmp/work && rm -rf build", "cd"),
+    ("bash <<< 'echo hello'", "here-string"),
+    ("printf 'ls -la\\n' | sh", "printf"),
+    ("kubectl -n prod exec db-0 -- ls /var/lib/postgresql", "kubectl exec"),
+    ("docker exec -it web cat /app/README.md", "docker exec"),
+    ("python3 -c 'print(sum(range(10)))'", "python ast"),
+    ("node -e 'console.log(require(\"fs\").readdirSync(\".\"))'", "node api"),
+]
+
+
+@pytest.mark.parametrize(("command", "feature"), STOP)
+def test_stops(command: str, feature: str) -> None:
+    verdict = shell(command)
+    assert verdict.decision.stops, (feature, verdict.decision, verdict.rules, verdict.justification)
+
+
+@pytest.mark.parametrize(("command", "feature"), ALLOW)
+def test_benign_twins_run(command: str, feature: str) -> None:
+    verdict = shell(command)
+    assert not verdict.decision.stops, (feature, verdict.rules, verdict.justification)
+
+
+def test_decoded_payload_is_judged_for_what_it_does() -> None:
+    """Obfuscation into a shell stops by itself (`net.decode-exec`); the decoded text is also read,
+    so the verdict names what it would have done."""
+    verdict = shell("echo cm0gLXJmIC8= | base64 -d | bash")
+    assert {"net.decode-exec", "shell.rm-recursive-critical"} <= set(verdict.rules)
