@@ -6,9 +6,11 @@ write connection (fed by a group-commit writer thread) and one read connection.
 
 `create_app()` with no arguments reads its configuration from the environment, which is how
 `uvicorn --factory sentinel_guard.server.app:create_app` and `sentinel-guard serve --workers N`
-start it: `SENTINEL_API_KEY`, `SENTINEL_AUDIT` (default `sentinel-audit.db`), `SENTINEL_POLICY`,
+start it: `SENTINEL_API_KEY`, `SENTINEL_REVIEWER_KEYS` (comma-separated NAME=KEY),
+`SENTINEL_KEYS_FILE`, `SENTINEL_AUDIT` (default `sentinel-audit.db`), `SENTINEL_POLICY`,
 `SENTINEL_OVERSEER` (default `rules`), `SENTINEL_CORS_ORIGINS` (comma-separated),
-`SENTINEL_MAX_BODY_BYTES` (default 1 MiB).
+`SENTINEL_MAX_BODY_BYTES` (default 1 MiB), `SENTINEL_RATE_LIMIT` (requests/s per key),
+`SENTINEL_JUDGE_BUDGET_S` (default 10), `SENTINEL_JUDGE_WORKERS`.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from sentinel_guard.audit import SQLiteAuditStore
 from sentinel_guard.errors import ConfigError
 from sentinel_guard.guard import Guard
 from sentinel_guard.policy import Policy
-from sentinel_guard.server.security import BearerAuthMiddleware, BodyLimitMiddleware
+from sentinel_guard.server.judging import JudgePool
+from sentinel_guard.server.keys import KeyRing
+from sentinel_guard.server.security import AccessMiddleware, BodyLimitMiddleware
 from sentinel_guard.server.writer import GroupCommitWriter
 
 __all__ = ["ServerState", "create_app"]
@@ -51,6 +55,7 @@ class ServerState:
     writer: GroupCommitWriter
     backends: dict[str, Guard] = field(default_factory=dict)
     auth: bool = False
+    pool: JudgePool = field(default_factory=JudgePool)
     started_at: float = field(default_factory=time.time)
 
     def backend(self, name: str) -> tuple[Guard, str] | None:
@@ -59,6 +64,16 @@ class ServerState:
             return self.guard, self.guard.overseer.name
         guard = self.backends.get(name)
         return (guard, name) if guard is not None else None
+
+
+def _env_float(name: str, default: float | None) -> float | None:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
 
 
 def _env_int(name: str, default: int) -> int:
@@ -123,14 +138,27 @@ def create_app(
     backends: dict[str, Guard] | None = None,
     fast_path: bool = _FROM_ENV,
     audit_sync: str = _FROM_ENV,
+    reviewer_keys: dict[str, str] | None = None,
+    keys_file: str | Path | None = None,
+    rate_limit: float | None = _FROM_ENV,
+    judge_budget_s: float = _FROM_ENV,
+    judge_workers: int | None = None,
 ) -> FastAPI:
     """Build the service.
 
     Args:
         guard: the default guard; built from `policy` and `overseer` when None. Its own audit
             store, if any, becomes the server's (the server writes records itself, to learn ids).
-        api_key: bearer token every route but `/health` and the dashboard shell requires
-            (env `SENTINEL_API_KEY`); None or "" for no auth.
+        api_key: the agents' bearer key (env `SENTINEL_API_KEY`): submit calls, poll escalations.
+        reviewer_keys: name → key of the humans who answer escalations and read the audit trail.
+            When `api_key` comes from the environment, these and `keys_file` do too
+            (`SENTINEL_REVIEWER_KEYS`, `SENTINEL_KEYS_FILE`). With no key at all the service
+            accepts loopback requests only (see `security.py`).
+        keys_file: lines `agent NAME KEY` / `reviewer NAME KEY` (see `keys.py`).
+        rate_limit: requests per second per key, 429 beyond (env `SENTINEL_RATE_LIMIT`); None: off.
+        judge_budget_s: seconds one call may take to judge, queue included; fail closed beyond
+            (env `SENTINEL_JUDGE_BUDGET_S`, default 10).
+        judge_workers: worker threads that judge (env `SENTINEL_JUDGE_WORKERS`; default 2-8 by CPUs).
         audit: SQLite audit file or store (env `SENTINEL_AUDIT`, default `sentinel-audit.db`).
         policy: policy (or YAML path) for the default guard (env `SENTINEL_POLICY`).
         overseer: `rules` (env `SENTINEL_OVERSEER`); other names need `backends`.
@@ -144,13 +172,30 @@ def create_app(
             `normal` (survive a killed process, not a machine crash; no fsync wait per answer),
             for an audit path (env `SENTINEL_AUDIT_SYNC`).
     """
+    from sentinel_guard.server.inputs import StrictJSONMiddleware
     from sentinel_guard.server.routes_admin import router as admin_router
+    from sentinel_guard.server.routes_docs import router as docs_router
     from sentinel_guard.server.routes_oversee import install_error_handlers
     from sentinel_guard.server.routes_oversee import router as oversee_router
 
     env = os.environ
-    if api_key is _FROM_ENV:
-        api_key = env.get("SENTINEL_API_KEY") or None
+    if api_key is _FROM_ENV and reviewer_keys is None and keys_file is None:
+        keys = KeyRing.from_env(env)
+    else:
+        keys = KeyRing.configure(api_key=(env.get("SENTINEL_API_KEY") or None) if api_key is _FROM_ENV else api_key,
+                                 reviewer_keys=reviewer_keys or {}, keys_file=keys_file)
+    if rate_limit is _FROM_ENV:
+        rate_limit = _env_float("SENTINEL_RATE_LIMIT", None)
+    if judge_budget_s is _FROM_ENV:
+        judge_budget_s = _env_float("SENTINEL_JUDGE_BUDGET_S", 10.0) or 10.0
+    if judge_workers is None and env.get("SENTINEL_JUDGE_WORKERS", "").strip():
+        judge_workers = _env_int("SENTINEL_JUDGE_WORKERS", 0)
+    if rate_limit is not None and rate_limit <= 0:
+        raise ConfigError(f"rate limit must be a positive number of requests per second, got {rate_limit:g}")
+    if judge_budget_s <= 0:
+        raise ConfigError(f"the judging budget must be a positive number of seconds, got {judge_budget_s:g}")
+    if judge_workers is not None and judge_workers < 1:
+        raise ConfigError(f"judge workers must be at least 1, got {judge_workers}")
     if policy is _FROM_ENV:
         policy = env.get("SENTINEL_POLICY") or None
     if overseer is _FROM_ENV:
@@ -165,8 +210,10 @@ def create_app(
         audit_sync = env.get("SENTINEL_AUDIT_SYNC") or "full"
     if max_body_bytes < 1024:
         raise ConfigError(f"max_body_bytes must be at least 1024, got {max_body_bytes}")
-    if api_key is not None and not api_key.strip():
-        api_key = None
+    if keys.empty:
+        logging.getLogger("sentinel_guard.server").warning(
+            "no API key configured: only requests from and addressed to loopback (127.0.0.1, localhost) are "
+            "answered; set --api-key and --reviewer-key to serve anyone else")
 
     if guard is None:
         guard = _default_guard(policy, overseer)
@@ -180,7 +227,8 @@ def create_app(
         extra.audit = None
     store, reader = _open_store(audit, audit_sync)
     state = ServerState(guard=guard, store=store, reader=reader, writer=GroupCommitWriter(store),
-                        backends=dict(backends or {}), auth=api_key is not None)
+                        backends=dict(backends or {}), auth=not keys.empty,
+                        pool=JudgePool(workers=judge_workers, budget_s=judge_budget_s))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -190,6 +238,7 @@ def create_app(
             except Exception as exc:  # noqa: BLE001 - requests will fail closed and name it; say so now too
                 logging.getLogger("sentinel_guard.server").warning("warm-up failed: %s: %s", type(exc).__name__, exc)
         yield
+        state.pool.close()
         state.writer.close()
         for g in {id(g): g for g in (state.guard, *state.backends.values())}.values():
             await g.aclose()
@@ -201,19 +250,23 @@ def create_app(
         version=__version__,
         summary="Approve, flag, block or escalate AI-agent tool calls; every verdict is audited before it is returned.",
         lifespan=lifespan,
+        docs_url=None,  # /docs is a packaged page (routes_docs.py): no CDN, works with a key
+        redoc_url=None,
     )
     app.state.sentinel = state
     install_error_handlers(app)
     app.include_router(oversee_router)
     app.include_router(admin_router)
+    app.include_router(docs_router)
     # The last middleware added runs first: body limit, then CORS (so preflights and 401s carry
-    # CORS headers when it is on), then auth, then the fast path for well-formed hot-route calls.
+    # CORS headers when it is on), then access (host, key, role, rate), then the strict JSON
+    # check, then the fast path for well-formed hot-route calls.
     if fast_path:
         from sentinel_guard.server.fastpath import FastPathMiddleware
 
         app.add_middleware(FastPathMiddleware, state=state)
-    if api_key is not None:
-        app.add_middleware(BearerAuthMiddleware, api_key=api_key)
+    app.add_middleware(StrictJSONMiddleware)
+    app.add_middleware(AccessMiddleware, keys=keys, rate_limit=rate_limit)
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"])

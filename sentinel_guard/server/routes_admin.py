@@ -17,6 +17,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sentinel_guard.server.app import state_of
+from sentinel_guard.server.inputs import displayable_record
+from sentinel_guard.server.keys import LOCAL, Principal
 from sentinel_guard.server.metrics import render_metrics
 from sentinel_guard.server.schemas import EscalationAnswer
 from sentinel_guard.types import Decision
@@ -53,7 +55,7 @@ async def audit(
     reader = state_of(request).reader
     rows = await run_in_threadpool(reader.query, decision=decision.value if decision else None, since=since,
                                    limit=limit, offset=offset)
-    return {"records": rows, "limit": limit, "offset": offset,
+    return {"records": [displayable_record(r) for r in rows], "limit": limit, "offset": offset,
             "next_offset": offset + len(rows) if len(rows) == limit else None}
 
 
@@ -75,7 +77,12 @@ async def metrics(request: Request) -> Response:
 @router.get("/v1/escalations", tags=["escalations"], summary="Escalations waiting for a human, newest first")
 async def pending(request: Request, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
     rows = await run_in_threadpool(state_of(request).reader.query, status="pending", limit=limit)
-    return {"pending": [{k: r.get(k) for k in _ESCALATION_FIELDS} for r in rows]}
+    return {"pending": [_shown(r) for r in rows]}
+
+
+def _shown(rec: dict[str, Any]) -> dict[str, Any]:
+    """An escalation as the API shows it: its fields (every argument), redacted and encodable."""
+    return displayable_record({k: rec.get(k) for k in _ESCALATION_FIELDS})
 
 
 async def _escalation(request: Request, record_id: int) -> dict[str, Any]:
@@ -84,7 +91,7 @@ async def _escalation(request: Request, record_id: int) -> dict[str, Any]:
         raise HTTPException(404, f"no audit record {record_id}")
     if rec.get("status") is None:
         raise HTTPException(404, f"record {record_id} is a {rec['decision']} verdict, not an escalation")
-    return {k: rec.get(k) for k in _ESCALATION_FIELDS}
+    return _shown(rec)
 
 
 @router.get("/v1/escalations/{record_id}", tags=["escalations"],
@@ -113,7 +120,10 @@ async def resolve(request: Request, record_id: RecordId, answer: EscalationAnswe
                              "detail": [{"loc": "body", "msg": str(exc), "type": "value_error"}]}, status_code=422)
     current = await _escalation(request, record_id)
     store = state_of(request).store
-    done = await run_in_threadpool(store.resolve, record_id, approved=approved, by=answer.by, note=answer.note)
+    who: Principal = getattr(request.state, "principal", LOCAL)
+    # The name comes from the key that authenticated the request, never from the body.
+    by = f"reviewer:{who.name}" if who.role == "reviewer" else "local (no API keys configured)"
+    done = await run_in_threadpool(store.resolve, record_id, approved=approved, by=by, note=answer.note)
     if not done:
         raise HTTPException(409, f"escalation {record_id} was already {current['status']}"
                                  if current["status"] != "pending" else f"escalation {record_id} was resolved meanwhile")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
@@ -52,11 +53,12 @@ def _json(body: Any, status: int = 200) -> Response:
 
 
 async def judge_all(state: ServerState, guard: Guard, calls: list[ToolCall]) -> list[tuple[int, Verdict]]:
-    """Judge each call (failures become fail-closed verdicts), then commit all in one transaction."""
+    """Judge each call in the worker pool (failures and overruns become fail-closed verdicts), then
+    commit all in one transaction."""
     verdicts: list[Verdict] = []
     for call in calls:
         try:
-            verdict = await guard.judge(call)
+            verdict = await state.pool.judge(guard, call)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -121,8 +123,14 @@ class ObserveRequest(BaseModel):
              summary="Report a tool's output for the session's later calls")
 async def observe(req: ObserveRequest, request: Request) -> Response:
     """Shield a tool output and remember it for `session` (in this process's memory only)."""
-    guard = state_of(request).guard
-    result = guard.observe(req.output, session=req.session, tool=req.tool) or Shield().scan(req.output)
+    state = state_of(request)
+    guard = state.guard
+    try:
+        result = await state.pool.offload(partial(guard.observe, req.output, session=req.session, tool=req.tool))
+    except TimeoutError:
+        raise HTTPException(503, f"scanning the output took longer than the {state.pool.budget_s:g}s budget; "
+                                 "treat it as untrusted") from None
+    result = result or Shield().scan(req.output)
     return _json({"injection": result.injection, "score": result.score,
                   "findings": [f.model_dump(mode="json") for f in result.findings]})
 

@@ -108,12 +108,14 @@ class ShieldResponse(BaseModel):
 
 
 class EscalationAnswer(_Body):
-    """A human's answer: `{"approve": true}` or `{"decision": "approve" | "deny"}`, plus an optional note."""
+    """A human's answer: `{"approve": true}` or `{"decision": "approve" | "deny"}`, plus an optional note.
+
+    Only a reviewer key may send it; the record names that key's reviewer."""
 
     approve: bool | None = None
     decision: Literal["approve", "deny"] | None = None
     note: str | None = Field(default=None, max_length=2000)
-    by: str = Field(default="dashboard", min_length=1, max_length=128, description="Who decided.")
+    # No `by` field: who decided is the reviewer key's name, so a caller cannot claim to be someone else.
 
     def approved(self) -> bool:
         """True for approve; raises ValueError when the body says neither or both disagree."""

@@ -1,25 +1,36 @@
-"""ASGI middlewares that run before any route: bearer-token auth and the request-body limit.
+"""ASGI middlewares that run before any route: access (host, key, role, rate) and the body limit.
 
 Both are plain ASGI (no per-request task or body copy beyond what the limit needs), so they cost
 microseconds on the hot path.
 
-* Auth: with an API key configured, every route except `/health` and the dashboard's static shell
-  (`/`, `/static/…`, which carry no data — the page asks for the key and sends it on each call)
-  needs `Authorization: Bearer <key>`; the comparison is constant-time (`hmac.compare_digest`).
+* Access, in this order:
+  1. with no keys configured, a `Host` that is not loopback gets 403 (a DNS-rebinding page in a
+     browser would otherwise reach the service as "localhost");
+  2. a client address that failed authentication too often gets 429 with `Retry-After`;
+  3. every route except `/health`, `/docs` and the dashboard's static shell (`/`, `/static/…`,
+     which carry no data) needs `Authorization: Bearer <key>` (401 otherwise; each key is
+     compared in constant time);
+  4. the key's role must allow the route (`allowed`; 403 otherwise): agents judge calls and poll
+     escalations, reviewers also answer them and read the audit trail;
+  5. with `--rate-limit N`, each key gets N requests per second (a token bucket, burst N): 429
+     with `Retry-After` beyond that.
+  The authenticated `Principal` is put in `scope["state"]["principal"]` for the routes.
 * Body limit: a declared `Content-Length` over the limit is refused at once; a chunked body is
   counted while it streams in and refused as soon as it passes the limit, without reading the rest.
 """
 
 from __future__ import annotations
 
-import hmac
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from starlette.exceptions import HTTPException
 
-__all__ = ["PUBLIC_PATHS", "BearerAuthMiddleware", "BodyLimitMiddleware"]
+from sentinel_guard.server.keys import LOCAL, KeyRing, Principal
+from sentinel_guard.server.limits import TokenBuckets, retry_after
+
+__all__ = ["PUBLIC_PATHS", "AccessMiddleware", "BodyLimitMiddleware", "allowed", "is_loopback_host", "send_json"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -27,47 +38,112 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-PUBLIC_PATHS = frozenset({"/health", "/", "/favicon.ico"})
+PUBLIC_PATHS = frozenset({"/health", "/", "/favicon.ico", "/docs"})
 _PUBLIC_PREFIX = "/static/"
+AGENT_ROUTES = frozenset({
+    ("POST", "/v1/oversee"), ("POST", "/v1/oversee/batch"), ("POST", "/v1/shield"), ("POST", "/v1/observe"),
+    ("POST", "/live/oversee"), ("GET", "/metrics"), ("GET", "/openapi.json"),
+})
+"""What an agent key may do besides polling one escalation (`GET /v1/escalations/{id}`)."""
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
 
-async def _send_json(send: Send, status: int, body: dict[str, Any],
-                     headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
+def is_public(method: str, path: str) -> bool:
+    """Routes that need no key: they hold no data."""
+    return method in ("GET", "HEAD") and (path in PUBLIC_PATHS or path.startswith(_PUBLIC_PREFIX))
+
+
+def allowed(principal: Principal, method: str, path: str) -> bool:
+    """Whether `principal`'s role may call `method path` (reviewers and `local` may call everything)."""
+    if principal.reviews:
+        return True
+    if (method, path) in AGENT_ROUTES:
+        return True
+    tail = path.removeprefix("/v1/escalations/")
+    return method in ("GET", "HEAD") and tail != path and tail.isdigit()
+
+
+def is_loopback_host(host: bytes) -> bool:
+    """True for a `Host` header naming this machine's loopback interface (any port)."""
+    text = host.decode("latin-1").strip().lower()
+    if text.startswith("["):
+        name = text[: text.find("]") + 1] if "]" in text else text
+    else:
+        name = text.rsplit(":", 1)[0] if text.count(":") == 1 else text
+    return name in _LOOPBACK_NAMES or name.startswith("127.")
+
+
+async def send_json(send: Send, status: int, body: dict[str, Any],
+                    headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
+    """Answer with a JSON body (used before any route runs)."""
     payload = json.dumps(body).encode()
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()), *headers]})
     await send({"type": "http.response.body", "body": payload})
 
 
-class BearerAuthMiddleware:
-    """401 unless the request carries the configured bearer token."""
+class AccessMiddleware:
+    """Host check (no keys), failed-auth throttle, key → principal, role check, per-key rate limit."""
 
-    def __init__(self, app: ASGIApp, *, api_key: str) -> None:
-        if not api_key or not api_key.strip():
-            raise ValueError("api_key must not be blank")
+    def __init__(self, app: ASGIApp, *, keys: KeyRing, rate_limit: float | None = None,
+                 auth_failures: tuple[float, float] = (10.0, 0.5)) -> None:
+        """`auth_failures` = (burst, refill per second) of failed authentications per client address."""
         self.app = app
-        self._expected = f"Bearer {api_key}".encode()
+        self.keys = keys
+        self.rates = TokenBuckets(rate_limit, max(1.0, rate_limit)) if rate_limit else None
+        self.failures = TokenBuckets(auth_failures[1], auth_failures[0])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self._public(scope["path"], scope["method"]):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = b""
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                given = value
-                break
-        if not hmac.compare_digest(given, self._expected):
-            reason = "missing Authorization header" if not given else "wrong API key"
-            detail = f"{reason}: send 'Authorization: Bearer <key>'"
-            await _send_json(send, 401, {"error": "unauthorized", "detail": detail},
-                             ((b"www-authenticate", b"Bearer"),))
+        headers = scope["headers"]
+        method, path = scope["method"], scope["path"]
+        if self.keys.empty:
+            host = next((v for k, v in headers if k == b"host"), b"")
+            if not is_loopback_host(host):
+                await send_json(send, 403, {"error": "forbidden", "detail": (
+                    "this service runs without API keys, so it answers only requests addressed to the loopback "
+                    "interface (Host: 127.0.0.1 or localhost); configure --api-key/--reviewer-key to serve others")})
+                return
+            principal = LOCAL
+        elif is_public(method, path):
+            await self.app(scope, receive, send)
             return
+        else:
+            client = (scope.get("client") or ("?", 0))[0]
+            blocked = self.failures.wait(client)
+            if blocked:
+                await send_json(send, 429, {"error": "too many failed authentications",
+                                            "detail": f"try again in {blocked:.1f}s"},
+                                ((b"retry-after", retry_after(blocked)),))
+                return
+            given = next((v for k, v in headers if k == b"authorization"), b"")
+            found = self.keys.identify(given)
+            if found is None:
+                if given:  # a wrong key is a guess; a missing header (a page before login) is not
+                    self.failures.take(client)
+                reason = "missing Authorization header" if not given else "wrong API key"
+                await send_json(send, 401, {"error": "unauthorized",
+                                            "detail": f"{reason}: send 'Authorization: Bearer <key>'"},
+                                ((b"www-authenticate", b"Bearer"),))
+                return
+            principal = found
+            if not allowed(principal, method, path):
+                await send_json(send, 403, {"error": "forbidden", "detail": (
+                    f"{method} {path} needs a reviewer key (--reviewer-key NAME=KEY); agent keys submit calls, "
+                    "shield texts and poll escalations")})
+                return
+        if self.rates is not None and not is_public(method, path):
+            client = (scope.get("client") or ("?", 0))[0]
+            wait = self.rates.take(f"{principal.role}:{principal.name}" if principal is not LOCAL else client)
+            if wait:
+                await send_json(send, 429, {"error": "rate limited",
+                                            "detail": f"over {self.rates.rate:g} requests per second for this key"},
+                                ((b"retry-after", retry_after(wait)),))
+                return
+        scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
-
-    @staticmethod
-    def _public(path: str, method: str) -> bool:
-        return method in ("GET", "HEAD") and (path in PUBLIC_PATHS or path.startswith(_PUBLIC_PREFIX))
 
 
 class _TooLarge(HTTPException):
@@ -97,7 +173,7 @@ class BodyLimitMiddleware:
                 try:
                     declared = int(value)
                 except ValueError:
-                    await _send_json(send, 400, {"error": "bad request", "detail": "invalid Content-Length"})
+                    await send_json(send, 400, {"error": "bad request", "detail": "invalid Content-Length"})
                     return
                 if declared > self.max_bytes:
                     await self._refuse(send)
@@ -128,6 +204,6 @@ class BodyLimitMiddleware:
                 await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
-        await _send_json(send, 413, {"error": "request body too large",
+        await send_json(send, 413, {"error": "request body too large",
                                      "detail": f"the limit is {self.max_bytes} bytes"},
                          ((b"connection", b"close"),))

@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("fastapi", reason="the server extra is not installed")
 
 from fastapi.testclient import TestClient
-from srv_helpers import POLICY, UvicornProcess
+from srv_helpers import LOOPBACK, POLICY, UvicornProcess
 
 from sentinel_guard.server import create_app
 
@@ -36,7 +36,7 @@ def make_client(tmp_path: Path, policy_file: Path) -> Iterator[Callable[..., Tes
         if kw.get("guard") is None:
             kw.setdefault("policy", policy_file)
             kw.setdefault("overseer", "rules")
-        client = TestClient(create_app(**kw))
+        client = TestClient(create_app(**kw), base_url=LOOPBACK)
         client.__enter__()
         clients.append(client)
         return client

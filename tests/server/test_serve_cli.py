@@ -7,6 +7,7 @@ import sys
 
 import pytest
 from fastapi.testclient import TestClient
+from srv_helpers import LOOPBACK
 
 from sentinel_guard.errors import ConfigError
 from sentinel_guard.server.app import create_app
@@ -34,7 +35,7 @@ def test_cascade_overseer_is_built_from_operator_settings(tmp_path, monkeypatch:
     monkeypatch.setenv("SENTINEL_MODEL_URL", "http://127.0.0.1:9/v1")  # nothing listens: the model tier fails
     monkeypatch.setenv("SENTINEL_MODEL", "overseer")
     app = create_app(overseer="cascade", audit=tmp_path / "a.db")
-    with TestClient(app) as client:
+    with TestClient(app, base_url=LOOPBACK) as client:
         sure = client.post("/v1/oversee", json={"tool": "shell", "args": {"command": "rm -rf /"}}).json()
         unsure = client.post("/v1/oversee", json={"tool": "frobnicate", "args": {"x": 1}}).json()
     assert sure["decision"] in ("block", "escalate") and sure["decided_by"].startswith("cascade:rules")

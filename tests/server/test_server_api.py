@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from srv_helpers import LOOPBACK, REVIEWER, REVIEWER_KEY
 
 from sentinel_guard.guard import Guard
 from sentinel_guard.server import create_app
@@ -145,27 +146,31 @@ def test_an_audit_store_that_cannot_write_answers_503_fail_closed(client: TestCl
     assert "disk I/O error" in resp.json()["justification"]
 
 
-def test_auth_guards_every_route_but_health_and_the_page_shell(make_client: Callable[..., TestClient]) -> None:
-    client = make_client(api_key=API_KEY)
+def test_auth_guards_every_route_but_health_docs_and_the_page_shell(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(api_key=API_KEY, reviewer_keys={REVIEWER: REVIEWER_KEY})
     good = {"Authorization": f"Bearer {API_KEY}"}
     for method, path in [("POST", "/v1/oversee"), ("POST", "/live/oversee"), ("GET", "/v1/stats"),
                          ("GET", "/v1/audit"), ("GET", "/metrics"), ("GET", "/v1/escalations"),
-                         ("GET", "/docs"), ("GET", "/openapi.json"), ("POST", "/v1/shield")]:
+                         ("GET", "/openapi.json"), ("POST", "/v1/shield")]:
         assert client.request(method, path).status_code == 401, path
-        assert client.request(method, path, headers={"Authorization": "Bearer wrong"}).status_code == 401, path
+        assert client.request(method, path, headers={"Authorization": "Bearer wrong-key-0123456789"}
+                              ).status_code == 401, path
     assert client.get("/health").status_code == 200
     assert client.get("/").status_code == 200
+    assert client.get("/docs").status_code == 200
     assert client.get("/static/dashboard.js").status_code == 200
     assert client.post("/v1/oversee", json=RM, headers=good).json()["decision"] == "block"
-    assert client.get("/v1/stats", headers=good).json()["total"] == 1
+    assert client.get("/v1/stats", headers={"Authorization": f"Bearer {REVIEWER_KEY}"}).json()["total"] == 1
 
 
-def test_api_key_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_keys_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("SENTINEL_API_KEY", API_KEY)
+    monkeypatch.setenv("SENTINEL_REVIEWER_KEYS", f"{REVIEWER}={REVIEWER_KEY}")
     monkeypatch.setenv("SENTINEL_AUDIT", str(tmp_path / "env.db"))
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(), base_url=LOOPBACK) as client:
         assert client.get("/v1/stats").status_code == 401
-        assert client.get("/v1/stats", headers={"Authorization": f"Bearer {API_KEY}"}).status_code == 200
+        assert client.get("/v1/stats", headers={"Authorization": f"Bearer {API_KEY}"}).status_code == 403
+        assert client.get("/v1/stats", headers={"Authorization": f"Bearer {REVIEWER_KEY}"}).status_code == 200
 
 
 def test_cors_is_off_unless_configured(make_client: Callable[..., TestClient]) -> None:
@@ -305,7 +310,7 @@ def test_an_agent_long_polls_until_a_human_decides(client: TestClient) -> None:
 
 def test_a_guard_with_its_own_sqlite_audit_keeps_it(tmp_path: Path) -> None:
     db = tmp_path / "guard.db"
-    with TestClient(create_app(Guard(audit=db), api_key=None, cors_origins=None)) as client:
+    with TestClient(create_app(Guard(audit=db), api_key=None, cors_origins=None), base_url=LOOPBACK) as client:
         record_id = client.post("/v1/oversee", json={"tool": "get_weather"}).json()["id"]
     assert [r[0] for r in rows(db)] == [record_id]  # written once, by the server, into the guard's file
 

@@ -1,0 +1,85 @@
+"""Judging off the event loop: a bounded worker pool with a per-call time budget.
+
+The rules tier and the shield are CPU work. Run on the event loop, five ~1 MB commands held
+`/health` for seconds and every other agent's verdict behind them. Here a sync-native guard (the
+rules overseer) judges in a fixed pool of worker threads while the loop keeps accepting, parsing
+and answering; an async guard (a model overseer: network-bound) stays on the loop, under the
+same budget.
+
+Each call gets `budget_s` seconds, waiting in the queue included. A call that runs out gets a
+fail-closed `escalate` naming the budget — never an approval. A thread cannot be stopped, so a
+call that overruns keeps its worker until it finishes; `max_pending` bounds how many calls may
+be queued or running at once, and calls beyond it fail closed at once ("saturated") instead of
+queueing without bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sentinel_guard.errors import OverseerTimeout, OverseerUnavailable
+from sentinel_guard.guard import Guard
+from sentinel_guard.overseers.base import fail_closed_verdict
+from sentinel_guard.types import Decision, ToolCall, Verdict
+
+__all__ = ["JudgePool"]
+
+T = TypeVar("T")
+
+
+def _default_workers() -> int:
+    return max(2, min(8, os.cpu_count() or 2))
+
+
+class JudgePool:
+    """Worker threads that judge calls for one server process."""
+
+    def __init__(self, *, workers: int | None = None, budget_s: float = 10.0, max_pending: int | None = None) -> None:
+        if budget_s <= 0:
+            raise ValueError(f"the judging budget must be positive, got {budget_s}")
+        self.workers = workers or _default_workers()
+        if self.workers < 1:
+            raise ValueError(f"judge workers must be at least 1, got {self.workers}")
+        self.budget_s = budget_s
+        self.max_pending = max_pending or self.workers * 64
+        self._pool = concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="sentinel-judge")
+        self.pending = 0
+        """Calls queued or running now (read on the event loop only)."""
+        self.overruns = 0
+        """Calls that ran out of budget since start (for /health)."""
+
+    async def judge(self, guard: Guard, call: ToolCall) -> Verdict:
+        """The guard's verdict on `call`, or a fail-closed one when the budget or the pool runs out."""
+        if self.pending >= self.max_pending:
+            return self._failed(OverseerUnavailable(
+                f"the service is saturated ({self.pending} calls being judged); failing closed"), call)
+        self.pending += 1
+        try:
+            if guard.overseer.sync_native:
+                work: asyncio.Future[Verdict] = asyncio.wrap_future(self._pool.submit(guard.judge_sync, call))
+                return await asyncio.wait_for(work, self.budget_s)
+            return await asyncio.wait_for(guard.judge(call), self.budget_s)
+        except TimeoutError:
+            self.overruns += 1
+            return self._failed(OverseerTimeout(
+                f"judging took longer than the {self.budget_s:g}s budget per call"), call)
+        finally:
+            self.pending -= 1
+
+    async def offload(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run other CPU work (scanning an observed tool output) in the pool, under the same budget;
+        raises TimeoutError when it runs out."""
+        return await asyncio.wait_for(asyncio.wrap_future(self._pool.submit(fn, *args)), self.budget_s)
+
+    @staticmethod
+    def _failed(error: Exception, call: ToolCall) -> Verdict:
+        return fail_closed_verdict(error, decision=Decision.ESCALATE, source="guard").model_copy(
+            update={"call_id": call.call_id})
+
+    def close(self) -> None:
+        """Stop taking work; running calls finish in their threads, queued ones are dropped."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
