@@ -72,6 +72,7 @@ def _register_plugins() -> None:
 def main() -> None:
     """Console-script entry point."""
     from sentinel_guard import _cli_commands  # noqa: F401 - registers judge/shield/serve
+    from sentinel_guard import cli_rules  # noqa: F401 - registers rules
 
     _register_plugins()
     try:

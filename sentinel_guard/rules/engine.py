@@ -27,7 +27,7 @@ from sentinel_guard.rules.effects import Effect
 from sentinel_guard.rules.facts import Facts
 from sentinel_guard.types import Decision, RuleHit, Severity, ToolCall, Verdict
 
-__all__ = ["evaluate", "known_rules"]
+__all__ = ["evaluate", "justification", "known_rules"]
 
 _MESSAGE_TOKENS = frozenset({"send", "email", "mail", "message", "messages", "reply", "forward", "share", "invite",
                              "sms", "chat", "slack", "tweet", "post", "publish", "notify", "participants",
@@ -53,8 +53,14 @@ _SQL_ARG_KEYS = frozenset({"sql", "query", "statement", "stmt"})
 
 
 def known_rules() -> dict[str, Rule]:
-    """Every registered rule by id (for docs, the CLI and tests)."""
-    return dict(REGISTRY.rules)
+    """Every registered rule by id, plus each old id (alias) mapped to the rule that replaced it.
+
+    `policy check` validates `disabled_rules` against these keys; the CLI and docs list them."""
+    from sentinel_guard.rules.catalogue_examples import ALIASES
+
+    found = dict(REGISTRY.rules)
+    found.update({old: REGISTRY.rules[new] for old, new in ALIASES.items() if new in REGISTRY.rules})
+    return found
 
 
 def _kinds(facts: Facts) -> list[str]:
@@ -124,13 +130,61 @@ def evaluate(call: ToolCall, policy: Policy, registry: Registry = REGISTRY) -> V
 _CONFIDENCE = {Decision.BLOCK: 0.95, Decision.ESCALATE: 0.9, Decision.FLAG: 0.75, Decision.APPROVE: 0.8}
 
 
+_SUBSUMES: dict[str, frozenset[str]] = {
+    "shell.rm-recursive-critical": frozenset({"shell.rm-recursive-sensitive", "shell.bulk-delete",
+                                             "shell.rm-sensitive-file", "shell.find-delete-wide"}),
+    "shell.rm-recursive-sensitive": frozenset({"shell.bulk-delete", "shell.rm-sensitive-file"}),
+    "shell.find-delete-wide": frozenset({"shell.bulk-delete"}),
+    "shell.write-critical-file": frozenset({"shell.write-system"}),
+    "sql.drop": frozenset({"sql.write", "sql.drop-object"}),
+    "sql.unbounded-write": frozenset({"sql.write"}),
+    "sql.drop-object": frozenset({"sql.write"}),
+    "sql.privileges": frozenset({"sql.write"}),
+    "git.force-push-protected": frozenset({"git.force-push"}),
+    "git.branch-delete-protected": frozenset({"git.branch-delete"}),
+    "kube.delete-data": frozenset({"kube.delete-workload", "kube.delete-pod"}),
+    "kube.delete-workload": frozenset({"kube.delete-pod"}),
+    "cloud.terraform-destroy": frozenset({"cloud.terraform-apply"}),
+    "cloud.destroy": frozenset({"cloud.disrupt"}),
+    "money.large-amount": frozenset({"money.transfer"}),
+    "money.recipient-not-from-user": frozenset({"money.transfer"}),
+    "file.destroy-critical": frozenset({"file.write-sensitive", "file.delete"}),
+    "file.write-sensitive": frozenset({"file.delete"}),
+    "net.exfiltration": frozenset({"net.remote-copy"}),
+    "net.download-exec": frozenset({"net.download-chmod"}),
+    "recon.secret-read": frozenset({"recon.account-database"}),
+}
+"""A stronger finding that already says what a weaker one would (the weaker rule is still listed
+in `Verdict.rules`, but adds no sentence to the justification)."""
+
+
+def justification(hits: list[RuleHit]) -> str:
+    """One sentence per distinct finding, strongest first, none repeated (at most 600 characters)."""
+    ordered = sorted(hits, key=lambda h: (-h.decision.rank, -h.severity.rank))
+    kept: list[RuleHit] = []
+    seen: set[str] = set()
+    for hit in ordered:
+        sentence = " ".join(hit.reason.split())
+        key = sentence.lower().rstrip(".")
+        if key in seen or any(hit.rule in _SUBSUMES.get(k.rule, ()) for k in kept):
+            continue
+        seen.add(key)
+        kept.append(hit.model_copy(update={"reason": sentence if sentence.endswith((".", "!", "?", "]", ")"))
+                                           else sentence + "."}))
+    text = ""
+    for hit in kept:
+        candidate = f"{text} {hit.reason}".strip()
+        if len(candidate) > 600:
+            break
+        text = candidate
+    return text or ordered[0].reason[:600]
+
+
 def _from_hits(hits: list[RuleHit]) -> Verdict:
     top = max(hits, key=lambda h: (h.decision.rank, h.severity.rank))
     severity = max((h.severity for h in hits), key=lambda s: s.rank)
-    others = [h for h in hits if h is not top]
-    justification = top.reason if not others else f"{top.reason} Also: " + " ".join(h.reason for h in others[:2])
     confidence = _CONFIDENCE[top.decision]
-    return Verdict(decision=top.decision, justification=justification[:600], severity=severity,
+    return Verdict(decision=top.decision, justification=justification(hits), severity=severity,
                    confidence=confidence, rules=tuple(h.rule for h in hits), hits=tuple(hits), decided_by="rules")
 
 

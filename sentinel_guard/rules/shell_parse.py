@@ -217,6 +217,9 @@ class _Walker:
             if value is not None:
                 self._substitutions(value, via)
             return
+        if kind == "unset_command":  # `unset HISTFILE` is a builtin node, not a command
+            self._emit(("unset", *(c.text.decode("utf-8", "replace") for c in node.named_children)), redirects, via, pipe)
+            return
         if kind == "for_statement":
             var = node.child_by_field_name("variable")
             values = [_word(c) for c in node.children_by_field_name("value")]

@@ -151,7 +151,22 @@ _CRITICAL_FILES = re.compile(r"^/etc/(?:passwd|shadow|gshadow|group|sudoers(?:\.
                              r"ssh/sshd_config|hosts)$")
 _APP_DIRS = ("/opt/", "/srv/")
 _UID0 = re.compile(r"(?:^|\s)-[a-zA-Z]*u\s*0\b|--uid[= ]0\b|--non-unique|(?:^|\s)-[a-zA-Z]*o")
-_WRITERS = frozenset({"tee", "cp", "mv", "install", "ln", "truncate", "sed", "dd", "rsync", "touch", "chattr"})
+_WRITERS = frozenset({"tee", "cp", "mv", "install", "ln", "truncate", "sed", "dd", "rsync", "touch", "chattr",
+                      "curl", "wget", "tar", "unzip"})
+_OUTPUT_FLAGS = {"curl": ("-o", "--output"), "wget": ("-O", "--output-document", "-P", "--directory-prefix"),
+                 "tar": ("-C", "--directory"), "unzip": ("-d",)}
+
+
+def _flag_value(cmd, flags: tuple[str, ...]) -> list[str]:  # type: ignore[no-untyped-def]
+    """Values of `flags` (`-o FILE`, `--output=FILE`) in any position."""
+    out: list[str] = []
+    args = cmd.args
+    for i, arg in enumerate(args):
+        if arg in flags and i + 1 < len(args):
+            out.append(args[i + 1])
+        elif "=" in arg and arg.split("=", 1)[0] in flags:
+            out.append(arg.split("=", 1)[1])
+    return out
 
 
 def _write_targets(cmd) -> list[str]:
@@ -167,6 +182,8 @@ def _write_targets(cmd) -> list[str]:
         targets += ops
     elif cmd.name == "dd":
         targets += [a[3:] for a in cmd.args if a.startswith("of=")]
+    elif cmd.name in _OUTPUT_FLAGS:  # a download or an unpack written into a directory
+        targets += _flag_value(cmd, _OUTPUT_FLAGS[cmd.name])
     return targets
 
 
