@@ -34,72 +34,111 @@ _ASSIGNED_NAME = (r"[A-Za-z0-9_.-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|a
 """A name that ends in a secret word: `DB_PASSWORD`, `GITHUB_TOKEN`, `aws_secret_access_key`
 (`max_tokens` or `author` do not: the secret word must end the name)."""
 _TOKENISH = r"[A-Za-z0-9._~+/=-]"
-_R = REDACTED
-_SECRET_VALUES: list[tuple[re.Pattern[str], str]] = [
+_SECRET_VALUES: list[tuple[re.Pattern[str], bool]] = [
     # private-key blocks (PEM / OpenSSH), to the END line or the end of the text
     (re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|$)",
-                re.DOTALL | re.IGNORECASE), _R),
-    (re.compile(r"(?i)\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}\b"), _R),  # AWS key ids (any case)
+                re.DOTALL | re.IGNORECASE), False),
+    (re.compile(r"(?i)\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}\b"), False),  # AWS key ids (any case)
     # AWS secret access key: 40 base64 chars mixing cases and digits (a git SHA is lower-case hex)
     (re.compile(r"(?<![A-Za-z0-9/+])(?=[A-Za-z0-9/+]{0,39}[A-Z])(?=[A-Za-z0-9/+]{0,39}[a-z])"
-                r"(?=[A-Za-z0-9/+]{0,39}[0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"), _R),
-    (re.compile(r"(?i)\bgh[pousr]_[A-Za-z0-9]{20,}\b"), _R),  # GitHub tokens
-    (re.compile(r"(?i)\bgithub_pat_[A-Za-z0-9_]{20,}\b"), _R),
-    (re.compile(r"(?i)\bglpat-[A-Za-z0-9_-]{16,}\b"), _R),  # GitLab
-    (re.compile(r"(?i)\bsk-(proj-|ant-|live-)?[A-Za-z0-9_-]{16,}\b"), _R),  # OpenAI / Anthropic style keys
-    (re.compile(r"(?i)\b(sk|rk|pk)_(live|test)_[A-Za-z0-9]{8,}\b"), _R),  # Stripe
-    (re.compile(r"(?i)\bxox[abposr]-[A-Za-z0-9-]{10,}\b"), _R),  # Slack
-    (re.compile(r"(?i)\bAIza[0-9A-Za-z_-]{35}\b"), _R),  # Google API key
-    (re.compile(r"(?i)\bnpm_[A-Za-z0-9]{30,}\b"), _R),
-    (re.compile(r"(?i)\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), _R),  # JWT
+                r"(?=[A-Za-z0-9/+]{0,39}[0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"), False),
+    (re.compile(r"(?i)\bgh[pousr]_[A-Za-z0-9]{20,}\b"), False),  # GitHub tokens
+    (re.compile(r"(?i)\bgithub_pat_[A-Za-z0-9_]{20,}\b"), False),
+    (re.compile(r"(?i)\bglpat-[A-Za-z0-9_-]{16,}\b"), False),  # GitLab
+    (re.compile(r"(?i)\bsk-(proj-|ant-|live-)?[A-Za-z0-9_-]{16,}\b"), False),  # OpenAI / Anthropic style keys
+    (re.compile(r"(?i)\b(sk|rk|pk)_(live|test)_[A-Za-z0-9]{8,}\b"), False),  # Stripe
+    (re.compile(r"(?i)\bxox[abposr]-[A-Za-z0-9-]{10,}\b"), False),  # Slack
+    (re.compile(r"(?i)\bAIza[0-9A-Za-z_-]{35}\b"), False),  # Google API key
+    (re.compile(r"(?i)\bnpm_[A-Za-z0-9]{30,}\b"), False),
+    (re.compile(r"(?i)\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), False),  # JWT
     # HTTP credentials: an Authorization value, `Bearer x` of any length (short tokens leak too),
     # a lower-cased `bearer`/`basic` only when what follows looks like a token (has a digit or '=')
-    (re.compile(r"(?i)\b(authorization\s*[:=]\s*)(?:(?:bearer|basic|token)\s+)?" + _TOKENISH + "+"), r"\1" + _R),
-    (re.compile(r"\b(Bearer|Basic)\s+" + _TOKENISH + "+"), _R),
-    (re.compile(r"(?i)\b(bearer|basic)\s+(?=" + _TOKENISH + r"*[0-9=])" + _TOKENISH + "{6,}"), _R),
-    (re.compile(r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)"), _R),  # user:password@ in URLs
-    (re.compile(r"(?i)\b(sshpass\s+-p\s*)\S+"), r"\1" + _R),
+    (re.compile(r"(?i)\b(authorization\s*[:=]\s*)(?:(?:bearer|basic|token)\s+)?" + _TOKENISH + "+"), True),
+    (re.compile(r"\b(Bearer|Basic)\s+" + _TOKENISH + "+"), False),
+    (re.compile(r"(?i)\b(bearer|basic)\s+(?=" + _TOKENISH + r"*[0-9=])" + _TOKENISH + "{6,}"), False),
+    (re.compile(r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)"), False),  # user:password@ in URLs
+    (re.compile(r"(?i)\b(sshpass\s+-p\s*)\S+"), True),
     # -pPASS given to a MySQL client (later on the same command), --password[=| ]X anywhere
-    (re.compile(r"(?i)\b((?:mysql|mariadb|mysqldump|mysqladmin)\b[^\n|;&]*?\s-p)(?=\S)[^\s;&|]+"), r"\1" + _R),
-    (re.compile(r"(?i)(--?(?:password|passwd|pass|pwd|secret|token|api-key|apikey)(?:=|\s+))\S+"), r"\1" + _R),
+    (re.compile(r"(?i)\b((?:mysql|mariadb|mysqldump|mysqladmin)\b[^\n|;&]*?\s-p)(?=\S)[^\s;&|]+"), True),
+    (re.compile(r"(?i)(--?(?:password|passwd|pass|pwd|secret|token|api-key|apikey)(?:=|\s+))\S+"), True),
     # KEY=secret / key: secret assignments (env lines, config files, headers)
-    (re.compile(r"(?i)\b(" + _ASSIGNED_NAME + r"\s*[=:]\s*)(\"[^\"\n]*\"|'[^'\n]*'|[^\s'\";&,}]+)"), r"\1" + _R),
+    (re.compile(r"(?i)\b(" + _ASSIGNED_NAME + r"\s*[=:]\s*)(\"[^\"\n]*\"|'[^'\n]*'|[^\s'\";&,}]+)"), True),
 ]
+
+
+def _scrub(text: str, found: set[str] | None) -> str:
+    """Redact `text`; add each removed secret to `found` (when given)."""
+    for pattern, keeps_prefix in _SECRET_VALUES:
+        def replace(m: re.Match[str], keeps_prefix: bool = keeps_prefix) -> str:
+            prefix = m.group(1) if keeps_prefix else ""
+            if found is not None:
+                found.add(m.group(0)[len(prefix):])
+            return prefix + REDACTED
+        text = pattern.sub(replace, text)
+    return text
 
 
 def redact_text(text: str) -> str:
     """`text` with credential-shaped substrings replaced by `[REDACTED]`."""
-    if not text:
-        return text
-    for pattern, replacement in _SECRET_VALUES:
-        text = pattern.sub(replacement, text)
+    return _scrub(text, None) if text else text
+
+
+def _strip_known(text: str, secrets: list[str]) -> str:
+    """Remove secrets already found elsewhere in the record, in any case, and a cut-off prefix of
+    one (`wjalrxutn…`): display steps lower-case, normalise and shorten what they quote."""
+    lowered = text.lower()
+    for secret in secrets:
+        low = secret.lower()
+        start = lowered.find(low)
+        while start >= 0:
+            text = text[:start] + REDACTED + text[start + len(secret):]
+            lowered = text.lower()
+            start = lowered.find(low, start + len(REDACTED))
+        if text.endswith("\u2026"):
+            tail = lowered[:-1].rsplit(" ", 1)[-1]
+            if len(tail) >= 4 and low.startswith(tail):
+                text = text[: len(text) - 1 - len(tail)] + REDACTED + "\u2026"
+                lowered = text.lower()
     return text
 
 
-def redact(value: Any, *, key: str | None = None) -> Any:
+def redact(value: Any, *, key: str | None = None, found: set[str] | None = None) -> Any:
     """A copy of `value` (JSON-like) with secrets removed, by key name and by value shape.
 
     Keys are redacted as text too: a credential used as a key must not survive as one. Two keys
-    that redact to the same text keep both values (the later key gets a `#n` suffix).
+    that redact to the same text keep both values (the later key gets a `#n` suffix). Every
+    secret removed is added to `found`, when given.
     """
     if key is not None and _SECRET_KEY.search(key) and value not in (None, "", [], {}):
+        if found is not None and isinstance(value, str) and len(value) >= 4:
+            found.add(value)
         return REDACTED
     if isinstance(value, str):
-        return redact_text(value)
+        return _scrub(value, found)
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for k, v in value.items():
             name = str(k)
-            shown = redact_text(name)
+            shown = _scrub(name, found)
             if shown in out:
                 n = 2
                 while f"{shown}#{n}" in out:
                     n += 1
                 shown = f"{shown}#{n}"
-            out[shown] = redact(v, key=name)
+            out[shown] = redact(v, key=name, found=found)
         return out
     if isinstance(value, (list, tuple)):
-        return [redact(v) for v in value]
+        return [redact(v, found=found) for v in value]
+    return value
+
+
+def _strip_all(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        return _strip_known(value, secrets)
+    if isinstance(value, dict):
+        return {k: _strip_all(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strip_all(v, secrets) for v in value]
     return value
 
 
@@ -110,16 +149,24 @@ def redact_record(rec: dict[str, Any]) -> dict[str, Any]:
     """A copy of an audit record with every free-text field redacted.
 
     Covers what the guard wrote (args and their keys, context, justification, the shield's
-    snippets, rule hits' explanations) and what the caller chose (tool, session, call_id).
+    snippets, rule hits' explanations) and what the caller chose (tool, session, call_id). A
+    secret found anywhere in the record is then removed everywhere else too, whatever its case:
+    the shield quotes normalised, lower-cased snippets, where the shape patterns may not match.
     """
     out = dict(rec)
+    found: set[str] = set()
     for name in _TEXT_FIELDS:
         value = out.get(name)
         if isinstance(value, str):
-            out[name] = redact_text(value)
+            out[name] = _scrub(value, found)
     if "args" in out:
-        out["args"] = redact(out["args"])
+        out["args"] = redact(out["args"], found=found)
     for name in ("shield", "hits"):
         if isinstance(out.get(name), list):
-            out[name] = [redact(item) for item in out[name]]
+            out[name] = [redact(item, found=found) for item in out[name]]
+    secrets = sorted((f for f in found if len(f) >= 4 and REDACTED not in f), key=len, reverse=True)
+    if secrets:
+        for name in (*_TEXT_FIELDS, "shield", "hits"):
+            if out.get(name) is not None:
+                out[name] = _strip_all(out[name], secrets)
     return out
