@@ -126,7 +126,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")] = 8080,
     policy: Annotated[Path | None, typer.Option(help="Policy YAML file.")] = None,
-    api_key: Annotated[str | None, typer.Option(envvar="SENTINEL_API_KEY", help="Require this bearer key.")] = None,
+    api_key: Annotated[str | None, typer.Option(envvar="SENTINEL_API_KEY", help="The agents' key: submit calls, poll escalations.")] = None,
     audit: Annotated[Path, typer.Option(help="SQLite audit database (share it between workers).")] = Path(
         "sentinel-audit.db"),
     audit_sync: Annotated[str, typer.Option(help="full: fsync every commit; normal: survives a killed process only.")
@@ -139,6 +139,20 @@ def serve(
                         ] = "rules",
     model_url: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL for openai/cascade.")] = None,
     model: Annotated[str | None, typer.Option(help="Model (or LoRA module) name for openai/cascade.")] = None,
+    reviewer_key: Annotated[list[str] | None, typer.Option(
+        "--reviewer-key", help="NAME=KEY of a human who answers escalations and reads the audit (repeat).")] = None,
+    keys_file: Annotated[Path | None, typer.Option(
+        envvar="SENTINEL_KEYS_FILE", help="File of 'agent NAME KEY' / 'reviewer NAME KEY' lines.")] = None,
+    rate_limit: Annotated[float | None, typer.Option(help="Requests per second per key; 429 beyond.")] = None,
+    judge_budget: Annotated[float, typer.Option(help="Seconds one call may take to judge; fail closed beyond.")
+                            ] = 10.0,
+    judge_workers: Annotated[int | None, typer.Option(help="Threads that judge calls (default: 2-8 by CPUs).")
+                             ] = None,
+    idle_timeout: Annotated[float, typer.Option(help="Seconds an idle keep-alive connection stays open.")] = 5.0,
+    header_timeout: Annotated[float, typer.Option(help="Seconds a client has to send a request's headers.")
+                              ] = 10.0,
+    body_timeout: Annotated[float, typer.Option(help="Seconds a client has to send a request's body.")] = 30.0,
+    max_connections: Annotated[int, typer.Option(help="Open connections at most; more get 503.")] = 1024,
 ) -> None:
     """Run the oversight HTTP service and dashboard (extra: server)."""
     if audit_sync not in ("full", "normal"):
@@ -161,7 +175,10 @@ def serve(
     try:
         run(host=host, port=port, policy=policy, api_key=api_key, audit=audit, workers=workers,
             cors_origins=cors_origins, max_body_bytes=max_body_bytes, audit_sync=audit_sync,
-            overseer=overseer, model_url=model_url, model=model)
+            overseer=overseer, model_url=model_url, model=model, reviewer_keys=reviewer_key or (),
+            keys_file=keys_file, rate_limit=rate_limit, judge_budget_s=judge_budget, judge_workers=judge_workers,
+            idle_timeout_s=idle_timeout, header_timeout_s=header_timeout, body_timeout_s=body_timeout,
+            max_connections=max_connections)
     except ConfigError as exc:
         raise fail(str(exc)) from None
 
