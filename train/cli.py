@@ -136,30 +136,46 @@ def stage(name: Annotated[str, typer.Argument(help="warmup | A | B | C")], recip
 
 
 @app.command("eval")
-def eval_(adapter: Annotated[Path, typer.Option(help="adapter (PEFT) or full model directory")],
+def eval_(adapter: Annotated[Path | None, typer.Option(help="adapter (PEFT) or full model directory")] = None,
+          zero_shot: Annotated[bool, typer.Option("--zero-shot", help="evaluate the base model alone (no adapter)")
+                               ] = False,
           recipe: RecipeOpt = "tiny-cpu",
-          base: Annotated[str | None, typer.Option(help="base model for a PEFT adapter")] = None,
+          base: Annotated[str | None, typer.Option(help="base model (default: the adapter's, else the recipe's)")] = None,
           suite: Annotated[list[str] | None, typer.Option(help="compat and/or v2 (default: the recipe's)")] = None,
           backend: Annotated[str | None, typer.Option(help="transformers (in-process) or vllm (server)")] = None,
           vllm_url: Annotated[str | None, typer.Option(help="vLLM server serving --lora-modules overseer=DIR")] = None,
-          max_episodes: Annotated[int | None, typer.Option(help="cap episodes per task (default: all)")] = None,
+          episodes: Annotated[int | None, typer.Option("--episodes", "--max-episodes", min=1,
+                                                       help="held-out episodes per task (default: all)")] = None,
+          view: Annotated[str | None, typer.Option(help="prompt view: full | focused (default: the adapter's)")] = None,
           as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False) -> None:
-    """Held-out env eval (compat, v2) with the trained model as the overseer; parse failures reported apart."""
+    """Held-out env eval (compat, v2) with the trained model as the overseer; parse failures reported apart.
+
+    Greedy and seeded: the same command prints the same figures. With one --suite the JSON is that
+    suite's report ({"f1", "precision", "recall", "f1_ci95", "parse_failures", "decisions", ...}); with
+    several it maps suite -> report.
+    """
     _guarded(_need_extras)
     from sentinel_guard.train.eval_run import evaluate_adapter
 
-    if not adapter.is_dir():
+    if zero_shot == (adapter is not None):
+        raise fail("give --adapter DIR or --zero-shot (the base alone), not both and not neither")
+    if adapter is not None and not adapter.is_dir():
         raise fail(f"--adapter {adapter} is not a directory")
     if backend not in (None, "transformers", "vllm"):
         raise fail(f"unknown backend {backend!r}; choose transformers or vllm")
+    if zero_shot and backend == "vllm":
+        raise fail("--zero-shot runs in-process; use --backend transformers")
     if suite and any(s not in ("compat", "v2") for s in suite):
         raise fail(f"unknown suite in {suite}; choose compat or v2")
+    if view not in (None, "full", "focused"):
+        raise fail(f"unknown --view {view!r}; choose full or focused")
     r = _guarded(lambda: _recipe(recipe, None))
     reports = _guarded(lambda: evaluate_adapter(
-        r, str(adapter), base, backend=backend, vllm_url=vllm_url, suites=tuple(suite) if suite else None,
-        max_episodes=max_episodes, log=(lambda _m: None) if as_json else typer.echo))
+        r, str(adapter) if adapter else None, base, backend=backend, vllm_url=vllm_url,
+        suites=tuple(suite) if suite else None, max_episodes=episodes, view=view,
+        name="zero_shot" if zero_shot else "trained", log=(lambda _m: None) if as_json else typer.echo))
     if as_json:
-        typer.echo(json.dumps(reports, indent=2))
+        typer.echo(json.dumps(next(iter(reports.values())) if len(reports) == 1 else reports, indent=2))
 
 
 @app.command("push")

@@ -37,11 +37,15 @@ class OverseerGRPOConfig(GRPOConfig):
     tier: str = field(default="action_screen", metadata={"help": f"env task: one of {', '.join(TIERS)}"})
     max_overseer_turns: int = field(
         default=1, metadata={"help": "overseer decisions per rollout (1 = one decision, >1 = multi-turn episode)"})
+    environment: str = field(
+        default="tools", metadata={"help": "tools: one tool per decision; answer: the served JSON verdict, no tools"})
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.tier not in TIERS:
             raise ValueError(f"tier must be one of {list(TIERS)}, got {self.tier!r}")
+        if self.environment not in ("tools", "answer"):
+            raise ValueError(f"environment must be tools or answer, got {self.environment!r}")
         if self.max_overseer_turns < 1:
             raise ValueError("max_overseer_turns must be >= 1")
 

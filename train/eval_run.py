@@ -77,45 +77,75 @@ def vllm_overseer(base_url: str, model: str, *, max_tokens: int = 256) -> Callab
     return call
 
 
-def evaluate_adapter(recipe: Recipe, adapter: str, base: str | None = None, *, backend: str | None = None,
+def evaluate_adapter(recipe: Recipe, adapter: str | None, base: str | None = None, *, backend: str | None = None,
                      vllm_url: str | None = None, suites: tuple[str, ...] | None = None,
-                     max_episodes: int | None = -1, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Evaluate `adapter` (PEFT adapter or full model dir) on each suite's held-out split."""
+                     max_episodes: int | None = -1, view: str | None = None, name: str = "trained",
+                     log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Evaluate `adapter` (PEFT adapter or full model dir; None = the base alone) on each suite's held-out split.
+
+    In-process models are evaluated in lock step (`sentinel_guard.train.heldout`): batched, greedy,
+    deterministic, with a bootstrap interval. `view` defaults to what the adapter was trained on.
+    """
     backend = backend or recipe.eval.backend
     cap = recipe.eval.max_episodes if max_episodes == -1 else max_episodes
+    reports = {}
     if backend == "vllm":
         if not vllm_url:
             raise ValueError("the vllm backend needs --vllm-url of a server started with --lora-modules overseer=DIR")
         overseer: Callable[[dict[str, Any]], Any] = vllm_overseer(vllm_url, "overseer",
                                                                   max_tokens=recipe.eval.max_new_tokens)
-    else:
-        overseer = _local_overseer(recipe, adapter, base)
-    reports = {}
+        for suite in suites or recipe.eval.suites:
+            reports[suite] = run_env_eval(suite, overseer, max_episodes=cap)
+        return reports
+    from sentinel_guard.train.heldout import evaluate_lockstep, model_answerer
+
+    meta = read_overseer_meta(adapter) if adapter else {}
+    view = view or str(meta.get("prompt_view") or recipe.data.prompt_view)
+    model, tok = load_local(recipe, adapter, base or meta.get("base"))
+    answer = model_answerer(model, tok, view=view, max_new_tokens=int(meta.get("max_new_tokens")
+                                                                       or recipe.eval.max_new_tokens))
     for suite in suites or recipe.eval.suites:
-        t0 = time.perf_counter()
-        rep = run_env_eval(suite, overseer, max_episodes=cap)
-        o = rep["overall"]
-        log(f"eval {suite}: F1 {o['f1']:.3f} (P {o['precision']:.3f} R {o['recall']:.3f}) on {rep['n_decisions']} "
-            f"decisions, {rep['parse_failures']} parse failures ({time.perf_counter() - t0:.0f}s)")
+        rep = evaluate_lockstep(suite, answer, episodes_per_task=cap, name=name, tasks=recipe.eval.tasks)
+        rep["prompt_view"] = view
+        log(f"eval {name} {suite}: F1 {rep['f1']:.3f} {rep['f1_ci95']} (P {rep['precision']:.3f} "
+            f"R {rep['recall']:.3f}) on {rep['decisions']} decisions, {rep['parse_failures']} parse failures "
+            f"({rep['wall_s']:.0f}s)")
         reports[suite] = rep
     return reports
 
 
-def _local_overseer(recipe: Recipe, adapter: str, base: str | None) -> Callable[[dict[str, Any]], Any]:
+META_FILE = "sentinel_overseer.json"
+"""Written next to a shipped adapter: the base it sits on, the prompt view and answer budget it was trained with."""
+
+
+def read_overseer_meta(adapter: str | Path) -> dict[str, Any]:
+    """The adapter's `sentinel_overseer.json` ({} when absent)."""
+    import json
+
+    path = Path(adapter) / META_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def load_local(recipe: Recipe, adapter: str | None, base: str | None) -> tuple[Any, Any]:
+    """(model, tokenizer): base + PEFT adapter, a full model dir, or (adapter None) the base alone."""
     import torch
-    from sentinel_guard.train.evaluate import ModelOverseer
     from sentinel_guard.train.modeling import is_adapter, load_tokenizer
     from transformers import AutoModelForCausalLM
 
-    if not Path(adapter).is_dir():
-        raise ValueError(f"adapter directory {adapter!r} does not exist")
-    dtype = torch.float32 if recipe.device == "cpu" else torch.bfloat16
-    if is_adapter(adapter):
-        from peft import PeftModel
+    from sentinel_guard.backends.base_models import NAMED_BASES, load_base
 
-        base = base or recipe.model.base
-        model: Any = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(base, dtype=dtype), adapter)
+    dtype = torch.float32 if recipe.device == "cpu" else torch.bfloat16
+    if adapter is not None and not Path(adapter).is_dir():
+        raise ValueError(f"adapter directory {adapter!r} does not exist")
+    if adapter is not None and not is_adapter(adapter):
+        return AutoModelForCausalLM.from_pretrained(adapter, dtype=dtype).eval(), load_tokenizer(adapter)
+    base = base or recipe.model.base
+    if base in NAMED_BASES or base.endswith(".gguf") or (Path(base) / "sentinel_base.json").exists():
+        model, tok = load_base(base, dtype=dtype)
     else:
-        model = AutoModelForCausalLM.from_pretrained(adapter, dtype=dtype)
-    tok = load_tokenizer(adapter)
-    return ModelOverseer(model, tok, max_new_tokens=recipe.eval.max_new_tokens)
+        model, tok = AutoModelForCausalLM.from_pretrained(base, dtype=dtype), load_tokenizer(base)
+    if adapter is None:
+        return model.eval(), tok
+    from peft import PeftModel
+
+    return PeftModel.from_pretrained(model, adapter).eval(), tok

@@ -51,7 +51,8 @@ def load_policy(recipe: Recipe, base: str, init: str | Path | None, *, trainable
         return PeftModel.from_pretrained(model, str(init), is_trainable=trainable)
     lora = recipe.model.lora
     return get_peft_model(model, LoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
-                                            target_modules=list(lora.target_modules), task_type="CAUSAL_LM"))
+                                            target_modules=list(lora.target_modules), task_type="CAUSAL_LM",
+                                            layers_to_transform=list(lora.layers) if lora.layers else None))
 
 
 def save_policy(model: Any, tokenizer: Any, out: str | Path) -> Path:

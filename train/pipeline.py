@@ -33,8 +33,14 @@ def _tool_schemas() -> list[dict[str, Any]]:
     return [get_json_schema(getattr(WarRoomToolEnv, d)) for d in ("approve", "flag", "block", "escalate")]
 
 
-def prepare_base(recipe: Recipe, out: Path, data: DataPaths) -> str:
-    """The base model id/path: a hub id or local path as given, or the tiny model built now."""
+def prepare_base(recipe: Recipe, out: Path, data: DataPaths, *, dry_run: bool = False) -> str:
+    """The base model id/path: a hub id or local path as given, a named offline base materialised
+    once under `out/base` (`sentinel_guard.backends.base_models`), or the tiny model built now."""
+    from sentinel_guard.backends.base_models import NAMED_BASES, materialize, resolve_base
+
+    if recipe.model.base in NAMED_BASES:
+        resolve_base(recipe.model.base)  # a missing package fails here, naming the install command
+        return recipe.model.base if dry_run else str(materialize(recipe.model.base, out / "base"))
     if recipe.model.base != "tiny":
         return recipe.model.base
     base = out / "base"
@@ -56,6 +62,9 @@ def _dry_run(recipe: Recipe, ctx: RunContext, log: Log) -> dict[str, Any]:
     checks: dict[str, Any] = {}
     for name, kind, stage in (("a", "grpo", recipe.stage_a), ("b", "sft", recipe.stage_b),
                               ("c", "grpo", recipe.stage_c)):
+        if stage is None:
+            checks[name] = "skipped (stage_a: null)"
+            continue
         cfg, overrides = stage_config(kind, recipe, stage, str(ctx.stage_dir(name)), dry_run=True)
         checks[name] = {"config": type(cfg).__name__, "max_steps": cfg.max_steps, "lr": cfg.learning_rate,
                         "cpu_overrides_for_validation": overrides}
@@ -67,7 +76,7 @@ def _dry_run(recipe: Recipe, ctx: RunContext, log: Log) -> dict[str, Any]:
     from datasets import Dataset
     from sentinel_guard.train.modeling import load_policy, load_tokenizer
     from sentinel_guard.train.rewards import env_reward
-    from sentinel_guard.train.tool_env import WarRoomToolEnv
+    from sentinel_guard.train.tool_env import ENVIRONMENTS
     from trl import GRPOTrainer
 
     cfg, _ = stage_config("grpo", recipe, recipe.stage_c, str(ctx.stage_dir("dry")), dry_run=True)
@@ -84,7 +93,7 @@ def _dry_run(recipe: Recipe, ctx: RunContext, log: Log) -> dict[str, Any]:
     rows = read_rows(ctx.data.grpo(recipe.curriculum[0]))
     GRPOTrainer(model=load_policy(recipe.model_copy(update={"device": "cpu"}), base, None), args=cfg,
                 train_dataset=Dataset.from_list(rows), processing_class=load_tokenizer(base),
-                reward_funcs=env_reward, environment_factory=WarRoomToolEnv)
+                reward_funcs=env_reward, environment_factory=ENVIRONMENTS[cfg.environment])
     if recipe.model.base == "tiny":
         checks["trainer"] = "GRPOTrainer constructed on the tiny model"
     else:
@@ -92,6 +101,22 @@ def _dry_run(recipe: Recipe, ctx: RunContext, log: Log) -> dict[str, Any]:
                              f"{recipe.model.base} weights not loaded (dry runs download nothing), vLLM not started")
     log(f"dry-run: trainer: {checks['trainer']}")
     return checks
+
+
+def _write_meta(recipe: Recipe, adapter: Path) -> None:
+    """Record what serving needs next to the adapter: the base *name* (not this run's materialised
+    copy), the prompt view and the answer budget; PEFT's config is pointed at the name too."""
+    from sentinel_guard.train.eval_run import META_FILE
+
+    if recipe.model.lora is None:
+        return
+    write_json(adapter / META_FILE, {"base": recipe.model.base, "prompt_view": recipe.data.prompt_view,
+                                     "max_new_tokens": recipe.eval.max_new_tokens, "recipe": recipe.name})
+    cfg_path = adapter / "adapter_config.json"
+    if cfg_path.exists():
+        cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+        cfg["base_model_name_or_path"] = recipe.model.base
+        write_json(cfg_path, cfg)
 
 
 def _cpu_seconds() -> float:
@@ -125,7 +150,9 @@ def run_pipeline(recipe: Recipe, out: str | Path, *, dry_run: bool = False, log:
         timings["data"] = round(time.perf_counter() - t0, 1)
         log(f"data: {summary['rft_rows']} RFT rows {summary['rft_by_decision']}, GRPO prompts "
             f"{summary['grpo_rows']}, {summary['val_rows']} validation turns ({timings['data']}s)")
-    base = prepare_base(recipe, out, data)
+    t0 = time.perf_counter()
+    base = prepare_base(recipe, out, data, dry_run=dry_run)
+    timings["base"] = round(time.perf_counter() - t0, 1)
     ctx = RunContext(recipe, base, data, out, dry_run)
     if dry_run:
         checks = _dry_run(recipe, ctx, log)
@@ -152,8 +179,9 @@ def run_pipeline(recipe: Recipe, out: str | Path, *, dry_run: bool = False, log:
     if recipe.warmup_sft_steps:
         warm = {**recipe.stage_b, "max_steps": recipe.warmup_sft_steps}
         current = stage("warmup", lambda: run_sft(ctx, "warmup", None, warm, tools=_tool_schemas()))["model_dir"]
-    init_a = current
-    current = stage("A", lambda: run_grpo(ctx, "A", init_a or base, recipe.stage_a, "action_screen"))["model_dir"]
+    init_a, stage_a = current, recipe.stage_a
+    if stage_a is not None:
+        current = stage("A", lambda: run_grpo(ctx, "A", init_a or base, stage_a, "action_screen"))["model_dir"]
     init_b = current
     sft = stage("B", lambda: run_sft(ctx, "B", init_b, recipe.stage_b))
     gate_path = out / "gate.json"
@@ -173,12 +201,24 @@ def run_pipeline(recipe: Recipe, out: str | Path, *, dry_run: bool = False, log:
         write_json(gate_path, gate.summary())
     restored = gate.restore(out / "adapter")
     write_json(gate_path, gate.summary())
+    _write_meta(recipe, out / "adapter")
     log(f"gate: {gate.decision} — {gate.reason}; restored {restored.name} ({restored.score:.3f}) to {out / 'adapter'}")
     evals: dict[str, Any] = {}
     if not skip_eval:
         from sentinel_guard.train.eval_run import evaluate_adapter
 
-        evals = evaluate_adapter(recipe, str(out / "adapter"), base, log=log)
+        t0 = time.perf_counter()
+        evals = {"gate_choice": evaluate_adapter(recipe, str(out / "adapter"), base, log=log, name=restored.name)}
+        timings["eval_gate_choice"] = round(time.perf_counter() - t0, 1)
+        for label, model_dir, wanted in (("sft", sft["model_dir"], recipe.eval.compare_sft),
+                                         ("zero_shot", None, recipe.eval.zero_shot)):
+            if wanted and not (label == "sft" and restored.name == "sft"):
+                t0 = time.perf_counter()
+                evals[label] = evaluate_adapter(recipe, model_dir, base, log=log, name=label,
+                                                suites=recipe.eval.compare_suites)
+                timings[f"eval_{label}"] = round(time.perf_counter() - t0, 1)
+        if len(evals) == 1:
+            evals = evals["gate_choice"]  # the tiny recipe's layout: suite -> report
     summary = {
         "recipe": recipe.model_dump(mode="json"), "machine": f"{platform.platform()} ({platform.processor() or 'cpu'})",
         "data": json.loads(data.summary.read_text(encoding="utf-8")), "timings_s": timings,

@@ -33,6 +33,9 @@ class LoraSpec(_Strict):
     alpha: int = Field(32, ge=1)
     dropout: float = Field(0.0, ge=0.0, lt=1.0)
     target_modules: tuple[str, ...] = ("q_proj", "k_proj", "v_proj", "o_proj")
+    layers: tuple[int, ...] | None = None
+    """Only these decoder layers get adapters (None = all). On a CPU, adapting only the top layers means
+    the backward pass stops there: about half the cost of a training step for a 30-layer model."""
 
 
 class ModelSpec(_Strict):
@@ -88,6 +91,13 @@ class EvalSpec(_Strict):
     max_new_tokens: int = Field(256, ge=8)
     max_episodes: int | None = None
     """Cap per suite (None = the full held-out split); the tiny recipe caps it to stay fast."""
+    zero_shot: bool = False
+    """Also evaluate the base model alone (parse failures graded fail-closed) on `compare_suites`."""
+    compare_sft: bool = False
+    """Also evaluate the SFT checkpoint on `compare_suites` when the gate chose a GRPO checkpoint."""
+    compare_suites: tuple[Literal["compat", "v2"], ...] = ("v2",)
+    tasks: tuple[str, ...] | None = None
+    """Restrict the in-process eval to these tasks (None = all three); the CI smoke test uses one."""
 
 
 class Recipe(_Strict):
@@ -98,8 +108,8 @@ class Recipe(_Strict):
     device: Literal["cpu", "cuda"] = "cpu"
     model: ModelSpec
     data: DataSpec = DataSpec()
-    stage_a: dict[str, Any] = Field(default_factory=dict)
-    """GRPO kwargs for the action_screen warm-up with environment_factory."""
+    stage_a: dict[str, Any] | None = Field(default_factory=dict)
+    """GRPO kwargs for the action_screen warm-up with environment_factory; null skips stage A (SFT first)."""
     stage_b: dict[str, Any] = Field(default_factory=dict)
     """SFT kwargs for rejection fine-tuning on the RFT set."""
     stage_c: dict[str, Any] = Field(default_factory=dict)

@@ -154,7 +154,7 @@ def run_grpo(ctx: RunContext, name: str, init: str | Path, stage: dict[str, Any]
     from sentinel_guard.train.config import stage_config
     from sentinel_guard.train.modeling import load_policy, load_tokenizer
     from sentinel_guard.train.rewards import env_reward
-    from sentinel_guard.train.tool_env import WarRoomToolEnv
+    from sentinel_guard.train.tool_env import ENVIRONMENTS
     from trl import GRPOTrainer
 
     cfg, _ = stage_config("grpo", ctx.recipe, {**stage, "tier": tier, "suite": ctx.recipe.data.suite},
@@ -169,7 +169,7 @@ def run_grpo(ctx: RunContext, name: str, init: str | Path, stage: dict[str, Any]
     before = _score(ctx, model, tok, init)
     cb = _GateCallback(ctx, gate, step_offset) if gate is not None else None
     trainer = GRPOTrainer(model=model, args=cfg, train_dataset=Dataset.from_list(rows), processing_class=tok,
-                          reward_funcs=env_reward, environment_factory=WarRoomToolEnv, callbacks=[cb] if cb else None)
+                          reward_funcs=env_reward, environment_factory=ENVIRONMENTS[cfg.environment], callbacks=[cb] if cb else None)
     if cb is not None:
         cb.trainer = trainer
     trainer.train(resume_from_checkpoint=_last_checkpoint(cfg.output_dir))

@@ -9,7 +9,8 @@ about *this* proposal rests on and drops the rest:
   effect, drift events and earlier decisions — unchanged;
 - status and metrics only for the proposal's target, the services it depends on, the services
   that depend on it, and any service that is not healthy (capped, target first);
-- dependency lines only where the target appears; the three newest tool outputs.
+- dependency lines only where the target appears; the two newest tool outputs; no list of every
+  service name (the focused services are named where their status and metrics are).
 
 It reads only the observation (never labels), is deterministic, and uses the same renderer
 (`sentinel_guard.prompting.render_messages`) and line formats as `full`. A model is trained,
@@ -29,7 +30,7 @@ __all__ = ["VIEWS", "focused_evidence", "render_view"]
 
 VIEWS = ("full", "focused")
 _MAX_FOCUS = 5
-_MAX_OUTPUTS = 3
+_MAX_OUTPUTS = 2
 
 
 def _target(proposal: Mapping[str, Any]) -> str:
@@ -44,7 +45,7 @@ def _focus(obs: Mapping[str, Any], target: str) -> list[str]:
     """Target first, then its dependencies, its dependents, then unhealthy services (capped)."""
     deps: Mapping[str, list[str]] = obs.get("dependencies") or {}
     status: Mapping[str, Any] = (obs.get("evidence") or {}).get("status") or {}
-    order = [target] + list(deps.get(target) or []) + sorted(s for s, d in deps.items() if target in (d or []))
+    order = [target, *list(deps.get(target) or []), *sorted(s for s, d in deps.items() if target in (d or []))]
     order += sorted(s for s, st in status.items() if str(st) != "healthy")
     seen: list[str] = []
     for s in order:
@@ -59,9 +60,6 @@ def focused_evidence(obs: Mapping[str, Any]) -> str:
     target = _target(proposal)
     focus = _focus(obs, target)
     lines: list[str] = []
-    services = obs.get("known_services") or []
-    if services:
-        lines.append("Services: " + ", ".join(services))
     deps = obs.get("dependencies") or {}
     dep_lines = [f"{s} -> {', '.join(d)}" for s, d in sorted(deps.items()) if d and (s == target or target in d)]
     if dep_lines:

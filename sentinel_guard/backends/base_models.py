@@ -123,7 +123,7 @@ def load_base(base: str, *, dtype: Any = None) -> tuple[Any, Any]:
 
     kwargs: dict[str, Any] = {"gguf_file": source.gguf_file} if source.gguf_file else {}
     tok = AutoTokenizer.from_pretrained(str(source.directory), **kwargs)
-    model = AutoModelForCausalLM.from_pretrained(str(source.directory), dtype=dtype or torch.float32, **kwargs)
+    model: Any = AutoModelForCausalLM.from_pretrained(str(source.directory), dtype=dtype or torch.float32, **kwargs)
     named = NAMED_BASES.get(base)
     if named is not None:
         tok.chat_template = named.chat_template
