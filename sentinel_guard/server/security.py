@@ -21,6 +21,7 @@ microseconds on the hot path.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -70,7 +71,12 @@ def is_loopback_host(host: bytes) -> bool:
         name = text[: text.find("]") + 1] if "]" in text else text
     else:
         name = text.rsplit(":", 1)[0] if text.count(":") == 1 else text
-    return name in _LOOPBACK_NAMES or name.startswith("127.")
+    if name in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name.strip("[]")).is_loopback  # 127.0.0.2, but not 127.0.0.1.nip.io
+    except ValueError:
+        return False
 
 
 async def send_json(send: Send, status: int, body: dict[str, Any],
