@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
-from sentinel_guard.cli import err_console, fail
+from sentinel_guard.cli import err_console, fail, need_extra
 
 __all__ = ["app"]
 
@@ -40,6 +40,8 @@ def eval_cmd(
     model: Annotated[str | None, typer.Option(help="llm: model name (or SENTINEL_LLM_MODEL)")] = None,
 ) -> None:
     """Run overseers over the split's episodes and report micro-F1 per tier and overall."""
+    if out is not None:
+        need_extra("matplotlib", "env", "sentinel-guard env eval --out")
     from sentinel_guard.env.suites.base import TASKS
 
     if suite not in _SUITES:
@@ -100,6 +102,8 @@ def serve_cmd(
     max_sessions: Annotated[int, typer.Option(min=1, max=4096, help="concurrent WebSocket sessions")] = 64,
 ) -> None:
     """Serve the war room as an OpenEnv app (HTTP routes + WebSocket sessions at /ws)."""
+    need_extra("openenv", "env", "sentinel-guard env serve")
+    need_extra("uvicorn", "env", "sentinel-guard env serve")
     from sentinel_guard.errors import MissingExtraError
 
     try:

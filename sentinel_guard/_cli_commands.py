@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from sentinel_guard.cli import app, fail, read_jsonl
+from sentinel_guard.cli import app, fail, need_extra, read_jsonl
 from sentinel_guard.errors import ConfigError, InputError, MissingExtraError
 from sentinel_guard.types import ToolCall, Verdict
 
@@ -155,6 +155,8 @@ def serve(
     max_connections: Annotated[int, typer.Option(help="Open connections at most; more get 503.")] = 1024,
 ) -> None:
     """Run the oversight HTTP service and dashboard (extra: server)."""
+    for module in ("fastapi", "uvicorn"):
+        need_extra(module, "server", "sentinel-guard serve")
     if audit_sync not in ("full", "normal"):
         raise fail(f"--audit-sync must be full or normal, not {audit_sync!r}")
     if overseer not in ("rules", "openai", "cascade"):
@@ -171,7 +173,7 @@ def serve(
     try:
         from sentinel_guard.server import run
     except (ImportError, MissingExtraError) as exc:
-        raise fail(f"the server needs its extra: pip install 'sentinel-guard[server]' ({exc})", 1) from None
+        raise fail(f"the server needs its extra: pip install 'sentinel-guard[server]' ({exc})") from None
     try:
         run(host=host, port=port, policy=policy, api_key=api_key, audit=audit, workers=workers,
             cors_origins=cors_origins, max_body_bytes=max_body_bytes, audit_sync=audit_sync,

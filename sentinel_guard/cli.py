@@ -14,8 +14,9 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from sentinel_guard.errors import ConfigError, InputError, SentinelError
+from sentinel_guard.errors import ConfigError, InputError, MissingExtraError, SentinelError
 
 app = typer.Typer(
     name="sentinel-guard",
@@ -30,9 +31,45 @@ EXIT_INPUT = 2
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
-    """Print `message` on stderr and return the Exit to raise (input errors use code 2)."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Print `message` on stderr and return the Exit to raise (input errors use code 2).
+
+    The message is escaped: text such as `pip install 'sentinel-guard[server]'` must reach the
+    user literally, not be eaten as rich markup.
+    """
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def need_extra(module: str, extra: str, feature: str) -> None:
+    """End the command (exit 2, the pip line printed literally) unless `module` is importable.
+
+    Commands call this before doing any work, so a missing extra never costs a finished run.
+    """
+    from sentinel_guard.errors import require_extra
+
+    try:
+        require_extra(module, extra, feature)
+    except MissingExtraError as exc:
+        raise fail(str(exc)) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"sentinel-guard {version('sentinel-guard')}")
+        except PackageNotFoundError:
+            typer.echo("sentinel-guard (not installed as a package)")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    show_version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Print the installed version and exit."),
+) -> None:
+    """Approve, flag, block or escalate AI-agent tool calls before they run."""
 
 
 def read_jsonl(source: str, required: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -64,7 +101,7 @@ def _register_plugins() -> None:
         try:
             sub = ep.load()
         except Exception as exc:  # noqa: BLE001 - a broken plugin must not break the core CLI
-            err_console.print(f"[yellow]warning:[/] sub-command '{ep.name}' unavailable: {exc}")
+            err_console.print(f"[yellow]warning:[/] sub-command '{ep.name}' unavailable: {escape(str(exc))}")
             continue
         app.add_typer(sub, name=ep.name)
 
@@ -73,13 +110,17 @@ def main() -> None:
     """Console-script entry point."""
     from sentinel_guard import _cli_commands  # noqa: F401 - registers judge/shield/serve
     from sentinel_guard import cli_rules  # noqa: F401 - registers rules
+    from sentinel_guard.cli_audit import audit
+    from sentinel_guard.cli_policy import app as policy_app
 
+    app.add_typer(policy_app, name="policy")
+    app.command("audit")(audit)
     _register_plugins()
     try:
         app()
-    except (InputError, ConfigError) as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    except (InputError, ConfigError, MissingExtraError) as exc:
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(EXIT_INPUT)
     except SentinelError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(1)

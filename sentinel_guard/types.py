@@ -35,6 +35,10 @@ class Decision(str, Enum):
     ESCALATE = "escalate"
     """Do not run it now; a human decides."""
 
+    def __str__(self) -> str:
+        """The value (`escalate`), so `print(verdict.decision)` shows what users write in policies."""
+        return self.value
+
     @property
     def stops(self) -> bool:
         """True when the tool must not run (block or escalate)."""
@@ -56,6 +60,10 @@ class Severity(str, Enum):
     MEDIUM = "medium"
     HIGH = "high"
     CRITICAL = "critical"
+
+    def __str__(self) -> str:
+        """The value (`high`), as in policy files and JSON."""
+        return self.value
 
     @property
     def rank(self) -> int:
