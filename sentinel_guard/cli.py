@@ -108,8 +108,10 @@ def _register_plugins() -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    from sentinel_guard import _cli_commands  # noqa: F401 - registers judge/shield/serve
-    from sentinel_guard import cli_rules  # noqa: F401 - registers rules
+    from sentinel_guard import (
+        _cli_commands,  # noqa: F401 - registers judge/shield/serve
+        cli_rules,  # noqa: F401 - registers rules
+    )
     from sentinel_guard.cli_audit import audit
     from sentinel_guard.cli_policy import app as policy_app
 

@@ -39,7 +39,7 @@ def unknown_rule_problems(policy: Policy, catalogue: set[str], source: str) -> l
                                 f"(families: {', '.join(families)})")
         elif entry not in catalogue:
             close = difflib.get_close_matches(entry, sorted(catalogue), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else " (list them with: sentinel-guard policy rules)"
+            hint = f" (did you mean {close[0]!r}?)" if close else " (list them with: sentinel-guard rules)"
             problems.append(f"{source}: disabled_rules[{i}]: {entry!r} is not a rule id in the catalogue{hint}")
     return problems
 
@@ -81,15 +81,6 @@ def check(file: Annotated[Path, typer.Argument(help="Policy YAML file.")]) -> No
                f"{len(off)} of {len(catalogue)} rules disabled{': ' + ', '.join(off) if off else ''}")
     for note in _notes(policy):
         err_console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
-
-
-@app.command("rules")
-def rules() -> None:
-    """List the rule catalogue (ids usable in disabled_rules) with their summaries."""
-    from sentinel_guard.rules.engine import known_rules
-
-    for rule_id, rule in sorted(known_rules().items()):
-        typer.echo(f"{rule_id}\t{getattr(rule, 'summary', '')}")
 
 
 def _cases(source: str) -> list[tuple[str, Any, str]]:
