@@ -96,6 +96,9 @@ class Policy(_PolicyModel):
     on_escalate: Literal["escalate", "block"] = "escalate"
     disabled_rules: list[str] = Field(default_factory=list)
     """Rule ids (or prefixes ending in `.`) whose hits are ignored."""
+    effects: dict[str, Decision] = Field(default_factory=dict)
+    """Overrides of the effect table, `"action:class": decision` (e.g. `"read:credentials": block`,
+    `"delete:logs": approve`); see `sentinel_guard.analysis.effects.DEFAULT_TABLE`."""
     tools: dict[str, ToolPolicy] = Field(default_factory=dict)
     constraints: list[str] = Field(default_factory=list)
     """Free-text rules shown to model overseers (e.g. "never touch billing on Fridays")."""
@@ -150,6 +153,19 @@ class Policy(_PolicyModel):
     def tool(self, name: str) -> ToolPolicy | None:
         """The per-tool overrides for `name`, if any."""
         return self.tools.get(name)
+
+    @field_validator("effects")
+    @classmethod
+    def _valid_effect_keys(cls, value: dict[str, Decision]) -> dict[str, Decision]:
+        for key in value:
+            action, _, resource = key.partition(":")
+            if not action or not resource:
+                raise ValueError(f"effect key {key!r} must be 'action:class', e.g. 'read:credentials'")
+        return value
+
+    def effect_overrides(self) -> dict[str, Decision]:
+        """The policy's changes to the effect table, by `action:class` key."""
+        return self.effects
 
     def rule_enabled(self, rule_id: str) -> bool:
         """False when the policy disables `rule_id` (exactly or by a `prefix.`)."""

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Check", "EnvMode", "Registry", "Rule", "rule"]
 
-Check = Callable[["Facts"], "str | None"]
+Check = Callable[["Facts"], "str | RuleHit | None"]
+"""A reason sentence (the rule's own decision applies), a full `RuleHit` (table-driven rules), or None."""
 
 EnvMode = Literal["fixed", "disruption", "write"]
 """How the deployment environment moves a rule's verdict.
@@ -50,8 +51,8 @@ class Rule:
     def evaluate(self, facts: Facts) -> RuleHit | None:
         """Run the check; a reason becomes a `RuleHit` carrying this rule's decision and severity."""
         reason = self.check(facts)
-        if reason is None:
-            return None
+        if reason is None or isinstance(reason, RuleHit):
+            return reason
         return RuleHit(rule=self.id, decision=self.decision, severity=self.severity, reason=reason)
 
 

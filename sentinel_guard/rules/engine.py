@@ -12,6 +12,7 @@ from __future__ import annotations
 from sentinel_guard.policy import Policy
 from sentinel_guard.rules import (  # noqa: F401 - importing the modules registers their rules
     cloud,
+    effect_rules,
     git,
     messaging,
     money,
@@ -115,7 +116,9 @@ def evaluate(call: ToolCall, policy: Policy, registry: Registry = REGISTRY) -> V
                                 reason=f"Rule {spec.id} could not analyse this call ({type(exc).__name__}); "
                                        "nothing unreadable is approved."))
             continue
-        if reason is not None:
+        if isinstance(reason, RuleHit):  # a table-driven rule (effect.table) decides its own outcome
+            hits.append(reason)
+        elif reason is not None:
             hits.append(RuleHit(rule=spec.id, decision=spec.decision, severity=spec.severity, reason=reason))
     if hits and any(h.decision is not Decision.BLOCK or h.severity is not Severity.CRITICAL for h in hits):
         environment = facts.environment  # computed only when it can change something

@@ -183,6 +183,8 @@ class Facts:
                 for cmd in script.cmds:
                     if cmd.name in _SQL_CLIENTS:
                         out.extend(a for a in cmd.args if _SQL_START.match(a))
+        for script in self.scripts if self.shell_texts else ():
+            out.extend(text for text in script.sql if _SQL_START.match(text))  # SQL on a client's stdin
         return out
 
     def sql_statements(self, parse: Callable[[str], tuple]) -> list[tuple[str, tuple]]:

@@ -12,6 +12,8 @@ parsed anew for every call.
 
 from __future__ import annotations
 
+import fnmatch
+import posixpath
 import re
 from dataclasses import dataclass, field
 
@@ -36,6 +38,19 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _IFS = re.compile(r"\$\{?IFS\}?(?:\$\d)?")
 _REDIRECT_TYPES = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
+_ALL_ARGS = frozenset({"$@", "$*", "${@}", "${*}"})
+_GLOB = re.compile(r"[?*\[]")
+_GLOB_PROGRAMS = ("rm", "cat", "curl", "wget", "nc", "ncat", "bash", "sh", "python3", "python", "perl", "chmod",
+                  "chown", "dd", "mkfs", "shred", "kill", "base64", "sudo", "crontab", "iptables", "find", "xargs")
+SQL_CLIENTS = frozenset({"psql", "mysql", "sqlite3", "mariadb", "clickhouse-client", "sqlcmd"})
+
+
+def _glob_program(word: str) -> str:
+    """A glob in the command position (`/bin/r?m`) read as the first risky program it matches."""
+    base = word.rsplit("/", 1)[-1]
+    return next((p for p in _GLOB_PROGRAMS if fnmatch.fnmatchcase(p, base)), word)
+
+
 _PATH_PROGRAMS = frozenset({"rm", "rmdir", "shred", "chmod", "chown", "chgrp", "mv", "cp", "cat", "truncate", "tee",
                             "unlink", "find", "tar", "zip", "dd", "ln", "touch", "head", "tail", "less", "more"})
 
@@ -72,6 +87,8 @@ class Script:
     pipelines: list[list[int]] = field(default_factory=list)
     assignments: list[tuple[str, str]] = field(default_factory=list)
     functions: list[str] = field(default_factory=list)
+    sql: list[str] = field(default_factory=list)
+    """SQL text fed to a database client on stdin (`echo 'DELETE …' | psql`, `psql <<< '…'`)."""
     errors: bool = False
 
     @property
@@ -152,6 +169,8 @@ class _Walker:
         self.funcs: dict[str, object] = {}
         """Function bodies by name: a call walks the body again with `$1`… bound."""
         self.aliases: dict[str, str] = {}
+        self.positional: tuple[str, ...] | None = None
+        """Arguments of the function call being inlined (what `"$@"` splices in)."""
         self.cwd: str | None = None
         """The directory a literal `cd` moved to: relative operands of file commands resolve to it."""
 
@@ -284,11 +303,17 @@ class _Walker:
     def _resolve(self, argv: tuple[str, ...], redirects: tuple[tuple[str, str], ...]
                  ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
         """Expand known variables in every word and redirect target; resolve paths after `cd`."""
+        if self.positional is not None and any(a in _ALL_ARGS for a in argv):
+            argv = tuple(w for a in argv for w in (self.positional if a in _ALL_ARGS else (a,)))
         if self.vars or any("$" in a for a in argv):
             argv = tuple(expand(a, self.vars) for a in argv)
             if argv and " " in argv[0].strip():  # a="rm -rf"; $a / : the value splits into words
                 argv = (*argv[0].split(), *argv[1:])
             redirects = tuple((op, t if op == "<<" else expand(t, self.vars)) for op, t in redirects)
+        if argv and _GLOB.search(argv[0]):  # /bin/r?m : the shell expands the name against PATH
+            argv = (_glob_program(argv[0]), *argv[1:])
+        if any("/." in a for a in argv):  # /tmp/../etc is /etc
+            argv = tuple(posixpath.normpath(a) if a.startswith("/") else a for a in argv)
         if self.cwd and argv and argv[0].rsplit("/", 1)[-1] in _PATH_PROGRAMS:
             argv = (argv[0], *(relative_to(self.cwd, a) for a in argv[1:]))
             redirects = tuple((op, relative_to(self.cwd, t) if ">" in op else t) for op, t in redirects)
@@ -301,21 +326,29 @@ class _Walker:
         if name in self.aliases:
             self._run_text(" ".join([self.aliases[name], *argv[1:]]), via or "alias")
         else:
-            saved = dict(self.vars)
+            saved, saved_args = dict(self.vars), self.positional
             self.vars.update({str(i): a for i, a in enumerate(argv[1:], start=1)})
             self.vars["@"] = self.vars["*"] = " ".join(argv[1:])
+            self.positional = argv[1:]
             self.walk(self.funcs[name], via, redirects, pipe)  # type: ignore[arg-type]
-            self.vars = saved
+            self.vars, self.positional = saved, saved_args
         self.depth -= 1
 
     def _run_text(self, text: str, via: str) -> None:
         """Commands a shell would run from `text` (a payload, a here-doc, an alias)."""
         if self.depth >= _MAX_DEPTH:
             return
-        sub = parse_script(text, self.depth + 1)
-        self.script.cmds.extend(Cmd(c.argv, c.redirects, via) for c in sub.cmds)
+        self._adopt(parse_script(text, self.depth + 1), via)
+
+    def _adopt(self, sub: Script, via: str) -> None:
+        """Take over what a nested script runs, its pipelines renumbered into this script's."""
+        cmd_base, pipe_base = len(self.script.cmds), len(self.script.pipelines)
+        self.script.cmds.extend(Cmd(c.argv, c.redirects, via, c.pipeline + pipe_base if c.pipeline >= 0 else -1)
+                                for c in sub.cmds)
+        self.script.pipelines.extend([i + cmd_base for i in stages] for stages in sub.pipelines)
         self.script.assignments.extend(sub.assignments)
         self.script.functions.extend(sub.functions)
+        self.script.sql.extend(sub.sql)
 
     def _feed(self, stages: list[int]) -> None:
         """Follow a payload through a pipeline: a source stage (echo, printf, here-doc), decoders
@@ -334,6 +367,14 @@ class _Walker:
             if decoded is not None:
                 payload = decoded
                 continue
+            if stage[0].name in SQL_CLIENTS:
+                self.script.sql.append(payload)
+            elif stage[0].name == "xargs":  # the payload's words become the command's arguments
+                inner = xargs_inner(stage[0].argv)
+                if inner and self.depth < _MAX_DEPTH:
+                    self.depth += 1
+                    self._emit((*inner, *payload.split()[:64]), (), "xargs", -1)
+                    self.depth -= 1
             sink = next((c for c in stage if c.name in SHELLS or c.name in INTERPRETERS), None)
             if sink is not None and sink.name in SHELLS and not inline_code(sink.name, sink.argv):
                 self._run_text(payload, "sh -c")
@@ -373,6 +414,9 @@ class _Walker:
         self.script.cmds.append(Cmd(argv, redirects, via, pipe))
         name = argv[0].rsplit("/", 1)[-1].lower()
         inner = unwrap(name, argv)
+        if inner is not None and len(inner) == 1 and " " in inner[0] and self.depth < _MAX_DEPTH:
+            self._run_text(inner[0], name)  # watch 'rm -rf …', nohup "…": a command line as one word
+            return
         if inner is not None and self.depth < _MAX_DEPTH:
             self.depth += 1
             self._emit(inner, redirects, name if name in ("sudo", "doas") else via or name, pipe)
@@ -386,6 +430,8 @@ class _Walker:
             self._emit(container_cmd, (), name + " exec", pipe)
             self.depth -= 1
             return
+        if name in SQL_CLIENTS:
+            self.script.sql.extend(body for op, body in redirects if op in ("<<", "<<<", "<<-"))
         if name in SHELLS and not inline_code(name, argv):
             for op, body in redirects:  # bash <<EOF … EOF, bash <<< '…': the shell runs the text
                 if op in ("<<", "<<<"):
@@ -393,15 +439,10 @@ class _Walker:
         if name in SHELLS or name in ("ssh", "su", "eval"):
             code = " ".join(argv[1:]) if name == "eval" else inline_code(name, argv)
             if code:
-                sub = parse_script(code, self.depth + 1)
-                self.script.cmds.extend(Cmd(c.argv, c.redirects, "ssh" if name == "ssh" else "sh -c")
-                                        for c in sub.cmds)
-                self.script.assignments.extend(sub.assignments)
-                self.script.functions.extend(sub.functions)
+                self._adopt(parse_script(code, self.depth + 1), "ssh" if name == "ssh" else "sh -c")
         elif name in INTERPRETERS:
             for code in interpreter_commands(argv):
-                sub = parse_script(code, self.depth + 1)
-                self.script.cmds.extend(Cmd(c.argv, c.redirects, "interp") for c in sub.cmds)
+                self._adopt(parse_script(code, self.depth + 1), "interp")
             self.depth += 1
             for inner_argv, inner_redirects in interpreter_equivalents(name, argv):
                 self._emit(inner_argv, inner_redirects, "interp", -1)
