@@ -34,7 +34,7 @@ def judge(o: SentinelServiceOverseer) -> Verdict:
 
 def client(server: ScriptedServer, **kw: object) -> SentinelServiceOverseer:
     kw.setdefault("backoff_s", 0.01)
-    return SentinelServiceOverseer(server.url, "sk-svc", timeout=2.0, **kw)  # type: ignore[arg-type]
+    return SentinelServiceOverseer(server.url, "sk-svc-0123456789abcdef", timeout=2.0, **kw)  # type: ignore[arg-type]
 
 
 def test_service_verdict_is_returned_with_its_origin(scripted_server: ScriptedServer) -> None:
@@ -45,7 +45,7 @@ def test_service_verdict_is_returned_with_its_origin(scripted_server: ScriptedSe
     assert verdict.decided_by == "service:rules" and verdict.call_id == "k1"
     [request] = scripted_server.requests
     assert request["path"] == "/v1/oversee"
-    assert request["headers"]["Authorization"] == "Bearer sk-svc"
+    assert request["headers"]["Authorization"] == "Bearer sk-svc-0123456789abcdef"
     assert request["body"] == {"tool": "kubectl", "args": {"cmd": "delete ns prod"}, "context": "cleanup",
                                "session": "s1", "call_id": "k1"}
 
@@ -79,7 +79,7 @@ def test_against_the_real_service_under_uvicorn(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "SENTINEL_AUDIT": str(tmp_path / "audit.db"), "SENTINEL_API_KEY": "sk-svc",
+    env = {**os.environ, "SENTINEL_AUDIT": str(tmp_path / "audit.db"), "SENTINEL_API_KEY": "sk-svc-0123456789abcdef",
            "HF_HUB_OFFLINE": "1"}
     env.pop("SENTINEL_POLICY", None)
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "sentinel_guard.server.app:create_app",
@@ -99,7 +99,7 @@ def test_against_the_real_service_under_uvicorn(tmp_path: Path) -> None:
             time.sleep(0.2)
 
         async def go() -> tuple[Verdict, Verdict, Verdict]:
-            good = SentinelServiceOverseer(base, "sk-svc", timeout=10)
+            good = SentinelServiceOverseer(base, "sk-svc-0123456789abcdef", timeout=10)
             bad = SentinelServiceOverseer(base, "wrong-key", timeout=10, max_retries=0)
             try:
                 rm = await good.judge(ToolCall(tool="shell", args={"command": "rm -rf /"}, call_id="x1",
