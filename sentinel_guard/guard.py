@@ -26,10 +26,12 @@ from typing import Any
 from sentinel_guard._sync import run_sync
 from sentinel_guard.audit import AuditStore, open_audit_store
 from sentinel_guard.errors import UsageError
+from sentinel_guard.learned.step import LearnedStep
 from sentinel_guard.overseers.base import Overseer, fail_closed_verdict
 from sentinel_guard.policy import Policy
 from sentinel_guard.rules.effects import Effect, classify_effect
 from sentinel_guard.shield import Shield, ShieldResult
+from sentinel_guard.shield.shield import decided_by_learned
 from sentinel_guard.types import Decision, Severity, ToolCall, Verdict
 
 __all__ = ["Guard", "merge_shield"]
@@ -69,6 +71,8 @@ def merge_shield(call: ToolCall, verdict: Verdict, scan: ShieldResult | None) ->
             "effects; a human should confirm it was the user's intent.",
             rules=("shield.tainted-context",), decided_by="shield", confidence=scan.score,
         )
+    if decided_by_learned(scan):  # no pattern reached the threshold: the learned tier decided
+        proposed = proposed.model_copy(update={"rules": (*proposed.rules, "shield.learned"), "decided_by": "shield:learned"})
     if proposed.decision.rank > verdict.decision.rank:
         return proposed.model_copy(update={
             "rules": verdict.rules + proposed.rules, "hits": verdict.hits, "shield": findings,
@@ -88,6 +92,7 @@ class Guard:
         policy: Policy | str | Path | None = None,
         audit: AuditStore | str | Path | None = None,
         on_error: Decision = Decision.ESCALATE,
+        learned: LearnedStep | bool = True,
     ) -> None:
         """Build a guard.
 
@@ -97,6 +102,8 @@ class Guard:
             policy: a `Policy` or the path of a YAML policy file.
             audit: an `AuditStore`, a path (`.jsonl` → JSONL, else SQLite), or None for no log.
             on_error: what a failing overseer turns into — `escalate` (default) or `block`.
+            learned: the intent / action-risk heads' step (`learned.step`), `True` for the shipped
+                heads, `False` for none; it only ever makes a verdict stricter.
         """
         if on_error not in (Decision.BLOCK, Decision.ESCALATE):
             raise ValueError("on_error must be Decision.BLOCK or Decision.ESCALATE: a guard never fails open")
@@ -116,6 +123,13 @@ class Guard:
         self._hand_policy = bool(getattr(overseer, "takes_policy", False))
         """Overseers that declare `takes_policy` get the guard's policy with every call."""
         self.shield: Shield | None = Shield() if shield is True else (shield or None)
+        if learned is True:
+            from sentinel_guard.learned.heads import load_heads
+
+            shared = getattr(self.shield, "heads", None)  # one copy of the heads when the shield has them
+            heads = shared if shared is not None else load_heads()
+            learned = LearnedStep(heads)
+        self.learned: LearnedStep | None = learned or None
         self.audit: AuditStore | None = (
             audit if audit is None or isinstance(audit, AuditStore) else open_audit_store(audit)
         )
@@ -136,7 +150,7 @@ class Guard:
             raise
         except Exception as exc:  # noqa: BLE001 - any failure of the judge must fail closed
             verdict = fail_closed_verdict(exc, decision=self.on_error, source=self.overseer.name)
-        return self._complete(call, merge_shield(call, verdict, scan), start)
+        return self._complete(call, self._merge(call, verdict, scan), start)
 
     def judge_sync(self, call: ToolCall) -> Verdict:
         """Synchronous `judge` (not from inside a running event loop).
@@ -155,7 +169,7 @@ class Guard:
                        else self.overseer.judge_sync(call))
         except Exception as exc:  # noqa: BLE001 - any failure of the judge must fail closed
             verdict = fail_closed_verdict(exc, decision=self.on_error, source=self.overseer.name)
-        return self._complete(call, merge_shield(call, verdict, scan), start)
+        return self._complete(call, self._merge(call, verdict, scan), start)
 
     def _prepare(self, call: ToolCall) -> tuple[ToolCall, Verdict | None, ShieldResult | None]:
         """Session memory, policy pre-decision and the shield scan, shared by both paths.
@@ -172,6 +186,11 @@ class Guard:
         except Exception as exc:  # noqa: BLE001 - a broken shield must fail closed, not skip the scan
             return call, fail_closed_verdict(exc, decision=self.on_error, source="shield"), None
         return call, None, scan
+
+    def _merge(self, call: ToolCall, verdict: Verdict, scan: ShieldResult | None) -> Verdict:
+        """Shield findings, then the learned heads (both only ever stricter)."""
+        verdict = merge_shield(call, verdict, scan)
+        return self.learned.apply(call, verdict) if self.learned is not None else verdict
 
     def _complete(self, call: ToolCall, verdict: Verdict, start: float) -> Verdict:
         """Policy finalisation, latency stamp and the audit record, shared by both paths."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -32,7 +32,10 @@ from sentinel_guard.shield.patterns import DIRECT_ATTACKS, PatternHit, match_lin
 from sentinel_guard.shield.roles import Role, parse_role
 from sentinel_guard.types import ShieldFinding, ToolCall
 
-__all__ = ["Shield", "ShieldResult", "strip_user_instruction"]
+if TYPE_CHECKING:  # learned/ reads shield.normalise, so the shield imports it only when it loads heads
+    from sentinel_guard.learned.heads import HeadSet, LinearHead
+
+__all__ = ["LEARNED_DETECTOR", "Shield", "ShieldResult", "decided_by_learned", "strip_user_instruction"]
 
 _DISCUSSION = re.compile(
     r"\b(?:prompt[- ]injection|injection attacks?|jailbreak(?:s|ing)? (?:attempts?|examples?)|security (?:training|awareness)|"
@@ -46,6 +49,17 @@ keeping FPR under 1%; at 0.5+ its false positives on benign e-mails and WHOIS re
 _SHORT = 12
 _CACHE_MAX_CHARS = 50_000
 _Analysis = tuple[float, tuple[tuple[str, float, str], ...]]
+_Scope = Role | Literal["args"] | None
+"""A role, or `args`: text the agent itself wrote into a call. Args are judged by patterns only:
+an e-mail body the agent drafts is full of instructions to people, which is no attack."""
+LEARNED_DETECTOR = "shield.learned"
+"""Detector (and rule id) of a finding where a learned head decided."""
+
+
+def decided_by_learned(result: ShieldResult, threshold: float = 0.5) -> bool:
+    """True when a learned head, not a pattern, put `result` over the threshold."""
+    strong = [f for f in result.findings if f.score >= threshold]
+    return bool(strong) and all(f.detector.startswith(LEARNED_DETECTOR) for f in strong)
 
 
 class ShieldResult(BaseModel):
@@ -88,10 +102,13 @@ class Shield:
     threshold: float = 0.5
 
     def __init__(self, threshold: float | None = None, *, learned: bool | LearnedModel = True,
-                 patterns: bool = True, cache_size: int = 2048) -> None:
+                 heads: HeadSet | bool = True, patterns: bool = True, cache_size: int = 2048) -> None:
         """Args:
             threshold: score at or above which text counts as an injection (default 0.5).
-            learned: use the shipped linear model (`True`), a given `LearnedModel`, or none.
+            learned: use the shipped corroborating model (`True`), a given `LearnedModel`, or none
+                (`False` also turns the learned heads off unless `heads` is a `HeadSet`).
+            heads: learned heads that decide alone where patterns are silent (`learned/heads.json`
+                when `True`); the user role uses `injection_user`, the others `injection_untrusted`.
             patterns: use the pattern tier (turn off only to measure the model alone).
             cache_size: how many recent texts keep their scan result.
         """
@@ -100,12 +117,21 @@ class Shield:
                 raise ValueError(f"threshold must be in (0, 1], got {threshold}")
             self.threshold = threshold
         self.model: LearnedModel | None = load_model() if learned is True else (learned or None)
+        from sentinel_guard.learned.heads import HeadSet, load_heads
+
+        self.heads: HeadSet | None = heads if isinstance(heads, HeadSet) else (
+            load_heads() if heads and learned is not False else None)
         self.use_patterns = patterns
-        self._cache: OrderedDict[tuple[Role | None, str], _Analysis] = OrderedDict()
+        self._cache: OrderedDict[tuple[_Scope, str], _Analysis] = OrderedDict()
         self._cache_size = cache_size
 
     # ------------------------------------------------------------------ one text
-    def _analyse(self, text: str, role: Role | None = None) -> _Analysis:
+    def _head(self, role: _Scope) -> LinearHead | None:
+        if self.heads is None or role == "args":
+            return None
+        return self.heads.get("injection_user" if role == "user" else "injection_untrusted")
+
+    def _analyse(self, text: str, role: _Scope = None) -> _Analysis:
         """(score, ((detector, score, snippet), …)) for one text in `role`, independent of `where`.
 
         In a user's own text only direct attacks count (`DIRECT_ATTACKS`); task-like lines and
@@ -127,6 +153,15 @@ class Shield:
             # Alone the model decides (learned-only mode); with patterns it corroborates.
             weights.append(prob * (LEARNED_WEIGHT if self.use_patterns else 1.0))
         score = noisy_or(weights)
+        head = self._head(role)
+        if head is not None and score < self.threshold and len(prepared.text) >= _SHORT:
+            # Patterns are silent or weak: a confident head decides alone (its score is calibrated
+            # so that 0.5 is its threshold at the FPR it was trained for).
+            learned = head.score(text)
+            if learned >= 0.5:
+                found.append((f"{LEARNED_DETECTOR}:{'user' if role == 'user' else 'untrusted'}", round(learned, 4),
+                              prepared.text[:160]))
+                score = max(score, learned, self.threshold)
         if prepared.hidden_chars and found:
             found.append(("normalise:hidden-chars", 0.0, f"{prepared.hidden_chars} invisible characters inside words"))
         return min(1.0, round(score, 6)), tuple(found)
@@ -144,7 +179,7 @@ class Shield:
         score = noisy_or(weights)
         return score < self.threshold and (bool(weights) or self.threshold <= LEARNED_WEIGHT)
 
-    def _cached(self, text: str, role: Role | None = None) -> _Analysis:
+    def _cached(self, text: str, role: _Scope = None) -> _Analysis:
         if len(text) > _CACHE_MAX_CHARS:
             return self._analyse(text, role)
         key = (role, text)
@@ -176,12 +211,12 @@ class Shield:
         findings (each labelled with where it was found) come from the parts that reach the
         threshold, or from every part when none does.
         """
-        parts: list[tuple[str, str, Role | None]] = []
+        parts: list[tuple[str, str, _Scope]] = []
         for key, value in call.args.items():  # flat string args (the common case) without the recursion
             if isinstance(value, str):
-                parts.append((f"args.{key}", value, None))
+                parts.append((f"args.{key}", value, "args"))
             else:
-                parts.extend((where, text, None) for where, text in _strings(value, f"args.{key}"))
+                parts.extend((where, text, "args") for where, text in _strings(value, f"args.{key}"))
         if call.user_instruction:
             parts.append(("user_instruction", call.user_instruction, "user"))
         if call.context:

@@ -26,7 +26,7 @@ CASES = [
     (LEAK, "user", True),
     (LEAK, "document", True),
     ("What is the capital of France?", "user", False),
-    ("What is the capital of France?", "tool_output", False),
+    ("Paris is the capital of France; about 2.1 million people live in the city proper.", "tool_output", False),
 ]
 
 

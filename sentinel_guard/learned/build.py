@@ -1,0 +1,131 @@
+"""Build the learned heads: `python -m sentinel_guard.learned.build [--corpus DIR] [--out FILE]`.
+
+One deterministic command from the licensed corpus (`../shared/data/corpus`, see NOTICE) plus
+our own data (`data.py`); it never reads `../shared/data/dev`. For every head the benign texts
+are split by a stable hash: four fifths are fitted, the fifth left out chooses the threshold for
+the head's stated FPR (`TARGET_FPR`). `benchmarks/quality_learned_loso.py` calls `train_head`
+with one source left out and reports on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+from sentinel_guard.errors import ConfigError
+from sentinel_guard.learned.data import CORPUS_DIR, Record, benign_documents, corpus_records, indirect, user_errands
+from sentinel_guard.learned.features import features, text_windows
+from sentinel_guard.learned.fit import Example, fit_head, threshold_for_fpr
+from sentinel_guard.learned.heads import DEFAULT_HEADS_PATH, HeadSet, LinearHead
+from sentinel_guard.shield.normalise import normalise
+from sentinel_guard.shield.synth import generate as synth_generate
+
+__all__ = ["TARGET_FPR", "build_heads", "head_records", "main", "train_head"]
+
+TARGET_FPR = {"injection_user": 0.02, "injection_untrusted": 0.01, "intent": 0.05, "action_risk": 0.01}
+_WINDOWED = {"injection_untrusted"}
+_MAX_NEG_WINDOWS = 6
+_PAYLOADS_PER_SOURCE = 1200
+
+
+def _held(text: str) -> bool:
+    """Stable one-in-five split (by content, so it never depends on order)."""
+    return zlib.crc32(text.encode("utf-8")) % 5 == 0
+
+
+def _examples(records: list[Record], windowed: bool) -> list[Example]:
+    if not windowed:
+        return [(features(r.text), r.label) for r in records]
+    out: list[Example] = []
+    for r in records:
+        wins = text_windows(r.text)
+        if r.label and r.payload:
+            probe = normalise(r.payload)[:40]
+            out.extend((features(w, normalised=True), int(probe in w)) for w in wins)
+        elif r.label:
+            out.extend((features(w, normalised=True), 1) for w in wins)
+        else:
+            step = max(1, len(wins) // _MAX_NEG_WINDOWS)
+            out.extend((features(w, normalised=True), 0) for w in wins[::step])
+    return out
+
+
+def _sample(records: list[Record], per_source: int, seed: int) -> list[Record]:
+    rng = random.Random(seed)
+    by_source: dict[str, list[Record]] = {}
+    for r in records:
+        by_source.setdefault(r.source, []).append(r)
+    out: list[Record] = []
+    for source in sorted(by_source):
+        group = by_source[source]
+        out.extend(group if len(group) <= per_source else rng.sample(group, per_source))
+    return out
+
+
+def head_records(corpus: Path = CORPUS_DIR, seed: int = 0, *, small: bool = False) -> dict[str, list[Record]]:
+    """Labelled records per head (every record names its source)."""
+    cap = 60 if small else _PAYLOADS_PER_SOURCE
+    data = corpus_records(corpus)
+    inj = _sample(data["injection"], cap * 3, seed)
+    docs = benign_documents(seed, n_synth=200 if small else 3000, n_system=20 if small else 400, shell=data["shell"])
+    synth_attacks = [Record(str(r["attack"]), 1, "synth-attacks") for r in synth_generate(300 if small else 3000, seed)
+                     if r["label"] == "injection"]
+    payloads = _sample([r for r in inj if r.label] + synth_attacks, cap, seed)
+    untrusted = indirect(payloads, docs, seed) + docs
+    benign_requests = [r for r in inj if not r.label]
+    intent = data["intent"] + _sample(benign_requests, cap, seed) + user_errands(50 if small else 400, seed)
+    return {
+        "injection_user": inj + user_errands(50 if small else 600, seed),
+        "injection_untrusted": untrusted,
+        "intent": intent,
+        "action_risk": _sample(data["shell"], cap * 4, seed),
+    }
+
+
+def train_head(name: str, records: list[Record], *, log: Callable[[str], None] = lambda _: None) -> LinearHead:
+    """Fit on four fifths of the benign texts (all positives), threshold on the fifth left out."""
+    windowed = name in _WINDOWED
+    fit_part = [r for r in records if r.label or not _held(r.text)]
+    calib = [r for r in records if not r.label and _held(r.text)]
+    head = fit_head(_examples(fit_part, windowed), windowed=windowed,
+                    meta={"target_fpr": TARGET_FPR[name], "calibration_texts": len(calib),
+                          "sources": sorted({r.source for r in records})})
+    head.threshold = threshold_for_fpr([head.logit(r.text) for r in calib], TARGET_FPR[name])
+    log(f"{name}: {len(fit_part)} texts fitted, {len(head.weights)} weights, threshold {head.threshold:.3f} "
+        f"at FPR {TARGET_FPR[name]} on {len(calib)} held-out benign texts")
+    return head
+
+
+def build_heads(corpus: Path = CORPUS_DIR, seed: int = 0, *, small: bool = False,
+                log: Callable[[str], None] = lambda _: None) -> HeadSet:
+    """Every head, trained from the corpus and our own data; deterministic for (corpus, seed, machine)."""
+    if not (corpus / "injection_text.jsonl").is_file():
+        raise ConfigError(f"corpus not found: {corpus} (expected injection_text.jsonl there)")
+    records = head_records(corpus, seed, small=small)
+    heads = {name: train_head(name, recs, log=log) for name, recs in records.items()}
+    return HeadSet(heads, {"seed": seed, "small": small, "trained_on": "licensed corpus (NOTICE) + own data"})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=CORPUS_DIR)
+    parser.add_argument("--out", type=Path, default=DEFAULT_HEADS_PATH)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--small", action="store_true", help="a small subset (tests, quick checks)")
+    args = parser.parse_args(argv)
+    try:
+        heads = build_heads(args.corpus, args.seed, small=args.small, log=lambda m: print(m, file=sys.stderr))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    heads.save(args.out)
+    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,78 @@
+"""Fit a `LinearHead` with numpy (a training-time dependency: extra `learn`).
+
+Full-batch logistic regression with Adam over binary hashed features (normalised by √n as at
+run time), classes balanced, L2 on the weights. Full batch and fixed iteration counts keep it
+deterministic: the same examples give the same weights, hence the same file bytes. The threshold
+is the logit at which benign texts *held out of fitting* exceed the stated FPR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sentinel_guard.errors import MissingExtraError
+from sentinel_guard.learned.features import HASH_BITS
+from sentinel_guard.learned.heads import LinearHead
+
+__all__ = ["fit_head", "threshold_for_fpr"]
+
+Example = tuple[list[int], int]
+
+
+def _np() -> Any:
+    try:
+        import numpy
+    except ImportError as exc:  # pragma: no cover - the dev install has numpy
+        raise MissingExtraError("training the learned heads needs numpy: pip install 'sentinel-guard[learn]'") from exc
+    return numpy
+
+
+def fit_head(examples: Sequence[Example], *, iterations: int = 300, lr: float = 0.05, l2: float = 1e-6,
+             prune: float = 1e-3, windowed: bool = False, meta: dict[str, Any] | None = None) -> LinearHead:
+    """Train on (buckets, label) examples; weights with |w| < `prune` are dropped (smaller file)."""
+    np = _np()
+    n = len(examples)
+    if n == 0 or len({y for _, y in examples}) < 2:
+        raise ValueError("fit_head needs examples of both classes")
+    lengths = np.array([len(b) for b, _ in examples], dtype=np.int64)
+    cols = np.concatenate([np.asarray(b, dtype=np.int64) for b, _ in examples])
+    rows = np.repeat(np.arange(n), lengths)
+    norm = 1.0 / np.sqrt(np.maximum(lengths, 1))
+    y = np.array([lab for _, lab in examples], dtype=np.float64)
+    pos = y.sum()
+    sample_w = np.where(y > 0, n / (2 * pos), n / (2 * (n - pos))) / n
+    dim = 1 << HASH_BITS
+    w = np.zeros(dim)
+    b = 0.0
+    m, v = np.zeros(dim), np.zeros(dim)
+    mb = vb = 0.0
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    for t in range(1, iterations + 1):
+        z = b + np.bincount(rows, weights=w[cols], minlength=n) * norm
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        g = (p - y) * sample_w
+        gw = np.bincount(cols, weights=(g * norm)[rows], minlength=dim) + l2 * w
+        gb = float(g.sum())
+        m = beta1 * m + (1 - beta1) * gw
+        v = beta2 * v + (1 - beta2) * gw * gw
+        mb = beta1 * mb + (1 - beta1) * gb
+        vb = beta2 * vb + (1 - beta2) * gb * gb
+        corr1, corr2 = 1 - beta1 ** t, 1 - beta2 ** t
+        w -= lr * (m / corr1) / (np.sqrt(v / corr2) + eps)
+        b -= lr * (mb / corr1) / (np.sqrt(vb / corr2) + eps)
+    keep = np.nonzero(np.abs(w) >= prune)[0]
+    weights = {int(i): float(w[i]) for i in keep}
+    info = {"examples": n, "positives": int(pos), "iterations": iterations, **(meta or {})}
+    return LinearHead(weights, float(b), windowed=windowed, meta=info)
+
+
+def threshold_for_fpr(benign_logits: Sequence[float], target_fpr: float) -> float:
+    """The smallest logit threshold at which at most `target_fpr` of these benign texts reach it."""
+    ordered = sorted(benign_logits, reverse=True)
+    if not ordered:
+        raise ValueError("threshold_for_fpr needs benign logits")
+    allowed = int(target_fpr * len(ordered))  # how many benign texts may reach the threshold
+    if allowed >= len(ordered):
+        return ordered[-1]
+    return ordered[allowed] + 1e-6

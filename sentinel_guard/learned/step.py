@@ -1,0 +1,90 @@
+"""`LearnedStep`: the intent and action-risk heads' say in a guard's verdict.
+
+Runs after the overseer and the shield merge, and only ever makes a verdict stricter:
+
+* **harmful intent** (`intent.harmful-request`): the user's own request (`ToolCall.user_instruction`,
+  or the instruction the transcript parser finds in the context) reads as a request for harm.
+  A call with side effects escalates, and blocks at high confidence; a read-only call in such a
+  run is flagged (looking things up is how harm starts, but it changes nothing yet).
+* **action risk** (`learned.action-risk`): the proposed call, rendered as text (tool, args,
+  instruction), looks like an attacker's action. Only when the verdict is an approve that no rule
+  produced: it raises it to flag (escalate when very confident). It never lowers a rule's stop.
+
+The heads' scores are calibrated so that 0.5 is the threshold chosen for their training FPR; a
+guard acts from `act_at` (default 0.8, well past that threshold) because a false escalation
+costs a human's attention on every run it touches.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sentinel_guard.analysis.transcript import parse_transcript
+from sentinel_guard.learned.heads import HeadSet, LinearHead
+from sentinel_guard.rules.effects import Effect, classify_effect
+from sentinel_guard.types import Decision, ToolCall, Verdict
+
+__all__ = ["ACTION_RULE", "INTENT_RULE", "LearnedStep", "render_action", "user_request"]
+
+INTENT_RULE = "intent.harmful-request"
+ACTION_RULE = "learned.action-risk"
+_MAX_RENDER = 2000
+
+
+def user_request(call: ToolCall) -> str | None:
+    """The user's own words for this call, if any are known."""
+    if call.user_instruction:
+        return call.user_instruction
+    return parse_transcript(call.context).instruction if call.context else None
+
+
+def render_action(call: ToolCall) -> str:
+    """The call as the action-risk head reads it: tool name, then each argument on its own line."""
+    lines = [f"tool: {call.tool}"]
+    for key, value in call.args.items():
+        lines.append(f"{key}: {value if isinstance(value, str) else json.dumps(value, default=str)}")
+    return "\n".join(lines)[:_MAX_RENDER]
+
+
+class LearnedStep:
+    """Applies the `intent` and `action_risk` heads of a `HeadSet` to verdicts (pure per call)."""
+
+    def __init__(self, heads: HeadSet, *, act_at: float = 0.8, block_at: float = 0.97) -> None:
+        if not 0.5 <= act_at <= block_at <= 1.0:
+            raise ValueError("need 0.5 <= act_at <= block_at <= 1")
+        self.intent: LinearHead | None = heads.get("intent")
+        self.action: LinearHead | None = heads.get("action_risk")
+        self.act_at, self.block_at = act_at, block_at
+
+    def apply(self, call: ToolCall, verdict: Verdict) -> Verdict:
+        """`verdict`, made stricter where a head is confident; otherwise unchanged."""
+        if verdict.decision is Decision.BLOCK:
+            return verdict
+        proposed: Verdict | None = None
+        request = user_request(call)
+        if self.intent is not None and request:
+            score = self.intent.score(request)
+            if score >= self.act_at:
+                proposed = self._intent_verdict(call, score)
+        if proposed is None and self.action is not None and verdict.decision is Decision.APPROVE and not verdict.rules:
+            score = self.action.score(render_action(call))
+            if score >= self.act_at:
+                make = Verdict.escalate if score >= self.block_at else Verdict.flag
+                proposed = make("The learned action-risk model finds this call resembles an attacker's action; "
+                                "no rule explains it, so it is recorded for review.",
+                                rules=(ACTION_RULE,), decided_by="learned:action_risk", confidence=round(score, 4))
+        if proposed is None or proposed.decision.rank <= verdict.decision.rank:
+            return verdict if proposed is None else verdict.model_copy(
+                update={"rules": verdict.rules + tuple(r for r in proposed.rules if r not in verdict.rules)})
+        return proposed.model_copy(update={
+            "rules": verdict.rules + proposed.rules, "hits": verdict.hits, "shield": verdict.shield,
+            "severity": max(proposed.severity, verdict.severity, key=lambda s: s.rank)})
+
+    def _intent_verdict(self, call: ToolCall, score: float) -> Verdict:
+        why = f"The user's request reads as a request for harm (learned intent score {score:.2f})"
+        common = {"rules": (INTENT_RULE,), "decided_by": "learned:intent", "confidence": round(score, 4)}
+        if classify_effect(call) is Effect.READ:
+            return Verdict.flag(why + "; this read-only call runs but is recorded.", **common)
+        if score >= self.block_at:
+            return Verdict.block(why + "; the call has side effects and the model is highly confident.", **common)
+        return Verdict.escalate(why + "; the call has side effects, so a human decides.", **common)
