@@ -30,7 +30,7 @@ def test_langchain_example_never_runs_the_refused_call() -> None:
     result = run_example("examples/langchain_agent.py")
     assert result.returncode == 0, result.stderr
     assert "would run: rm -rf /" not in result.stdout
-    assert "tool result (error): sentinel-guard did not run shell (block)" in result.stdout
+    assert "tool result (error): sentinel-guard did not run shell (block; rules: shell." in result.stdout
     assert "run stopped:" in result.stdout
 
 

@@ -67,26 +67,45 @@ def test_async_agent_block() -> None:
     assert executed == [] and tool_messages(result)[0].status == "error"
 
 
-@pytest.mark.parametrize(("resume", "runs"), [({"type": "approve"}, True),
-                                              ({"type": "reject", "message": "not today"}, False)])
-def test_escalation_interrupts_and_resumes_with_the_human_decision(resume: dict, runs: bool) -> None:
+@pytest.mark.parametrize(("resume", "ran", "content"), [
+    ({"decisions": [{"type": "approve"}]}, ["kubectl delete ns prod"], "ran kubectl delete ns prod"),
+    ({"decisions": [{"type": "edit", "edited_action": {"name": "shell", "args": {"command": "kubectl get ns prod"}}}]},
+     ["kubectl get ns prod"], "ran kubectl get ns prod"),
+    ({"decisions": [{"type": "edit", "edited_action": {"name": "shell", "args": {"command": "rm -rf /"}}}]},
+     [], "recursive delete"),  # an edit is judged again: the guard still blocks
+    ({"decisions": [{"type": "reject", "message": "not today"}]}, [], "not today"),
+    ({"type": "approve"}, ["kubectl delete ns prod"], "ran kubectl delete ns prod"),  # a bare decision is read too
+    ({"decisions": [{"type": "maybe"}]}, [], "declined"),  # an unknown answer never runs the tool
+])
+def test_escalation_interrupts_in_the_hitl_shape_and_resumes(resume: dict, ran: list[str], content: str) -> None:
     model = scripted_model(tool_turn("shell", {"command": "kubectl delete ns prod"}), AIMessage(content="done"))
     mw = middleware()
     agent = create_agent(model, tools=[shell], middleware=[mw], checkpointer=InMemorySaver())
     config = {"configurable": {"thread_id": "incident-7"}}
     first = agent.invoke({"messages": [HumanMessage("delete prod ns")]}, config=config)
     [pending] = first["__interrupt__"]
-    assert pending.value["type"] == "sentinel_guard_escalation"
-    assert pending.value["name"] == "shell" and pending.value["verdict"]["decision"] == "escalate"
+    [action] = pending.value["action_requests"]  # HumanInTheLoopMiddleware's HITLRequest
+    assert action["name"] == "shell" and action["args"] == {"command": "kubectl delete ns prod"}
+    assert "a human decides" in action["description"]
+    assert pending.value["review_configs"] == [{"action_name": "shell", "allowed_decisions": ["approve", "edit", "reject"]}]
+    assert pending.value["sentinel_guard"]["decision"] == "escalate"
     assert executed == []  # nothing ran while waiting for the human
     final = agent.invoke(Command(resume=resume), config=config)
-    assert executed == (["kubectl delete ns prod"] if runs else [])
-    assert len(mw.guard.audit.records) == 1  # type: ignore[union-attr]  # judged once, not again on resume
+    assert executed == ran
     message = tool_messages(final)[0]
-    if runs:
-        assert message.content == "ran kubectl delete ns prod"
-    else:
-        assert message.status == "error" and "not today" in message.content
+    assert content in message.content
+    if not ran:
+        assert message.status == "error" and message.artifact["decision"] in ("escalate", "block")
+
+
+def test_escalation_is_judged_once_across_the_resume() -> None:
+    model = scripted_model(tool_turn("shell", {"command": "kubectl delete ns prod"}), AIMessage(content="done"))
+    mw = middleware()
+    agent = create_agent(model, tools=[shell], middleware=[mw], checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "incident-8"}}
+    agent.invoke({"messages": [HumanMessage("delete prod ns")]}, config=config)
+    agent.invoke(Command(resume={"decisions": [{"type": "approve"}]}), config=config)
+    assert len(mw.guard.audit.records) == 1  # type: ignore[union-attr]  # not again on resume
 
 
 def test_escalate_as_block_needs_no_checkpointer() -> None:
