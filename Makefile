@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
-.PHONY: demo test test-deps install-core install-dev lint typecheck pytest bench clean
+.PHONY: train-smol demo test test-deps install-core install-dev lint typecheck pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ bench: install-dev
 	$(BIN)/python benchmarks/server_load.py
 	$(BIN)/python benchmarks/env_speed.py
 	$(BIN)/python benchmarks/backends_overhead.py
+
+## The full SmolLM2 Overseer recipe on CPU (~30-40 min on 2 cores; not part of `make test`), then
+## copy its adapter and figures to models/ (what is committed).
+train-smol: install-dev
+	nice -n 5 $(BIN)/sentinel-guard train run --recipe smol-cpu --out runs/smol-cpu
+	$(BIN)/python -m sentinel_guard.train.ship runs/smol-cpu models/smollm2-135m-overseer
 
 clean:
 	rm -rf $(VENV) .venv-litellm build dist *.egg-info

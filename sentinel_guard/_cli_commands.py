@@ -135,7 +135,8 @@ def serve(
     cors_origins: Annotated[list[str] | None, typer.Option("--cors-origin", help="Allow this origin (repeat).")
                             ] = None,
     max_body_bytes: Annotated[int, typer.Option(min=1024, help="Larger request bodies get 413.")] = 1 << 20,
-    overseer: Annotated[str, typer.Option(help="rules, openai (model only) or cascade (rules, then model).")
+    overseer: Annotated[str, typer.Option(help="rules, openai (model only), cascade (rules, then model) or local "
+                                             "(in-process model: --model ADAPTER_DIR or base; extra: local).")
                         ] = "rules",
     model_url: Annotated[str | None, typer.Option(help="OpenAI-compatible base URL for openai/cascade.")] = None,
     model: Annotated[str | None, typer.Option(help="Model (or LoRA module) name for openai/cascade.")] = None,
@@ -159,9 +160,11 @@ def serve(
         need_extra(module, "server", "sentinel-guard serve")
     if audit_sync not in ("full", "normal"):
         raise fail(f"--audit-sync must be full or normal, not {audit_sync!r}")
-    if overseer not in ("rules", "openai", "cascade"):
-        raise fail(f"--overseer must be rules, openai or cascade, not {overseer!r}")
-    if overseer != "rules" and not (model_url and model):
+    if overseer not in ("rules", "openai", "cascade", "local"):
+        raise fail(f"--overseer must be rules, openai, cascade or local, not {overseer!r}")
+    if overseer == "local" and not model:
+        raise fail("--overseer local needs --model: an adapter directory or a base model")
+    if overseer not in ("rules", "local") and not (model_url and model):
         raise fail(f"--overseer {overseer} needs --model-url and --model")
     if policy is not None:
         from sentinel_guard.policy import Policy

@@ -147,6 +147,7 @@ def eval_(adapter: Annotated[Path | None, typer.Option(help="adapter (PEFT) or f
           episodes: Annotated[int | None, typer.Option("--episodes", "--max-episodes", min=1,
                                                        help="held-out episodes per task (default: all)")] = None,
           view: Annotated[str | None, typer.Option(help="prompt view: full | focused (default: the adapter's)")] = None,
+          task: Annotated[list[str] | None, typer.Option(help="only these tasks (default: all three)")] = None,
           as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False) -> None:
     """Held-out env eval (compat, v2) with the trained model as the overseer; parse failures reported apart.
 
@@ -169,10 +170,14 @@ def eval_(adapter: Annotated[Path | None, typer.Option(help="adapter (PEFT) or f
         raise fail(f"unknown suite in {suite}; choose compat or v2")
     if view not in (None, "full", "focused"):
         raise fail(f"unknown --view {view!r}; choose full or focused")
+    from sentinel_guard.train.recipe import TIERS
+
+    if task and any(t not in TIERS for t in task):
+        raise fail(f"unknown task in {task}; choose from {', '.join(TIERS)}")
     r = _guarded(lambda: _recipe(recipe, None))
     reports = _guarded(lambda: evaluate_adapter(
         r, str(adapter) if adapter else None, base, backend=backend, vllm_url=vllm_url,
-        suites=tuple(suite) if suite else None, max_episodes=episodes, view=view,
+        suites=tuple(suite) if suite else None, max_episodes=episodes, view=view, tasks=tuple(task) if task else None,
         name="zero_shot" if zero_shot else "trained", log=(lambda _m: None) if as_json else typer.echo))
     if as_json:
         typer.echo(json.dumps(next(iter(reports.values())) if len(reports) == 1 else reports, indent=2))

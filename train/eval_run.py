@@ -80,7 +80,7 @@ def vllm_overseer(base_url: str, model: str, *, max_tokens: int = 256) -> Callab
 def evaluate_adapter(recipe: Recipe, adapter: str | None, base: str | None = None, *, backend: str | None = None,
                      vllm_url: str | None = None, suites: tuple[str, ...] | None = None,
                      max_episodes: int | None = -1, view: str | None = None, name: str = "trained",
-                     log: Callable[[str], None] = print) -> dict[str, Any]:
+                     tasks: tuple[str, ...] | None = None, log: Callable[[str], None] = print) -> dict[str, Any]:
     """Evaluate `adapter` (PEFT adapter or full model dir; None = the base alone) on each suite's held-out split.
 
     In-process models are evaluated in lock step (`sentinel_guard.train.heldout`): batched, greedy,
@@ -105,7 +105,7 @@ def evaluate_adapter(recipe: Recipe, adapter: str | None, base: str | None = Non
     answer = model_answerer(model, tok, view=view, max_new_tokens=int(meta.get("max_new_tokens")
                                                                        or recipe.eval.max_new_tokens))
     for suite in suites or recipe.eval.suites:
-        rep = evaluate_lockstep(suite, answer, episodes_per_task=cap, name=name, tasks=recipe.eval.tasks)
+        rep = evaluate_lockstep(suite, answer, episodes_per_task=cap, name=name, tasks=tasks or recipe.eval.tasks)
         rep["prompt_view"] = view
         log(f"eval {name} {suite}: F1 {rep['f1']:.3f} {rep['f1_ci95']} (P {rep['precision']:.3f} "
             f"R {rep['recall']:.3f}) on {rep['decisions']} decisions, {rep['parse_failures']} parse failures "

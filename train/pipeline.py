@@ -91,7 +91,12 @@ def _dry_run(recipe: Recipe, ctx: RunContext, log: Log) -> dict[str, Any]:
         cfg, _ = stage_config("grpo", recipe, {**recipe.stage_c, "use_vllm": False}, str(ctx.stage_dir("dry")),
                               dry_run=True)
     rows = read_rows(ctx.data.grpo(recipe.curriculum[0]))
-    GRPOTrainer(model=load_policy(recipe.model_copy(update={"device": "cpu"}), base, None), args=cfg,
+    standin = recipe.model_copy(update={"device": "cpu"})
+    if recipe.model.base != "tiny" and recipe.model.lora is not None and recipe.model.lora.layers:
+        # The 2-layer stand-in has none of the recipe's layer indices; adapt all of its layers instead.
+        lora = recipe.model.lora.model_copy(update={"layers": None})
+        standin = standin.model_copy(update={"model": recipe.model.model_copy(update={"lora": lora})})
+    GRPOTrainer(model=load_policy(standin, base, None), args=cfg,
                 train_dataset=Dataset.from_list(rows), processing_class=load_tokenizer(base),
                 reward_funcs=env_reward, environment_factory=ENVIRONMENTS[cfg.environment])
     if recipe.model.base == "tiny":

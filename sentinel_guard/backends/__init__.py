@@ -17,10 +17,12 @@ from sentinel_guard.backends.openai import OpenAICompatibleOverseer
 from sentinel_guard.backends.service import SentinelServiceOverseer
 
 if TYPE_CHECKING:
+    from sentinel_guard.backends.local import LocalOverseer
     from sentinel_guard.backends.vllm import VLLMOverseer
 
 __all__ = [
     "CascadeOverseer",
+    "LocalOverseer",
     "ModelOverseer",
     "OpenAICompatibleOverseer",
     "SentinelServiceOverseer",
@@ -33,4 +35,8 @@ def __getattr__(name: str) -> Any:
         from sentinel_guard.backends.vllm import VLLMOverseer
 
         return VLLMOverseer
+    if name == "LocalOverseer":
+        from sentinel_guard.backends.local import LocalOverseer
+
+        return LocalOverseer
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

