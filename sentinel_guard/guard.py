@@ -32,6 +32,7 @@ from sentinel_guard.policy import Policy
 from sentinel_guard.rules.effects import Effect, classify_effect
 from sentinel_guard.shield import Shield, ShieldResult
 from sentinel_guard.shield.shield import decided_by_learned
+from sentinel_guard.telemetry import VerdictTelemetry
 from sentinel_guard.types import Decision, Severity, ToolCall, Verdict
 
 __all__ = ["Guard", "merge_shield"]
@@ -93,6 +94,7 @@ class Guard:
         audit: AuditStore | str | Path | None = None,
         on_error: Decision = Decision.ESCALATE,
         learned: LearnedStep | bool = True,
+        tracing: Any = False,
     ) -> None:
         """Build a guard.
 
@@ -104,6 +106,8 @@ class Guard:
             on_error: what a failing overseer turns into — `escalate` (default) or `block`.
             learned: the intent / action-risk heads' step (`learned.step`), `True` for the shipped
                 heads, `False` for none; it only ever makes a verdict stricter.
+            tracing: `True` for an OpenTelemetry span per verdict on the global tracer (extra
+                `otel`), or a `Tracer`; every verdict is also logged to `sentinel_guard.verdict`.
         """
         if on_error not in (Decision.BLOCK, Decision.ESCALATE):
             raise ValueError("on_error must be Decision.BLOCK or Decision.ESCALATE: a guard never fails open")
@@ -123,6 +127,7 @@ class Guard:
         self._hand_policy = bool(getattr(overseer, "takes_policy", False))
         """Overseers that declare `takes_policy` get the guard's policy with every call."""
         self.shield: Shield | None = Shield() if shield is True else (shield or None)
+        self.telemetry = VerdictTelemetry(tracing)
         if learned is True:
             from sentinel_guard.learned.heads import load_heads
 
@@ -201,6 +206,7 @@ class Guard:
         })
         if self.audit is not None:
             self.audit.append(call, verdict)
+        self.telemetry.report(call, verdict, start)
         return verdict
 
     def warm_up(self) -> None:
