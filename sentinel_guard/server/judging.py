@@ -18,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
+import queue
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -29,6 +31,52 @@ from sentinel_guard.types import Decision, ToolCall, Verdict
 __all__ = ["JudgePool"]
 
 T = TypeVar("T")
+
+
+class _DaemonPool:
+    """A fixed set of daemon worker threads fed from one queue.
+
+    Not `ThreadPoolExecutor`: the interpreter joins its threads at exit, so one call judged past
+    its budget would hold a shutting-down server until it finished. Daemon threads do not; what
+    they were judging has already been answered fail-closed.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self._jobs: queue.SimpleQueue[tuple[concurrent.futures.Future[Any], Callable[..., Any], tuple[Any, ...]] | None]
+        self._jobs = queue.SimpleQueue()
+        self._threads = [threading.Thread(target=self._work, name=f"sentinel-judge-{i}", daemon=True)
+                         for i in range(workers)]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> concurrent.futures.Future[T]:
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        self._jobs.put((future, fn, args))
+        return future
+
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            future, fn, args = job
+            if not future.set_running_or_notify_cancel():
+                continue  # its caller gave up (budget spent) before it started
+            try:
+                future.set_result(fn(*args))
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting request
+                future.set_exception(exc)
+
+    def shutdown(self) -> None:
+        while True:  # drop what has not started
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if job is not None:
+                job[0].cancel()
+        for _ in self._threads:
+            self._jobs.put(None)
 
 
 def _default_workers() -> int:
@@ -46,7 +94,7 @@ class JudgePool:
             raise ValueError(f"judge workers must be at least 1, got {self.workers}")
         self.budget_s = budget_s
         self.max_pending = max_pending or self.workers * 64
-        self._pool = concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="sentinel-judge")
+        self._pool = _DaemonPool(self.workers)
         self.pending = 0
         """Calls queued or running now (read on the event loop only)."""
         self.overruns = 0
@@ -82,4 +130,4 @@ class JudgePool:
 
     def close(self) -> None:
         """Stop taking work; running calls finish in their threads, queued ones are dropped."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown()
