@@ -46,6 +46,24 @@ function summary(args) {
   return JSON.stringify(args);
 }
 
+// Every argument of an escalated call, in order: a reviewer must see the recipient of a transfer
+// as well as its amount before approving. Values are already redacted by the service.
+function argumentList(args) {
+  const list = el("dl", { class: "what" });
+  if (!args || typeof args !== "object" || Array.isArray(args)) {
+    list.appendChild(el("dd", { text: JSON.stringify(args) }));
+    return list;
+  }
+  const keys = Object.keys(args);
+  if (keys.length === 0) list.appendChild(el("dd", { class: "muted", text: "(no arguments)" }));
+  for (const key of keys) {
+    const value = args[key];
+    list.appendChild(el("dt", { text: key }));
+    list.appendChild(el("dd", { text: typeof value === "string" ? value : JSON.stringify(value) }));
+  }
+  return list;
+}
+
 function setStatus(ok, text) {
   const status = document.getElementById("status");
   status.className = "status " + (ok ? "ok" : "err");
@@ -99,7 +117,7 @@ function renderEscalations(items) {
     deny.addEventListener("click", () => decide(e.id, false, [approve, deny]));
     list.appendChild(el("li", { "data-id": String(e.id) }, [
       el("div", {}, [badge("escalate"), el("span", { class: "muted", text: "  #" + e.id + " · " + e.tool })]),
-      el("div", { class: "what", text: summary(e.args) }),
+      argumentList(e.args),
       el("div", { class: "why", text: e.justification }),
       el("div", { class: "actions" }, [approve, deny]),
     ]));
@@ -111,7 +129,7 @@ function renderEscalations(items) {
 async function decide(id, approve, buttons) {
   buttons.forEach((b) => { b.disabled = true; });
   try {
-    await api("/v1/escalations/" + id, { method: "POST", body: JSON.stringify({ approve, by: "dashboard" }) });
+    await api("/v1/escalations/" + id, { method: "POST", body: JSON.stringify({ approve }) });
   } catch (err) {
     setStatus(false, "could not resolve #" + id + ": " + err.message);
   }
@@ -128,7 +146,9 @@ async function refresh() {
     renderEscalations(pending.pending);
     setStatus(true, "live · " + new Date().toLocaleTimeString());
   } catch (err) {
-    setStatus(false, err.status === 401 ? "API key required — enter it above" : "offline: " + err.message);
+    if (err.status === 401) setStatus(false, "API key required — enter it above");
+    else if (err.status === 403) setStatus(false, "this key cannot review: enter a reviewer key (--reviewer-key)");
+    else setStatus(false, "offline: " + err.message);
   }
 }
 

@@ -1,7 +1,8 @@
 """The dashboard in a real headless Chromium (Debian's, driven by Playwright; no browser download).
 
-Load the page, give it the API key, submit a dangerous call through the form, see it blocked in
-the verdict stream, and approve an escalation with its button.
+Load the page, see the agents' key refused for review, log in with a reviewer key, submit a
+dangerous call through the form, see it blocked in the verdict stream, see every argument of an
+escalation (secrets redacted) and approve it with its button; the record names the reviewer.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from srv_helpers import API_KEY
+from srv_helpers import API_KEY, REVIEWER, REVIEWER_KEY
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +40,8 @@ def page() -> Iterator[Any]:
 
 
 def _escalation(base: str, record_id: str) -> dict[str, Any]:
-    req = urllib.request.Request(f"{base}/v1/escalations/{record_id}", headers={"Authorization": f"Bearer {API_KEY}"})
+    req = urllib.request.Request(f"{base}/v1/escalations/{record_id}",
+                                 headers={"Authorization": f"Bearer {REVIEWER_KEY}"})
     with urllib.request.urlopen(req, timeout=10) as resp:
         return json.load(resp)  # type: ignore[no-any-return]
 
@@ -50,14 +52,18 @@ def submit(page: Any, tool: str, args: dict[str, Any]) -> None:
     page.click("#try-submit")
 
 
-def test_block_in_the_stream_and_approve_an_escalation(page: Any, uvicorn_server: Callable[..., Any],
-                                                      policy_file: Path, tmp_path: Path) -> None:
-    server = uvicorn_server(policy=policy_file, api_key=API_KEY)
+def test_a_reviewer_logs_in_sees_every_argument_redacted_and_approves(page: Any, uvicorn_server: Callable[..., Any],
+                                                                      policy_file: Path, tmp_path: Path) -> None:
+    server = uvicorn_server(policy=policy_file, api_key=API_KEY,
+                            env={"SENTINEL_REVIEWER_KEYS": f"{REVIEWER}={REVIEWER_KEY}"})
     page.goto(server.base + "/")
     page.wait_for_selector("#status.err")
     assert "API key required" in page.text_content("#status-text")
 
-    page.fill("#api-key", API_KEY)
+    page.fill("#api-key", API_KEY)  # the agents' key may not review
+    page.click("#key-form button")
+    page.wait_for_function("document.getElementById('status-text').textContent.includes('reviewer key')")
+    page.fill("#api-key", REVIEWER_KEY)
     page.click("#key-form button")
     page.wait_for_selector("#status.ok")
 
@@ -67,16 +73,25 @@ def test_block_in_the_stream_and_approve_an_escalation(page: Any, uvicorn_server
     assert "rm -rf /" in row.text_content()
     assert "policy.deny-pattern" in row.text_content()
 
-    submit(page, "deploy", {"service": "payments", "env": "prod"})
+    secret = "sk_live_51HqLyjWDarjtT1zdp7dc"
+    args = {"service": "payments", "env": "prod", "recipient": "FR7630006000011234567890189", "amount": 420,
+            "notes": {"ticket": "OPS-7"}, "stripe_key": secret}
+    submit(page, "deploy", args)
     page.wait_for_selector("#try-result[data-decision=escalate]")
     item = page.wait_for_selector("#escalations li")
     record_id = item.get_attribute("data-id")
+    card = item.text_content()
+    for key in args:
+        assert key in card, key
+    for shown in ("payments", "FR7630006000011234567890189", "420", "OPS-7", "[REDACTED]"):
+        assert shown in card, shown
+    assert secret not in card
     assert _escalation(server.base, record_id)["status"] == "pending"
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
     item.query_selector("button.approve").click()
     page.wait_for_selector("#escalations-empty", state="visible")
     answer = _escalation(server.base, record_id)
-    assert answer["status"] == "approved" and answer["resolved_by"] == "dashboard"
+    assert answer["status"] == "approved" and answer["resolved_by"] == f"reviewer:{REVIEWER}"
     assert page.text_content("#stat-block") == "1" and page.text_content("#stat-escalate") == "1"
     shots = os.environ.get("SENTINEL_SCREENSHOT_DIR")
     if shots:
