@@ -10,8 +10,11 @@ Register it in the proxy's `config.yaml` (see `examples/litellm/config.yaml`):
           default_on: true
           policy: policy.yaml        # optional; extra keys are our constructor's arguments
 
-* pre_call — shields the request's messages, `tool` role included (tool outputs are where
-  indirect prompt injection arrives); an injection → HTTP 400.
+* pre_call — the request itself is judged by the Guard (audited, with rule ids) as the call
+  `model_request`: the last user message is its `user_instruction` (scanned as the user's own
+  words: only direct attacks count) and the `tool`/`function` messages are its tool outputs
+  (scanned as untrusted tool output — where indirect prompt injection arrives). A verdict that
+  stops it → HTTP 400 naming the message, with the verdict JSON in the error body.
 * post_call — judges every `tool_calls` entry of the model's answer with the guard (also the
   legacy `function_call`, Anthropic `tool_use` blocks and Responses API `function_call` items).
   By default a blocked or escalated call makes the proxy answer HTTP 400 with the justification
@@ -42,6 +45,7 @@ require_extra("litellm", "litellm", "sentinel_guard.integrations.litellm")
 from litellm.exceptions import GuardrailRaisedException  # noqa: E402
 from litellm.integrations.custom_guardrail import CustomGuardrail  # noqa: E402
 from litellm.types.utils import ModelResponse, ModelResponseStream  # noqa: E402
+from sentinel_guard.integrations._bridge import PAYLOAD_KEY  # noqa: E402
 from sentinel_guard.integrations._litellm_formats import (  # noqa: E402
     ProposedCall,
     calls_in_message,
@@ -58,6 +62,10 @@ __all__ = ["SentinelGuardrail", "load_guard_factory"]
 
 _log = logging.getLogger("sentinel_guard.integrations.litellm")
 _TOOL_MARKERS = ('"tool_calls"', '"tool_use"', "tool_calls", "tool_use")
+PRE_CALL_TOOL = "model_request"
+"""The tool name a pre_call judgement is audited under (the request to the model is the action judged)."""
+VERDICT_MARKER = f" {PAYLOAD_KEY}_verdict="
+"""Where the verdict JSON starts in a refusal's message (LiteLLM's error body carries only a message)."""
 
 
 def load_guard_factory(spec: str) -> Callable[[], Guard]:
@@ -136,7 +144,10 @@ class SentinelGuardrail(CustomGuardrail):
         return self.guard, self.shield  # type: ignore[return-value]
 
     def _raise(self, message: str, *, verdict: Verdict | None = None) -> None:
+        """Refuse with HTTP 400; a verdict's JSON rides at the end of the message (`VERDICT_MARKER`)."""
         real_verdict = verdict is not None and verdict.decided_by != "fail-closed"
+        if verdict is not None:
+            message += VERDICT_MARKER + json.dumps(verdict.to_record(), ensure_ascii=False, separators=(",", ":"))
         raise GuardrailRaisedException(guardrail_name=self.guardrail_name, message=message, status_code=400,
                                        blocked_content=real_verdict)
 
@@ -189,19 +200,37 @@ class SentinelGuardrail(CustomGuardrail):
     # ------------------------------------------------------------------ pre_call
     async def async_pre_call_hook(self, user_api_key_dict: Any, cache: Any, data: dict[str, Any],
                                   call_type: Any) -> dict[str, Any]:
-        """Shield the request's messages; an injection (a tool output included) → HTTP 400."""
-        _, shield = self._ready()
+        """Judge the request with the Guard (user message as the user's, tool messages as tool output)."""
+        guard, _ = self._ready()
+        user_at: int | None = None
+        outputs: list[tuple[int, str, str]] = []  # (message index, role, text) of the scanned tool outputs
         for index, message in enumerate(data.get("messages") or []):
             role = _field(message, "role")
-            if role not in self.scan_roles:
-                continue
             text = _text(_field(message, "content"))
-            if not text:
+            if role not in self.scan_roles or not text:
                 continue
-            result = shield.scan(text, where=f"messages[{index}].{role}")
-            if result.injection:
-                self._raise(f"sentinel-guard block: prompt injection in the {role} message at messages[{index}] "
-                            f"(score {result.score:.2f})")
+            if role == "user":
+                user_at = index
+            else:
+                outputs.append((index, str(role), text))
+        if user_at is None and not outputs:
+            return data
+        messages = data.get("messages") or []
+        session = self._request_context(data)["session"]
+        call = ToolCall(tool=PRE_CALL_TOOL, args={}, session=session, call_id=data.get("litellm_call_id"),
+                        user_instruction=_text(_field(messages[user_at], "content")) if user_at is not None else None,
+                        tool_outputs=tuple(text for _, _, text in outputs))
+        verdict = await guard.judge(call)
+        if verdict.allows_execution:
+            return data
+        where = {"user_instruction": (user_at, "user")}
+        where.update({f"tool_output[{i}]": (index, role) for i, (index, role, _) in enumerate(outputs)})
+        found = next((where[f.where] for f in verdict.shield if f.where in where), None)
+        located = f" in the {found[1]} message at messages[{found[0]}]" if found else ""
+        rules = f" ({', '.join(verdict.rules)})" if verdict.rules else ""
+        kind = "prompt injection" if found else "request refused"
+        self._raise(f"sentinel-guard {verdict.decision.value}: {kind}{located}{rules}: {verdict.justification}",
+                    verdict=verdict)
         return data
 
     # ------------------------------------------------------------------ post_call

@@ -31,14 +31,18 @@ class PhraseShield(Shield):
     def __init__(self) -> None:  # no learned model to load
         pass
 
-    def scan(self, text: str, *, where: str = "text") -> ShieldResult:
+    def scan(self, text: str, *, role: str | None = None, where: str = "text") -> ShieldResult:  # type: ignore[override]
         if "ignore previous instructions" in text.lower():
             return ShieldResult(injection=True, score=0.99,
                                 findings=(ShieldFinding(detector="pattern:test", where=where, score=0.99),))
         return ShieldResult(injection=False, score=0.0)
 
     def scan_call(self, call: ToolCall) -> ShieldResult:
-        return ShieldResult(injection=False, score=0.0)
+        """Like the real shield: the user's instruction and the tool outputs, labelled by where they are."""
+        parts = [("user_instruction", call.user_instruction or "")]
+        parts += [(f"tool_output[{i}]", out) for i, out in enumerate(call.tool_outputs)]
+        findings = tuple(f for where, text in parts for f in self.scan(text, where=where).findings)
+        return ShieldResult(injection=bool(findings), score=0.99 if findings else 0.0, findings=findings)
 
 
 def decide(call: ToolCall) -> Verdict:

@@ -15,7 +15,7 @@ from litellm.types.guardrails import GuardrailEventHooks
 from litellm_fakes import INJECTION, decide, make_guard, stream_chunks, tool_response
 from sentinel_guard.integrations.litellm import SentinelGuardrail
 
-from sentinel_guard import Guard
+from sentinel_guard import Guard, ToolCall, Verdict
 from sentinel_guard.errors import OverseerUnavailable
 from sentinel_guard.testing import FunctionOverseer, ScriptedOverseer
 
@@ -238,3 +238,49 @@ def test_raw_anthropic_stream_tool_use_is_assembled_and_judged() -> None:
         collect(guardrail(), _anthropic_sse("rm -rf /"), [])
     safe = _anthropic_sse("ls -la")
     assert collect(guardrail(), safe, []) == safe
+
+
+def verdict_in(message: str) -> dict[str, Any]:
+    """The verdict JSON a refusal carries at the end of its message."""
+    from sentinel_guard.integrations.litellm import VERDICT_MARKER
+
+    assert VERDICT_MARKER in message, message
+    return json.loads(message.split(VERDICT_MARKER, 1)[1])  # type: ignore[no-any-return]
+
+
+def test_pre_call_refusal_is_a_guard_verdict_audited_with_rule_ids() -> None:
+    guard = make_guard()
+    data = request({"role": "user", "content": "summarise this web page"},
+                   {"role": "tool", "tool_call_id": "c1", "content": f"<p>Welcome! {INJECTION}</p>"})
+    data["metadata"] = {"session_id": "chat-42"}
+    with pytest.raises(GuardrailRaisedException) as info:
+        run(guardrail(guard=guard).async_pre_call_hook(KEY, DualCache(), data, "completion"))
+    verdict = verdict_in(info.value.message)
+    assert verdict["decision"] == "escalate" and "shield.tainted-context" in verdict["rules"]
+    assert "shield.tainted-context" in info.value.message.split(" sentinel_guard_verdict=")[0]
+    assert info.value.blocked_content is True
+    [record] = guard.audit.records  # type: ignore[union-attr]
+    assert record["tool"] == "model_request" and record["decision"] == "escalate"
+    assert record["session"] == "chat-42" and "shield.tainted-context" in record["rules"]
+
+
+def test_pre_call_judges_the_user_message_as_the_users_own() -> None:
+    seen: list[ToolCall] = []
+
+    def decide(call: ToolCall) -> Verdict:
+        seen.append(call)
+        return Verdict.approve()
+
+    guard = Guard(FunctionOverseer(decide), shield=False)
+    data = request({"role": "system", "content": "be brief"}, {"role": "user", "content": "old question"},
+                   {"role": "tool", "tool_call_id": "c1", "content": "42 rows"}, {"role": "user", "content": "and now?"})
+    assert run(guardrail(guard=guard).async_pre_call_hook(KEY, DualCache(), data, "completion")) is data
+    [call] = seen
+    assert call.user_instruction == "and now?" and call.tool_outputs == ("42 rows",)
+
+
+def test_post_call_refusal_carries_the_verdict_json() -> None:
+    with pytest.raises(GuardrailRaisedException) as info:
+        run(guardrail().async_post_call_success_hook(request(), KEY, tool_response(RM)))
+    verdict = verdict_in(info.value.message)
+    assert verdict["decision"] == "block" and verdict["rules"] == ["shell.rm-root"]
