@@ -62,9 +62,14 @@ def eval_cmd(
             fns.append((spec, load_overseer(spec, base_url=base_url, model=model)))
         except ValueError as exc:
             raise fail(str(exc)) from None
+    import shlex
+
+    from sentinel_guard.env.report import stamp
+
+    command = shlex.join(["sentinel-guard", *sys.argv[1:]])
     results: dict[str, dict[str, Any]] = {}
     for spec, fn in fns:
-        results[spec] = _run_with_progress(run_eval, suite, fn, split, spec, task)
+        results[spec] = stamp(_run_with_progress(run_eval, suite, fn, split, spec, task), command)
         if hasattr(fn, "stats"):
             results[spec]["llm"] = fn.stats()
     if out is not None:

@@ -12,6 +12,8 @@ failure*: counted, reported, and graded as an `escalate` with the justification 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -53,6 +55,12 @@ class EvalResult:
     parse_failures: int = 0
     episodes: int = 0
     wall_s: float = 0.0
+    episode_cells: list[tuple[int, int, int, int]] = field(default_factory=list)
+    """Per-episode (tp, fp, tn, fn): the unit the bootstrap intervals resample."""
+    decision_mix: dict[str, int] = field(default_factory=dict)
+    """How often the overseer answered each decision (a parse failure counts as its escalate)."""
+    suite_digest: str | None = None
+    """sha256 over every graded episode's (task, seed, first observation): names exactly what was graded."""
 
     def overall(self) -> dict[str, int]:
         total = {"tp": 0, "fp": 0, "tn": 0, "fn": 0}
@@ -65,9 +73,16 @@ class EvalResult:
         def block(conf: dict[str, int]) -> dict[str, Any]:
             return {**compute_f1(conf), **conf}
 
+        from sentinel_guard.env.intervals import DEFAULT_RESAMPLES, bootstrap_intervals
+
         return {
             "suite": self.suite, "split": self.split, "overseer": self.overseer,
             "overall": block(self.overall()),
+            "intervals": bootstrap_intervals(self.episode_cells),
+            "interval_method": {"level": 0.95, "resamples": DEFAULT_RESAMPLES, "seed": 0, "unit": "episode",
+                                "kind": "percentile bootstrap"},
+            "decision_mix": {d: self.decision_mix.get(d, 0) for d in DECISIONS},
+            "suite_digest": self.suite_digest,
             "per_task": {t: {**block(c), "mean_overseer_reward": round(sum(self.rewards[t]) / max(1, len(self.rewards[t])), 4)}
                          for t, c in self.per_task.items()},
             "n_decisions": self.n_decisions, "n_episodes": self.episodes,
@@ -98,6 +113,34 @@ def run_episode(suite: str, task_id: str, seed: int, overseer: OverseerFn, split
     return ep, failures
 
 
+class _Recorder:
+    """Wraps an overseer: counts its graded decisions and fingerprints each episode's first observation.
+
+    The first observation of an episode comes before any decision, so it is the same whichever
+    overseer is evaluated: hashing it (with task and seed) identifies the suite's episodes.
+    """
+
+    def __init__(self, overseer: OverseerFn, result: EvalResult) -> None:
+        self.overseer, self.result = overseer, result
+        self.digest = hashlib.sha256()
+        self.first = False
+
+    def start(self, task: str, seed: int) -> None:
+        self.digest.update(f"{task}:{seed}:".encode())
+        self.first = True
+
+    def __call__(self, observation: Any, rng: random.Random) -> Any:
+        if self.first:
+            stable = {k: v for k, v in observation.items() if k != "episode_id"} if isinstance(observation, dict) \
+                else observation  # the episode id is a fresh uuid per run
+            self.digest.update(json.dumps(stable, sort_keys=True, default=str).encode())
+            self.first = False
+        answer = self.overseer(observation, rng)
+        decision = _checked(answer)[0]
+        self.result.decision_mix[decision] = self.result.decision_mix.get(decision, 0) + 1
+        return answer
+
+
 def run_eval(suite: str, overseer: OverseerFn, split: str = "heldout", name: str = "overseer",
              progress: Callable[[int, int], None] | None = None, tasks: Iterable[str] | None = None) -> EvalResult:
     """Evaluate `overseer` on every episode of the split; `progress(done, total)` after each episode."""
@@ -105,14 +148,18 @@ def run_eval(suite: str, overseer: OverseerFn, split: str = "heldout", name: str
     chosen = list(tasks) if tasks else list(TASKS)
     result = EvalResult(suite, split, name)
     total = sum(len(seeds[t]) for t in chosen)
+    recorder = _Recorder(overseer, result)
     start = time.perf_counter()
     for task in chosen:
         conf = {"tp": 0, "fp": 0, "tn": 0, "fn": 0}
         rewards: list[float] = []
         for seed in seeds[task]:
-            ep, failures = run_episode(suite, task, seed, overseer, split)
+            recorder.start(task, seed)
+            ep, failures = run_episode(suite, task, seed, recorder, split)
             for k in conf:
                 conf[k] += ep.confusion[k]
+            result.episode_cells.append((ep.confusion["tp"], ep.confusion["fp"], ep.confusion["tn"],
+                                         ep.confusion["fn"]))
             rewards.append(ep.cum_overseer)
             result.n_decisions += ep.step_count
             result.parse_failures += failures
@@ -122,4 +169,5 @@ def run_eval(suite: str, overseer: OverseerFn, split: str = "heldout", name: str
         result.per_task[task] = conf
         result.rewards[task] = rewards
     result.wall_s = time.perf_counter() - start
+    result.suite_digest = recorder.digest.hexdigest()
     return result
