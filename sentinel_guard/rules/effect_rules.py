@@ -19,7 +19,7 @@ from sentinel_guard.types import Decision, RuleHit, Severity
 _READERS = frozenset({"cat", "less", "more", "head", "tail", "strings", "xxd", "hexdump", "od", "base64", "grep",
                       "awk", "sed", "sqlite3", "tac", "nl", "bat", "vim", "vi", "nano", "view", "openssl", "gpg",
                       "dd", "sort", "uniq", "cut", "jq", "yq", "source", "."})
-_COPIERS = frozenset({"cp", "tar", "zip", "7z", "rsync", "scp", "install", "ln", "gzip", "bzip2", "xz"})
+_COPIERS = frozenset({"cp", "tar", "zip", "7z", "rsync", "scp", "install", "ln", "gzip", "bzip2", "xz", "ditto"})
 _DELETERS = frozenset({"rm", "shred", "unlink", "rmdir", "wipe", "srm", "truncate"})
 _SENDERS = frozenset({"curl", "wget", "nc", "ncat", "netcat", "socat", "scp", "rsync", "ftp", "sftp", "telnet",
                       "ssh", "mail", "sendmail", "mutt"})
@@ -56,7 +56,7 @@ def effects_of(cmd: Cmd, in_network_pipeline: bool) -> list[Effect]:
             if op == "<":
                 add("send" if in_network_pipeline else "read", target)
     if name in _COPIERS:
-        for target in ops[:-1] if name not in ("tar", "zip", "7z") else ops:
+        for target in ops[:-1] if name not in ("tar", "zip", "7z", "gzip", "bzip2", "xz") else ops:
             add("copy", target)
     if name == "mv" and len(ops) >= 2:
         for target in ops[:-1]:

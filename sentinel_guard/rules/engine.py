@@ -14,6 +14,7 @@ from sentinel_guard.rules import (  # noqa: F401 - importing the modules registe
     cloud,
     effect_rules,
     git,
+    host,
     messaging,
     money,
     network,
@@ -156,6 +157,7 @@ _SUBSUMES: dict[str, frozenset[str]] = {
     "net.exfiltration": frozenset({"net.remote-copy"}),
     "net.download-exec": frozenset({"net.download-chmod"}),
     "recon.secret-read": frozenset({"recon.account-database"}),
+    "shell.account-change": frozenset({"shell.account-create"}),
 }
 """A stronger finding that already says what a weaker one would (the weaker rule is still listed
 in `Verdict.rules`, but adds no sentence to the justification)."""
