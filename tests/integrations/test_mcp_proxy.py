@@ -22,12 +22,12 @@ import pytest
 
 pytest.importorskip("fastmcp")
 
-from fastmcp import Client  # noqa: E402
-from fastmcp.client.transports import StdioTransport, StreamableHttpTransport  # noqa: E402
+from fastmcp import Client
+from fastmcp.client.transports import StdioTransport, StreamableHttpTransport
+from sentinel_guard.integrations.mcp_proxy import guard_proxy, upstream_transport
 
-from sentinel_guard import Guard  # noqa: E402
-from sentinel_guard.audit import open_audit_store  # noqa: E402
-from sentinel_guard.integrations.mcp_proxy import guard_proxy, upstream_transport  # noqa: E402
+from sentinel_guard import Guard
+from sentinel_guard.audit import open_audit_store
 
 pytestmark = pytest.mark.slow
 UPSTREAM = str(Path(__file__).with_name("mcp_upstream.py"))
