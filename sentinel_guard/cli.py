@@ -96,10 +96,23 @@ def read_jsonl(source: str, required: tuple[str, ...]) -> list[dict[str, Any]]:
     return records
 
 
+def _register_unavailable(name: str, message: str) -> None:
+    """A stand-in command: any invocation of `name ...` ends with exit 2 and `message` (the missing extra)."""
+
+    def _refuse() -> None:
+        raise fail(message)
+
+    app.command(name=name, help=f"(unavailable: {message})", add_help_option=False,
+                context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(_refuse)
+
+
 def _register_plugins() -> None:
     for ep in entry_points(group="sentinel_guard.cli"):
         try:
             sub = ep.load()
+        except MissingExtraError as exc:
+            _register_unavailable(ep.name, str(exc))
+            continue
         except Exception as exc:  # noqa: BLE001 - a broken plugin must not break the core CLI
             err_console.print(f"[yellow]warning:[/] sub-command '{ep.name}' unavailable: {escape(str(exc))}")
             continue

@@ -221,3 +221,19 @@ def test_audit_url_without_a_store_for_it_exits_2_and_creates_nothing(tmp_path: 
     out = run("audit", "--db", "nosuchscheme://u@127.0.0.1/db", cwd=tmp_path)
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_sub_app_whose_extra_is_missing_still_answers_with_the_pip_line() -> None:
+    code = ("import sys\n"
+            "from sentinel_guard.errors import MissingExtraError\n"
+            "import sentinel_guard.cli as cli\n"
+            "class EP:\n"
+            "    name = 'fake'\n"
+            "    def load(self):\n"
+            "        raise MissingExtraError(\"sentinel-guard fake needs 'x': pip install 'sentinel-guard[fake]'\")\n"
+            "cli.entry_points = lambda group: [EP()]\n"
+            "sys.argv = ['sentinel-guard', 'fake', 'run', '--flag']\n"
+            "cli.main()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "pip install 'sentinel-guard[fake]'" in done.stderr and "Traceback" not in done.stderr
