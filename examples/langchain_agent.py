@@ -51,7 +51,7 @@ def main() -> None:
     guard = Guard()  # rules + injection shield; add audit="audit.db" to keep a record
     print("1) SentinelMiddleware (soft block)")
     agent = create_agent(turns(), tools=[shell], middleware=[SentinelMiddleware(guard)])
-    result = agent.invoke({"messages": [HumanMessage("My disk is full, free some space.")]})
+    result = agent.invoke({"messages": [HumanMessage("Find what uses the most disk space.")]})
     for message in result["messages"]:
         if isinstance(message, ToolMessage):
             print(f"    tool result ({message.status}): {message.content[:160]}")
@@ -60,7 +60,7 @@ def main() -> None:
     print("2) SentinelCallbackHandler (hard stop)")
     agent = create_agent(turns(), tools=[shell])
     try:
-        agent.invoke({"messages": [HumanMessage("My disk is full, free some space.")]},
+        agent.invoke({"messages": [HumanMessage("Find what uses the most disk space.")]},
                      config={"callbacks": [SentinelCallbackHandler(guard)]})
     except ToolCallBlocked as blocked:
         print(f"    run stopped: {blocked.verdict.justification}")

@@ -202,6 +202,12 @@ def _hitl_request(verdict: Verdict, tool_call: dict[str, Any]) -> dict[str, Any]
     }
 
 
+def _is_refusal(message: ToolMessage) -> bool:
+    """Our own refusal (its artifact is a verdict): the guard's words, not a tool's output to scan."""
+    artifact = message.artifact
+    return isinstance(artifact, dict) and {"decision", "justification", "decided_by"} <= artifact.keys()
+
+
 def _decision(answer: Any) -> Any:
     """The human's decision from a `HITLResponse` (`{"decisions": [d]}`), or a bare decision / True."""
     if isinstance(answer, dict) and isinstance(answer.get("decisions"), list):
@@ -252,7 +258,8 @@ if AgentMiddleware is not None:
             tc = tool_call or request.tool_call
             state = request.state if isinstance(request.state, dict) else {}
             messages = list(state.get("messages") or [])
-            outputs = tuple(output_text(m) for m in messages if isinstance(m, ToolMessage))[-_OUTPUTS_READ:]
+            outputs = tuple(output_text(m) for m in messages
+                            if isinstance(m, ToolMessage) and not _is_refusal(m))[-_OUTPUTS_READ:]
             thread = _thread_id()
             first = next((m.id for m in messages if getattr(m, "id", None)), None)
             session = self.session or (f"langchain-thread-{thread}" if thread else f"langchain-run-{first or tc.get('id')}")

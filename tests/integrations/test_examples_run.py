@@ -44,3 +44,20 @@ def test_remote_overseer_example_selftest_and_fail_closed() -> None:
     if importlib.util.find_spec("vllm") is None:
         missing = run_example("examples/remote_overseer.py", "--vllm", "some/model")
         assert missing.returncode == 2 and "sentinel-guard[vllm]" in missing.stderr
+
+
+def test_mcp_proxy_example_refuses_before_the_upstream() -> None:
+    result = run_example("examples/mcp_proxy.py")
+    assert result.returncode == 0, result.stderr
+    assert "tools: shell, read_file, send_email" in result.stdout
+    assert "REFUSED  shell: block" in result.stdout and "ran      shell: (would run) df -h /var" in result.stdout
+    assert "REFUSED  send_email: escalate" in result.stdout and "shield.tainted-context" in result.stdout
+    assert "upstream executed: ['df -h /var']" in result.stdout  # neither refused call reached the upstream
+
+
+def test_openai_agents_example_trips_before_the_tool_body() -> None:
+    result = run_example("examples/openai_agents_guard.py")
+    assert result.returncode == 0, result.stderr
+    assert "[tool body] would run: df -h /var" in result.stdout
+    assert "would run: rm -rf /" not in result.stdout
+    assert "run stopped: block shell.rm-recursive-critical" in result.stdout

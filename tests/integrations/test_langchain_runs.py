@@ -133,3 +133,13 @@ def test_sync_and_async_paths_judge_on_one_event_loop() -> None:
 ])
 def test_last_human_message(messages: list[object], expected: str | None) -> None:
     assert last_human_message(messages) == expected
+
+
+def test_our_own_refusal_is_not_read_as_an_injected_tool_output() -> None:
+    guard, _ = recording_guard(shield=True)
+    model = scripted_model(tool_turn("shell", {"command": "shutdown"}, "call_1"),
+                           tool_turn("shell", {"command": "df -h"}, "call_2"), AIMessage(content="ok"))
+    result = create_agent(model, tools=[shell], middleware=[SentinelMiddleware(guard)]).invoke(
+        {"messages": [HumanMessage("Find what uses the most disk space.")]})
+    assert executed == ["df -h"]
+    assert [m.status for m in result["messages"] if isinstance(m, ToolMessage)] == ["error", "success"]
