@@ -10,6 +10,7 @@ Secrets in arguments and context are redacted before anything is written.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -19,10 +20,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from sentinel_guard.memory import USAGE_INIT, MemoryLimits, forget_sql, recall_sql, remember_sql
 from sentinel_guard.redact import redact_record
 from sentinel_guard.types import Decision, Severity, ToolCall, Verdict
 
-__all__ = ["AuditRecord", "AuditStore", "JSONLAuditStore", "SQLiteAuditStore", "open_audit_store"]
+__all__ = ["AuditRecord", "AuditStore", "JSONLAuditStore", "SQLiteAuditStore", "is_postgres_url", "open_audit_store"]
 
 AuditRecord = dict[str, Any]
 """One audit row as a JSON-ready dict (see `_record`)."""
@@ -83,6 +85,12 @@ CREATE TABLE IF NOT EXISTS verdicts (
 CREATE INDEX IF NOT EXISTS verdicts_ts ON verdicts(ts);
 CREATE INDEX IF NOT EXISTS verdicts_decision ON verdicts(decision);
 CREATE INDEX IF NOT EXISTS verdicts_status ON verdicts(status);
+CREATE TABLE IF NOT EXISTS session_outputs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, session TEXT NOT NULL, output TEXT NOT NULL,
+    bytes INTEGER NOT NULL, ts REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS session_outputs_session ON session_outputs(session, id);
+CREATE TABLE IF NOT EXISTS session_usage (one INTEGER PRIMARY KEY CHECK (one = 1), bytes INTEGER NOT NULL);
 """
 _COLUMNS = ("ts", "call_id", "session", "tool", "args", "context", "decision", "severity", "justification",
             "rules", "decided_by", "confidence", "latency_ms", "shield", "status")
@@ -113,6 +121,7 @@ class SQLiteAuditStore:
         self._conn.execute(f"PRAGMA synchronous={self.synchronous}")
         self._conn.execute("PRAGMA busy_timeout=30000")
         self._conn.executescript(_SCHEMA)
+        self._conn.execute(USAGE_INIT)
         self._agg: dict[str, Any] = {"last_id": 0, "total": 0, "by_decision": {}, "by_severity": {}, "by_tier": {},
                                      "by_rule": {}, "shield_trips": 0, "first_ts": None, "last_ts": None}
         """Per-record counts folded in so far (see `stats`)."""
@@ -144,10 +153,9 @@ class SQLiteAuditStore:
     def _decode(self, row: sqlite3.Row) -> AuditRecord:
         rec = dict(row)
         for col in _JSON_COLUMNS:
-            try:
+            # a row written by hand or by an older version: show its text, never fail the read
+            with contextlib.suppress(TypeError, ValueError, RecursionError):
                 rec[col] = json.loads(rec[col])
-            except (TypeError, ValueError, RecursionError):
-                pass  # a row written by hand or by an older version: show its text, never fail the read
         return rec
 
     def query(
@@ -254,6 +262,34 @@ class SQLiteAuditStore:
         result["latency_ms"] = {"p50": pct(50), "p99": pct(99), "window": len(window)}
         return result
 
+    # ------------------------------------------------------------ session memory (StoreSessionMemory)
+    def remember_output(self, session: str, text: str, limits: MemoryLimits) -> None:
+        """Keep one tool output for `session` in the file, evicting within `limits` (one transaction)."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                remember_sql(self._conn.cursor(), session, text, limits)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def session_outputs(self, session: str) -> tuple[str, ...]:
+        """The outputs remembered for `session`, oldest first, whichever process stored them."""
+        with self._lock:
+            return recall_sql(self._conn.cursor(), session)
+
+    def forget_session(self, session: str) -> None:
+        """Drop what is remembered for `session`."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                forget_sql(self._conn.cursor(), session)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Run a read-only aggregate query (used by stats views)."""
         with self._lock:
@@ -318,10 +354,23 @@ class JSONLAuditStore:
             self._fh.close()
 
 
-def open_audit_store(target: str | Path | None) -> AuditStore | None:
-    """`None` → no audit; a `.jsonl` path → JSONL store; anything else → SQLite file."""
+def is_postgres_url(target: object) -> bool:
+    """Whether `target` names a PostgreSQL database (`postgresql://…` or `postgres://…`)."""
+    return isinstance(target, str) and target.lower().startswith(("postgresql://", "postgres://"))
+
+
+def open_audit_store(target: str | Path | None, *, synchronous: str = "FULL") -> AuditStore | None:
+    """`None` → no audit; `postgresql://…` → PostgreSQL (extra `postgres`); a `.jsonl` path →
+    JSONL store; anything else → SQLite file. `synchronous` is the durability of the SQL stores."""
     if target is None:
         return None
+    if is_postgres_url(target):
+        from sentinel_guard.errors import require_extra
+
+        require_extra("psycopg_pool", "postgres", "a PostgreSQL audit store")
+        from sentinel_guard.audit_pg import PostgresAuditStore
+
+        return PostgresAuditStore(str(target), synchronous=synchronous)
     if str(target).endswith(".jsonl"):
         return JSONLAuditStore(target)
-    return SQLiteAuditStore(target)
+    return SQLiteAuditStore(target, synchronous=synchronous)

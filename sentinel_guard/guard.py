@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import OrderedDict, deque
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from sentinel_guard._sync import run_sync
 from sentinel_guard.audit import AuditStore, open_audit_store
 from sentinel_guard.errors import UsageError
 from sentinel_guard.learned.step import LearnedStep
+from sentinel_guard.memory import LocalSessionMemory, SessionMemory
 from sentinel_guard.overseers.base import Overseer, fail_closed_verdict
 from sentinel_guard.policy import Policy
 from sentinel_guard.rules.effects import Effect, classify_effect
@@ -36,9 +36,6 @@ from sentinel_guard.telemetry import VerdictTelemetry
 from sentinel_guard.types import Decision, Severity, ToolCall, Verdict
 
 __all__ = ["Guard", "merge_shield"]
-
-_MAX_SESSIONS = 1024
-_OUTPUTS_PER_SESSION = 32
 
 
 def merge_shield(call: ToolCall, verdict: Verdict, scan: ShieldResult | None) -> Verdict:
@@ -95,6 +92,7 @@ class Guard:
         on_error: Decision = Decision.ESCALATE,
         learned: LearnedStep | bool = True,
         tracing: Any = False,
+        memory: SessionMemory | None = None,
     ) -> None:
         """Build a guard.
 
@@ -108,6 +106,9 @@ class Guard:
                 heads, `False` for none; it only ever makes a verdict stricter.
             tracing: `True` for an OpenTelemetry span per verdict on the global tracer (extra
                 `otel`), or a `Tracer`; every verdict is also logged to `sentinel_guard.verdict`.
+            memory: where `observe` keeps tool outputs per session: this process by default
+                (`LocalSessionMemory`), or an audit store (`StoreSessionMemory`) so several
+                processes and hosts share it. Bounded by bytes per session and in total.
         """
         if on_error not in (Decision.BLOCK, Decision.ESCALATE):
             raise ValueError("on_error must be Decision.BLOCK or Decision.ESCALATE: a guard never fails open")
@@ -139,7 +140,7 @@ class Guard:
             audit if audit is None or isinstance(audit, AuditStore) else open_audit_store(audit)
         )
         self.on_error = on_error
-        self._sessions: OrderedDict[str, deque[str]] = OrderedDict()
+        self.memory: SessionMemory = memory if memory is not None else LocalSessionMemory()
 
     # ------------------------------------------------------------------ judging
     async def judge(self, call: ToolCall) -> Verdict:
@@ -232,30 +233,23 @@ class Guard:
         """Shield a tool's output and remember it for the session's later calls (provenance)."""
         text = output if isinstance(output, str) else repr(output)
         if session is not None:
-            outputs = self._sessions.get(session)
-            if outputs is None:
-                outputs = self._sessions[session] = deque(maxlen=_OUTPUTS_PER_SESSION)
-                if len(self._sessions) > _MAX_SESSIONS:
-                    self._sessions.popitem(last=False)
-            else:
-                self._sessions.move_to_end(session)
-            outputs.append(text)
+            self.memory.remember(session, text)
         if self.shield is None:
             return None
         return self.shield.scan(text, role="tool_output", where=f"tool_output:{tool}" if tool else "tool_output")
 
     def session_outputs(self, session: str) -> tuple[str, ...]:
         """Tool outputs remembered for `session`, oldest first."""
-        return tuple(self._sessions.get(session, ()))
+        return self.memory.recall(session)
 
     def forget(self, session: str) -> None:
         """Drop what was remembered for `session` (call when an agent run ends)."""
-        self._sessions.pop(session, None)
+        self.memory.forget(session)
 
     def _with_session(self, call: ToolCall) -> ToolCall:
         if call.session is None or call.tool_outputs:
             return call
-        outputs = self._sessions.get(call.session)
+        outputs = self.memory.recall(call.session)
         return call.model_copy(update={"tool_outputs": tuple(outputs)}) if outputs else call
 
     async def aclose(self) -> None:

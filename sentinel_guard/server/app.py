@@ -28,9 +28,11 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 
 from sentinel_guard import __version__
-from sentinel_guard.audit import SQLiteAuditStore
+from sentinel_guard.audit import SQLiteAuditStore, is_postgres_url
+from sentinel_guard.audit_pg import PostgresAuditStore
 from sentinel_guard.errors import ConfigError
 from sentinel_guard.guard import Guard
+from sentinel_guard.memory import LocalSessionMemory, StoreSessionMemory
 from sentinel_guard.policy import Policy
 from sentinel_guard.server.judging import JudgePool
 from sentinel_guard.server.keys import KeyRing
@@ -50,8 +52,8 @@ class ServerState:
     """What the routes share: the guards, the audit store's two connections and the writer."""
 
     guard: Guard
-    store: SQLiteAuditStore
-    reader: SQLiteAuditStore
+    store: SQLiteAuditStore | PostgresAuditStore
+    reader: SQLiteAuditStore | PostgresAuditStore
     writer: GroupCommitWriter
     backends: dict[str, Guard] = field(default_factory=dict)
     auth: bool = False
@@ -127,7 +129,25 @@ def _local_guard(policy: Policy | str | Path | None) -> Guard:
     return Guard(local, policy=resolved)
 
 
-def _open_store(audit: SQLiteAuditStore | str | Path, sync: str) -> tuple[SQLiteAuditStore, SQLiteAuditStore]:
+ServerStore = SQLiteAuditStore | PostgresAuditStore
+"""Stores the service can read stats, escalations and session memory back from."""
+
+
+def _open_store(audit: ServerStore | str | Path, sync: str) -> tuple[ServerStore, ServerStore]:
+    """The writer's store and the readers' (SQLite: a second connection; PostgreSQL: one pool)."""
+    if isinstance(audit, PostgresAuditStore):
+        return audit, audit
+    if is_postgres_url(audit):
+        from sentinel_guard.audit import open_audit_store
+
+        try:
+            pg = open_audit_store(str(audit), synchronous=sync)
+        except ValueError as exc:
+            if isinstance(exc, ConfigError):
+                raise
+            raise ConfigError(f"audit sync: {exc}") from None
+        assert isinstance(pg, PostgresAuditStore)
+        return pg, pg
     if isinstance(audit, SQLiteAuditStore):
         store = audit
     elif isinstance(audit, (str, Path)):
@@ -139,7 +159,7 @@ def _open_store(audit: SQLiteAuditStore | str | Path, sync: str) -> tuple[SQLite
         except ValueError as exc:
             raise ConfigError(f"audit sync: {exc}") from None
     else:
-        raise ConfigError(f"audit must be a path or an SQLiteAuditStore, not {type(audit).__name__}")
+        raise ConfigError(f"audit must be a path, a postgresql:// URL or an SQL audit store, not {type(audit).__name__}")
     return store, SQLiteAuditStore(store.path)
 
 
@@ -147,7 +167,7 @@ def create_app(
     guard: Guard | None = None,
     *,
     api_key: str | None = _FROM_ENV,
-    audit: SQLiteAuditStore | str | Path = _FROM_ENV,
+    audit: ServerStore | str | Path = _FROM_ENV,
     policy: Policy | str | Path | None = _FROM_ENV,
     overseer: str = _FROM_ENV,
     max_body_bytes: int = _FROM_ENV,
@@ -235,14 +255,17 @@ def create_app(
     if guard is None:
         guard = _default_guard(policy, overseer)
     if audit is _FROM_ENV:
-        if guard.audit is not None and not isinstance(guard.audit, SQLiteAuditStore):
+        if guard.audit is not None and not isinstance(guard.audit, ServerStore):
             raise ConfigError(f"the guard's audit store is a {type(guard.audit).__name__}; the server reads stats and "
                               "escalations back from an SQLite store: pass audit=<path>.db")
-        audit = guard.audit if isinstance(guard.audit, SQLiteAuditStore) else env.get("SENTINEL_AUDIT", DEFAULT_AUDIT)
+        audit = guard.audit if isinstance(guard.audit, ServerStore) else env.get("SENTINEL_AUDIT", DEFAULT_AUDIT)
     guard.audit = None  # the server appends (group commit) so it can return each record's id
     for extra in (backends or {}).values():
         extra.audit = None
     store, reader = _open_store(audit, audit_sync)
+    for g in (guard, *(backends or {}).values()):
+        if isinstance(g.memory, LocalSessionMemory):  # /v1/observe: every worker and instance sees it
+            g.memory = StoreSessionMemory(store, reader=reader, limits=g.memory.limits)
     state = ServerState(guard=guard, store=store, reader=reader, writer=GroupCommitWriter(store),
                         backends=dict(backends or {}), auth=not keys.empty,
                         pool=JudgePool(workers=judge_workers, budget_s=judge_budget_s))
@@ -260,7 +283,8 @@ def create_app(
         for g in {id(g): g for g in (state.guard, *state.backends.values())}.values():
             await g.aclose()
         store.close()
-        reader.close()
+        if reader is not store:
+            reader.close()
 
     app = FastAPI(
         title="sentinel-guard oversight service",

@@ -122,7 +122,7 @@ class ObserveRequest(BaseModel):
 @router.post("/v1/observe", response_model=ShieldResponse, tags=["shield"],
              summary="Report a tool's output for the session's later calls")
 async def observe(req: ObserveRequest, request: Request) -> Response:
-    """Shield a tool output and remember it for `session` (in this process's memory only)."""
+    """Shield a tool output and remember it for `session` (in the audit store: any instance sees it)."""
     state = state_of(request)
     guard = state.guard
     try:
