@@ -127,8 +127,9 @@ def serve(
     port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")] = 8080,
     policy: Annotated[Path | None, typer.Option(help="Policy YAML file.")] = None,
     api_key: Annotated[str | None, typer.Option(envvar="SENTINEL_API_KEY", help="The agents' key: submit calls, poll escalations.")] = None,
-    audit: Annotated[Path, typer.Option(help="SQLite audit database (share it between workers).")] = Path(
-        "sentinel-audit.db"),
+    audit: Annotated[str, typer.Option(
+        help="SQLite audit file (shared by workers on one host) or postgresql://user@host/db (several hosts; "
+             "extra postgres).")] = "sentinel-audit.db",
     audit_sync: Annotated[str, typer.Option(help="full: fsync every commit; normal: survives a killed process only.")
                           ] = "full",
     workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes.")] = 1,
