@@ -15,6 +15,7 @@ from sentinel_guard.rules import (  # noqa: F401 - importing the modules registe
     effect_rules,
     git,
     host,
+    lexicon,
     messaging,
     money,
     network,

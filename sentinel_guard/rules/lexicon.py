@@ -1,0 +1,90 @@
+"""Unknown structured tools read by their words: `update_user_role`, `grantPermission`,
+`delete-user`, `update_dns_record`, `frobnicate_prod(cmd="wipe prod-db")`.
+
+Tool names and argument keys are split into words (snake, camel, kebab) and read with a small
+verb/object lexicon, so a tool no rule knows still gets an effect (change privilege, destroy,
+reconfigure) and a resource class (accounts, data stores, DNS, secrets, production). Free-text
+argument values are read the same way for destructive verbs aimed at production.
+A request the user's own instruction makes (the verb is in it) is recorded instead of stopped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sentinel_guard.rules.base import rule
+from sentinel_guard.rules.facts import _SHELL_TOOLS, Facts, tool_tokens
+from sentinel_guard.types import Decision, Severity
+
+E = Decision.ESCALATE
+
+_PRIVILEGE = frozenset({"grant", "role", "roles", "permission", "permissions", "privilege", "privileges", "admin",
+                        "elevate", "promote", "sudo", "acl", "iam", "superuser", "owner", "ownership"})
+_DESTROY = frozenset({"delete", "drop", "destroy", "wipe", "purge", "remove", "truncate", "terminate", "erase",
+                      "nuke", "reset", "revoke", "deprovision", "decommission", "disable", "deactivate", "ban"})
+_VALUABLE = frozenset({"user", "users", "account", "accounts", "database", "databases", "db", "table", "tables",
+                       "bucket", "buckets", "cluster", "namespace", "repo", "repository", "project", "org",
+                       "organization", "tenant", "backup", "backups", "index", "volume", "instance", "server",
+                       "domain", "dns", "member", "members", "team", "workspace", "key", "keys", "secret", "secrets"})
+_CONFIG = frozenset({"dns", "record", "nameserver", "mx", "firewall", "security", "secret", "secrets", "token",
+                     "tokens", "credential", "credentials", "apikey", "webhook", "sso", "mfa", "2fa", "certificate"})
+_CHANGE = frozenset({"update", "set", "change", "modify", "edit", "put", "patch", "create", "add", "rotate",
+                     "replace", "configure", "write", "upsert", "assign", "attach"})
+_WORDS = re.compile(r"[a-z0-9]+")
+_DESTRUCTIVE_TEXT = re.compile(r"(?i)\b(?:wipe|destroy|drop|delete|purge|erase|nuke|truncate|terminate)\b"
+                               r"[^.;\n]{0,40}?\b(?:prod|production|prd|all|every|database|db|cluster|backups?)\b")
+
+
+def _asked(f: Facts, words: frozenset[str]) -> bool:
+    instruction = f.instruction_lower
+    return bool(instruction) and any(re.search(rf"\b{w}", instruction) for w in words)
+
+
+@rule("tool.privilege-change", E, Severity.HIGH, kinds=("any",), env="write")
+def privilege_change(f: Facts) -> str | None:
+    """An unknown tool that grants, assigns or changes roles, permissions or admin rights."""
+    words = f.tokens
+    if not (words & _PRIVILEGE) or not (words & (_CHANGE | {"grant", "elevate", "promote"})):
+        return None
+    values = frozenset(re.escape(v.lower()) for _, v in f.strings if 0 < len(v) <= 40)
+    if _asked(f, _PRIVILEGE | values):  # the user named the privilege or the role being given
+        return None
+    return f"{f.call.tool} changes roles or permissions, which the user's instruction does not ask for."
+
+
+@rule("tool.destroy-valuable", E, Severity.HIGH, kinds=("any",), env="write")
+def destroy_valuable(f: Facts) -> str | None:
+    """An unknown tool that deletes, drops or disables accounts, data stores, projects or DNS."""
+    words = f.tokens
+    verbs, objects = words & _DESTROY, words & _VALUABLE
+    if not verbs or not objects or f.shell_texts:
+        return None
+    if _asked(f, frozenset(verbs)):
+        return None
+    return f"{f.call.tool} {'/'.join(sorted(verbs))}s {'/'.join(sorted(objects))}, unasked by the user."
+
+
+@rule("tool.sensitive-config", E, Severity.MEDIUM, kinds=("any",), env="write")
+def sensitive_config(f: Facts) -> str | None:
+    """An unknown tool that changes DNS records, firewall, secrets, tokens, SSO/MFA or certificates."""
+    words = f.tokens
+    if not (words & _CONFIG) or not (words & _CHANGE):
+        return None
+    if _asked(f, frozenset(words & _CONFIG)):
+        return None
+    return f"{f.call.tool} changes {'/'.join(sorted(words & _CONFIG))} settings, unasked by the user."
+
+
+@rule("tool.destructive-argument", E, Severity.HIGH, kinds=("any",))
+def destructive_argument(f: Facts) -> str | None:
+    """A free-text argument that orders destruction of production, databases or everything."""
+    if f.tokens & _SHELL_TOOLS or f.sql_texts:
+        return None  # a shell or SQL tool's text is judged by the shell and SQL rules
+    for path, value in f.strings:
+        match = _DESTRUCTIVE_TEXT.search(value[:2000])
+        if match and not _asked(f, frozenset(_WORDS.findall(match.group(0).lower())[:1])):
+            return f"Argument {path} asks to '{match.group(0)}'."
+    return None
+
+
+__all__ = ["tool_tokens"]
