@@ -17,12 +17,12 @@ schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis.errors import Unsatisfiable  # noqa: E402
 from schemathesis.generation import GenerationMode  # noqa: E402
-from srv_helpers import POLICY, UvicornProcess  # noqa: E402
+from srv_helpers import API_KEY, POLICY, REVIEWER, REVIEWER_KEY, UvicornProcess  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
-KEY = "fuzz-key"
-AUTH = {"Authorization": f"Bearer {KEY}"}
+AUTH = {"Authorization": f"Bearer {REVIEWER_KEY}"}
+"""A reviewer key: it may call every operation, so the fuzzer reaches them all."""
 EXAMPLES = 60
 
 
@@ -32,7 +32,8 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     policy = tmp / "policy.yaml"
     # No pending escalations: a fuzzed long poll (`wait` up to 60 s) on one would stall the run.
     policy.write_text(POLICY + "on_escalate: block\n", encoding="utf-8")
-    server = UvicornProcess(tmp / "audit.db", policy=policy, api_key=KEY).start()
+    server = UvicornProcess(tmp / "audit.db", policy=policy, api_key=API_KEY,
+                            env={"SENTINEL_REVIEWER_KEYS": f"{REVIEWER}={REVIEWER_KEY}"}).start()
     try:
         yield schemathesis.openapi.from_url(server.base + "/openapi.json", headers=AUTH)
     finally:

@@ -88,7 +88,7 @@ def test_a_streamed_body_is_refused_once_it_passes_the_limit(uvicorn_server: Cal
     """Chunked upload that would go on forever: the server answers 413 without waiting for the end."""
     server = uvicorn_server()
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-        sock.sendall(b"POST /v1/shield HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        sock.sendall(b"POST /v1/shield HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                      b"Transfer-Encoding: chunked\r\n\r\n")
         chunk = b'{"text": "' + b"a" * 65_000
         sent = 0
