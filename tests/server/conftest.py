@@ -11,6 +11,7 @@ import pytest
 pytest.importorskip("fastapi", reason="the server extra is not installed")
 
 from fastapi.testclient import TestClient
+from pg_helpers import pg_url, postgres_server  # noqa: F401 - fixtures of the PostgreSQL tests
 from srv_helpers import LOOPBACK, POLICY, UvicornProcess
 
 from sentinel_guard.server import create_app
