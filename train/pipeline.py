@@ -218,10 +218,16 @@ def run_pipeline(recipe: Recipe, out: str | Path, *, dry_run: bool = False, log:
         for label, model_dir, wanted in (("sft", sft["model_dir"], recipe.eval.compare_sft),
                                          ("zero_shot", None, recipe.eval.zero_shot)):
             if wanted and not (label == "sft" and restored.name == "sft"):
+                record = out / "evals" / f"{label}.json"  # resumable like the stages: a finished eval is reused
+                if record.exists():
+                    evals[label] = json.loads(record.read_text(encoding="utf-8"))
+                    log(f"eval {label}: already done, reused {record}")
+                    continue
                 t0 = time.perf_counter()
                 evals[label] = evaluate_adapter(recipe, model_dir, base, log=log, name=label,
                                                 suites=recipe.eval.compare_suites)
                 timings[f"eval_{label}"] = round(time.perf_counter() - t0, 1)
+                write_json(record, evals[label])
         if len(evals) == 1:
             evals = evals["gate_choice"]  # the tiny recipe's layout: suite -> report
     summary = {

@@ -100,6 +100,8 @@ def write_model_card(path: str | Path, summary: dict[str, Any]) -> Path:
                   f"Restored checkpoint: `{gate.get('restored', {}).get('name')}` "
                   f"(validation reward {_fmt(gate.get('restored', {}).get('score'))})."]
     evals = summary.get("eval") or {}
+    if evals and all("overall" not in rep for rep in evals.values()):  # label -> suite -> report (zero-shot, SFT, …)
+        evals = {f"{suite} ({label})": rep for label, by_suite in evals.items() for suite, rep in by_suite.items()}
     if evals:
         lines += ["", "## Held-out eval (env, model as overseer)", "",
                   "| suite | split | decisions | precision | recall | F1 | parse failures |",
