@@ -15,7 +15,8 @@ PY="${PYTHON:-python3}"
 
 if [[ -x "$VENV/bin/python" ]] && [[ -x "$VENV/bin/litellm" ]] \
    && "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('litellm') != '$LITELLM_VERSION')" 2>/dev/null \
-   && "$VENV/bin/python" -c "import sentinel_guard" 2>/dev/null; then
+   && "$VENV/bin/python" -c "import sentinel_guard" 2>/dev/null \
+   && LITELLM_LOCAL_MODEL_COST_MAP=True "$VENV/bin/python" -c "import litellm.proxy.proxy_server" >/dev/null 2>&1; then
     echo "setup_litellm_proxy_venv: $VENV is ready (litellm $LITELLM_VERSION)"
     exit 0
 fi
@@ -28,7 +29,11 @@ echo "setup_litellm_proxy_venv: building $VENV"
 "$VENV/bin/pip" install -q "pydantic>=2.6,<3" "httpx>=0.27,<0.29" "pyyaml>=6" "typer>=0.12" "rich<14" \
     "sqlglot>=25" "tree-sitter>=0.23" "tree-sitter-bash>=0.23"
 "$VENV/bin/pip" install -q --no-deps -e "$ROOT"
+# The proxy server itself must import: a downgraded mcp (e.g. from openenv's fastmcp) breaks it while
+# `pip check` stays quiet, so name the conflict here instead of at the first proxy start.
 LITELLM_LOCAL_MODEL_COST_MAP=True "$VENV/bin/python" -c \
-    "import litellm, sentinel_guard.integrations.litellm as g; print('litellm', litellm.__version__ if hasattr(litellm, '__version__') else '', 'ok')" \
-    || { echo "setup_litellm_proxy_venv: import check failed" >&2; exit 1; }
+    "import litellm.proxy.proxy_server, sentinel_guard.integrations.litellm; print('litellm proxy ok')" \
+    || { echo "setup_litellm_proxy_venv: the LiteLLM proxy does not import in $VENV; litellm[proxy] needs" \
+              "mcp>=2.2 (found: $("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("mcp"))' 2>/dev/null || echo none))." \
+              "Do not install sentinel-guard[env] or [mcp] (mcp<2) into this venv." >&2; exit 1; }
 echo "setup_litellm_proxy_venv: done"
