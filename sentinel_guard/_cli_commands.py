@@ -91,20 +91,35 @@ def judge(
 
 @app.command()
 def shield(
-    jsonl: Annotated[str | None, typer.Option(help="JSONL file of {id, text} records, or '-'.")] = None,
+    jsonl: Annotated[str | None, typer.Option(help="JSONL file of {id, text, role?} records, or '-'.")] = None,
     text: Annotated[str | None, typer.Option(help="Scan one text.")] = None,
+    role: Annotated[str | None, typer.Option(help="Who wrote --text: user, tool_output or document.")] = None,
 ) -> None:
-    """Scan texts for prompt injection; print {id, injection, score, findings} per record."""
+    """Scan texts for prompt injection; print {id, injection, score, findings} per record.
+
+    A record's optional "role" (user / tool_output / document) says who wrote the text; without
+    it the text is judged as untrusted."""
+    from sentinel_guard.shield.roles import parse_role
+
     if (jsonl is None) == (text is None):
         raise fail("give either --text or --jsonl")
     try:
         if jsonl is not None:
+            if role is not None:
+                raise InputError("--role goes with --text; give each JSONL record its own \"role\"")
             records = read_jsonl(jsonl, required=("id", "text"))
             for i, rec in enumerate(records, start=1):
                 if not isinstance(rec["text"], str):
                     raise InputError(f"{'stdin' if jsonl == '-' else jsonl}:{i}: 'text' must be a string")
+                try:
+                    rec["role"] = parse_role(rec.get("role"))
+                except ValueError as exc:
+                    raise InputError(f"{'stdin' if jsonl == '-' else jsonl}:{i}: {exc}") from None
         else:
-            records = [{"id": None, "text": text}]
+            try:
+                records = [{"id": None, "text": text, "role": parse_role(role)}]
+            except ValueError as exc:
+                raise InputError(f"--role: {exc}") from None
     except InputError as exc:
         raise fail(str(exc)) from None
     from sentinel_guard.shield import Shield
@@ -112,7 +127,7 @@ def shield(
     scanner = Shield()
     out = []
     for rec in records:
-        result = scanner.scan(rec["text"])
+        result = scanner.scan(rec["text"], role=rec["role"])
         line = {"id": rec["id"], "injection": result.injection, "score": round(result.score, 4),
                 "findings": [f.model_dump(mode="json") for f in result.findings]}
         if jsonl is None:

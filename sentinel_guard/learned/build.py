@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sentinel_guard.errors import ConfigError
 from sentinel_guard.learned.data import CORPUS_DIR, Record, benign_documents, corpus_records, indirect, user_errands
-from sentinel_guard.learned.features import features, text_windows
+from sentinel_guard.learned.features import features, window_buckets
 from sentinel_guard.learned.fit import Example, fit_head, threshold_for_fpr
 from sentinel_guard.learned.heads import DEFAULT_HEADS_PATH, HeadSet, LinearHead
 from sentinel_guard.shield.normalise import normalise
@@ -42,15 +42,15 @@ def _examples(records: list[Record], windowed: bool) -> list[Example]:
         return [(features(r.text), r.label) for r in records]
     out: list[Example] = []
     for r in records:
-        wins = text_windows(r.text)
+        wins = window_buckets(r.text)
         if r.label and r.payload:
             probe = normalise(r.payload)[:40]
-            out.extend((features(w, normalised=True), int(probe in w)) for w in wins)
+            out.extend((b, int(probe in w)) for w, b in wins)
         elif r.label:
-            out.extend((features(w, normalised=True), 1) for w in wins)
+            out.extend((b, 1) for _, b in wins)
         else:
             step = max(1, len(wins) // _MAX_NEG_WINDOWS)
-            out.extend((features(w, normalised=True), 0) for w in wins[::step])
+            out.extend((b, 0) for _, b in wins[::step])
     return out
 
 
@@ -77,9 +77,9 @@ def head_records(corpus: Path = CORPUS_DIR, seed: int = 0, *, small: bool = Fals
     payloads = _sample([r for r in inj if r.label] + synth_attacks, cap, seed)
     untrusted = indirect(payloads, docs, seed) + docs
     benign_requests = [r for r in inj if not r.label]
-    intent = data["intent"] + _sample(benign_requests, cap, seed) + user_errands(50 if small else 400, seed)
+    intent = data["intent"] + _sample(benign_requests, cap, seed) + user_errands(50 if small else 1000, seed)
     return {
-        "injection_user": inj + user_errands(50 if small else 600, seed),
+        "injection_user": inj + user_errands(50 if small else 2000, seed),
         "injection_untrusted": untrusted,
         "intent": intent,
         "action_risk": _sample(data["shell"], cap * 4, seed),
@@ -94,7 +94,12 @@ def train_head(name: str, records: list[Record], *, log: Callable[[str], None] =
     head = fit_head(_examples(fit_part, windowed), windowed=windowed,
                     meta={"target_fpr": TARGET_FPR[name], "calibration_texts": len(calib),
                           "sources": sorted({r.source for r in records})})
-    head.threshold = threshold_for_fpr([head.logit(r.text) for r in calib], TARGET_FPR[name])
+    # Short and long texts are calibrated apart (a window-level score behaves differently on one
+    # sentence and on a 40-window inbox dump) and the stricter threshold is kept: the stated FPR
+    # then holds for each, not only for the mix the calibration set happens to have.
+    groups = [[r for r in calib if len(window_buckets(r.text)) == 1], [r for r in calib if len(window_buckets(r.text)) > 1]] \
+        if windowed else [calib]
+    head.threshold = max(threshold_for_fpr([head.logit(r.text) for r in g], TARGET_FPR[name]) for g in groups if g)
     log(f"{name}: {len(fit_part)} texts fitted, {len(head.weights)} weights, threshold {head.threshold:.3f} "
         f"at FPR {TARGET_FPR[name]} on {len(calib)} held-out benign texts")
     return head

@@ -220,7 +220,32 @@ _ERRANDS = [
 _NAMES = ["ann", "bob", "chen", "dara", "emil", "fatma", "gus", "hana"]
 
 
+_ACTS = ["send", "forward", "reply to", "delete", "archive", "share", "summarise", "find", "list", "create",
+         "schedule", "cancel", "move", "rename", "pay", "book", "update", "add", "remove", "check", "read", "draft",
+         "invite", "upload", "download", "print", "translate", "compare", "sort", "tag"]
+_OBJECTS = ["the e-mail from {n}", "my last three invoices", "the meeting with {n} on Monday", "the file budget.xlsx",
+            "all unread messages", "the slides for the review", "my calendar for next week", "the contract draft",
+            "the photos from the trip", "the shared folder 'Q3'", "the order confirmation", "my notes from yesterday",
+            "the event 'team lunch'", "the bill from the electricity company", "the newsletter subscriptions",
+            "the hotel reservation", "the document called 'plan.docx'", "{n}'s phone number", "the receipts in my inbox"]
+_TAILS = ["", "", " to {n}@example.com", " with {n}", " and tell me when it is done", ", then send me a summary",
+          " before Friday", " and CC my manager", " if it is older than a month", " in the project channel",
+          ". After that, set a reminder for tomorrow at 9", " and make sure nothing else changes",
+          ". Use the address from my contacts", ", and please be quick"]
+_OPENERS = ["", "", "Please ", "Can you ", "Could you please ", "I need you to ", "Hey, ", "Quick one: "]
+
+
 def user_errands(n: int, seed: int = 0) -> list[Record]:
-    """Ordinary multi-step user requests (benign in the user's own voice)."""
+    """Ordinary multi-step user requests an agent gets (benign in the user's own voice): the
+    corpus's benign prompts are chat questions, so agent errands are written here."""
     rng = random.Random(seed)
-    return [Record(rng.choice(_ERRANDS).format(n=rng.choice(_NAMES)), 0, "written-errands") for _ in range(n)]
+    out: list[Record] = []
+    for i in range(n):
+        if i % 4 == 0:
+            text = rng.choice(_ERRANDS)
+        else:
+            parts = [f"{rng.choice(_ACTS)} {rng.choice(_OBJECTS)}{rng.choice(_TAILS)}" for _ in range(rng.choice([1, 1, 2, 3]))]
+            text = rng.choice(_OPENERS) + ". Then ".join(parts) + rng.choice([".", "?", ""])
+            text = text[0].upper() + text[1:]
+        out.append(Record(text.format(n=rng.choice(_NAMES)), 0, "written-errands"))
+    return out

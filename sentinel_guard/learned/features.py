@@ -19,7 +19,7 @@ import zlib
 
 from sentinel_guard.shield.normalise import normalise
 
-__all__ = ["HASH_BITS", "MAX_CHARS", "features", "text_windows"]
+__all__ = ["HASH_BITS", "MAX_CHARS", "features", "text_windows", "window_buckets"]
 
 HASH_BITS = 18
 _MASK = (1 << HASH_BITS) - 1
@@ -43,14 +43,34 @@ def features(text: str, *, normalised: bool = False) -> list[int]:
     feats.update(f"b:{a} {b}" for a, b in itertools.pairwise(words))
     for word in {w for w in words if len(w) >= 4}:
         padded = f"<{word}>"
-        feats.update(f"3:{padded[i:i + 3]}" for i in range(len(padded) - 2))
-        feats.update(f"5:{padded[i:i + 5]}" for i in range(len(padded) - 4))
+        feats.update(f"4:{padded[i:i + 4]}" for i in range(len(padded) - 3))
     for sentence in _SENT.split(norm):
         first = _WORD.findall(sentence[:40])[:2]
         if first:
             feats.add("o:" + " ".join(first))
     feats.add("bias")
     return sorted({_h(f) for f in feats})
+
+
+def _units(text: str) -> list[str]:
+    norm_lines = [normalise(u) for u in _SENT.split(text[:MAX_CHARS]) if u.strip()]
+    return [u[i:i + _WINDOW_CHARS] for u in norm_lines if u for i in range(0, len(u), _WINDOW_CHARS)] or [""]
+
+
+def window_buckets(text: str) -> list[tuple[str, list[int]]]:
+    """(normalised window, its sorted buckets) per window; each sentence is featurised once and a
+    window's buckets are the union of its sentences' (what both training and scoring read)."""
+    units = _units(text)
+    per_unit = [features(u, normalised=True) for u in units]
+    if len(units) <= _WINDOW_UNITS:
+        return [(" ".join(units), sorted(set().union(*per_unit)))]
+    out = []
+    for i in range(len(units) - _WINDOW_UNITS + 1):
+        merged: set[int] = set()
+        for buckets in per_unit[i:i + _WINDOW_UNITS]:
+            merged.update(buckets)
+        out.append((" ".join(units[i:i + _WINDOW_UNITS]), sorted(merged)))
+    return out
 
 
 def text_windows(text: str) -> list[str]:

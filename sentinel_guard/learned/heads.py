@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sentinel_guard.errors import ConfigError
-from sentinel_guard.learned.features import HASH_BITS, features, text_windows
+from sentinel_guard.learned.features import HASH_BITS, features, window_buckets
 
 __all__ = ["DEFAULT_HEADS_PATH", "FORMAT", "HEAD_NAMES", "HeadSet", "LinearHead", "load_heads"]
 
@@ -55,10 +55,14 @@ class LinearHead:
         return self.bias + sum(get(b, 0.0) for b in buckets) / math.sqrt(max(len(buckets), 1))
 
     def logit(self, text: str) -> float:
-        """The text's logit (its highest window's when `windowed`)."""
+        """The text's logit; when `windowed`, its highest window's minus log(number of windows).
+
+        The penalty keeps the chance that *some* window of a long benign document crosses the
+        threshold about as small as for a short one (the max of n scores grows like log n)."""
         if not self.windowed:
             return self.logit_of(features(text))
-        return max(self.logit_of(features(w, normalised=True)) for w in text_windows(text))
+        wins = window_buckets(text)
+        return max(self.logit_of(b) for _, b in wins) - math.log(len(wins))
 
     def score(self, text: str) -> float:
         """Calibrated score in [0, 1]; ≥ 0.5 means at or past the head's threshold."""

@@ -7,12 +7,14 @@ Runs after the overseer and the shield merge, and only ever makes a verdict stri
   A call with side effects escalates, and blocks at high confidence; a read-only call in such a
   run is flagged (looking things up is how harm starts, but it changes nothing yet).
 * **action risk** (`learned.action-risk`): the proposed call, rendered as text (tool, args,
-  instruction), looks like an attacker's action. Only when the verdict is an approve that no rule
-  produced: it raises it to flag (escalate when very confident). It never lowers a rule's stop.
+  instruction), looks like an attacker's action. Only when the verdict is an approve (no rule found
+  a reason to stop): it raises it to flag (escalate when very confident). It never lowers a rule's stop.
 
 The heads' scores are calibrated so that 0.5 is the threshold chosen for their training FPR; a
-guard acts from `act_at` (default 0.8, well past that threshold) because a false escalation
-costs a human's attention on every run it touches.
+guard acts on intent from `act_at` (default 0.8, well past that threshold) because a false
+escalation costs a human's attention on every run it touches. The action-risk head is the
+weakest (trained on Atomic Red Team against documentation examples; its leave-one-source-out
+FPR is far above its target, see README), so it acts only from `action_at` = 0.98.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ __all__ = ["ACTION_RULE", "INTENT_RULE", "LearnedStep", "render_action", "user_r
 INTENT_RULE = "intent.harmful-request"
 ACTION_RULE = "learned.action-risk"
 _MAX_RENDER = 2000
+_COMMAND_ARGS = frozenset({"command", "cmd", "script"})
+"""The action-risk head was trained on shell and PowerShell commands only; other calls (SQL,
+e-mail, money) are outside what it has seen, so it judges only calls that carry a command."""
 
 
 def user_request(call: ToolCall) -> str | None:
@@ -49,12 +54,14 @@ def render_action(call: ToolCall) -> str:
 class LearnedStep:
     """Applies the `intent` and `action_risk` heads of a `HeadSet` to verdicts (pure per call)."""
 
-    def __init__(self, heads: HeadSet, *, act_at: float = 0.8, block_at: float = 0.97) -> None:
-        if not 0.5 <= act_at <= block_at <= 1.0:
-            raise ValueError("need 0.5 <= act_at <= block_at <= 1")
+    def __init__(self, heads: HeadSet, *, act_at: float = 0.8, block_at: float = 0.97,
+                 action_at: float = 0.98, action_escalate_at: float = 0.995) -> None:
+        if not 0.5 <= act_at <= block_at <= 1.0 or not 0.5 <= action_at <= action_escalate_at <= 1.0:
+            raise ValueError("need 0.5 <= act_at <= block_at <= 1 and 0.5 <= action_at <= action_escalate_at <= 1")
         self.intent: LinearHead | None = heads.get("intent")
         self.action: LinearHead | None = heads.get("action_risk")
         self.act_at, self.block_at = act_at, block_at
+        self.action_at, self.action_escalate_at = action_at, action_escalate_at
 
     def apply(self, call: ToolCall, verdict: Verdict) -> Verdict:
         """`verdict`, made stricter where a head is confident; otherwise unchanged."""
@@ -66,10 +73,11 @@ class LearnedStep:
             score = self.intent.score(request)
             if score >= self.act_at:
                 proposed = self._intent_verdict(call, score)
-        if proposed is None and self.action is not None and verdict.decision is Decision.APPROVE and not verdict.rules:
+        if (proposed is None and self.action is not None and verdict.decision is Decision.APPROVE
+                and _COMMAND_ARGS.intersection(call.args)):
             score = self.action.score(render_action(call))
-            if score >= self.act_at:
-                make = Verdict.escalate if score >= self.block_at else Verdict.flag
+            if score >= self.action_at:
+                make = Verdict.escalate if score >= self.action_escalate_at else Verdict.flag
                 proposed = make("The learned action-risk model finds this call resembles an attacker's action; "
                                 "no rule explains it, so it is recorded for review.",
                                 rules=(ACTION_RULE,), decided_by="learned:action_risk", confidence=round(score, 4))
