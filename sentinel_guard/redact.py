@@ -29,53 +29,80 @@ _SECRET_KEY = re.compile(
     r"authorization|auth[_-]?header|cookie|session[_-]?id|client[_-]?secret|otp|pin|cvv|ssn)",
     re.IGNORECASE,
 )
-_ASSIGNED_NAME = (r"[A-Za-z0-9_.-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|"
+_ASSIGNED_NAME = (r"[A-Za-z0-9_.-]{0,80}?(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|apikey|"
                   r"(?:secret|access|private|signing|encryption)[_-]?key|credentials?)")
 """A name that ends in a secret word: `DB_PASSWORD`, `GITHUB_TOKEN`, `aws_secret_access_key`
 (`max_tokens` or `author` do not: the secret word must end the name)."""
 _TOKENISH = r"[A-Za-z0-9._~+/=-]"
-_SECRET_VALUES: list[tuple[re.Pattern[str], bool]] = [
+_SECRET_VALUES: list[tuple[re.Pattern[str], bool, tuple[str, ...]]] = [
+    # (pattern, keeps its first group, lower-case needles: the pattern runs only if one is in the text)
     # private-key blocks (PEM / OpenSSH), to the END line or the end of the text
     (re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|$)",
-                re.DOTALL | re.IGNORECASE), False),
-    (re.compile(r"(?i)\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}\b"), False),  # AWS key ids (any case)
-    # AWS secret access key: 40 base64 chars mixing cases and digits (a git SHA is lower-case hex)
-    (re.compile(r"(?<![A-Za-z0-9/+])(?=[A-Za-z0-9/+]{0,39}[A-Z])(?=[A-Za-z0-9/+]{0,39}[a-z])"
-                r"(?=[A-Za-z0-9/+]{0,39}[0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"), False),
-    (re.compile(r"(?i)\bgh[pousr]_[A-Za-z0-9]{20,}\b"), False),  # GitHub tokens
-    (re.compile(r"(?i)\bgithub_pat_[A-Za-z0-9_]{20,}\b"), False),
-    (re.compile(r"(?i)\bglpat-[A-Za-z0-9_-]{16,}\b"), False),  # GitLab
-    (re.compile(r"(?i)\bsk-(proj-|ant-|live-)?[A-Za-z0-9_-]{16,}\b"), False),  # OpenAI / Anthropic style keys
-    (re.compile(r"(?i)\b(sk|rk|pk)_(live|test)_[A-Za-z0-9]{8,}\b"), False),  # Stripe
-    (re.compile(r"(?i)\bxox[abposr]-[A-Za-z0-9-]{10,}\b"), False),  # Slack
-    (re.compile(r"(?i)\bAIza[0-9A-Za-z_-]{35}\b"), False),  # Google API key
-    (re.compile(r"(?i)\bnpm_[A-Za-z0-9]{30,}\b"), False),
-    (re.compile(r"(?i)\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), False),  # JWT
+                re.DOTALL | re.IGNORECASE), False, ("private key",)),
+    (re.compile(r"(?i)\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[0-9A-Z]{16}\b"), False,  # AWS key ids (any case)
+     ("akia", "asia", "agpa", "aida", "aroa", "anpa")),
+    (re.compile(r"(?i)\bgh[pousr]_[A-Za-z0-9]{20,}\b"), False, ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),  # GitHub
+    (re.compile(r"(?i)\bgithub_pat_[A-Za-z0-9_]{20,}\b"), False, ("github_pat_",)),
+    (re.compile(r"(?i)\bglpat-[A-Za-z0-9_-]{16,}\b"), False, ("glpat-",)),  # GitLab
+    (re.compile(r"(?i)\bsk-(proj-|ant-|live-)?[A-Za-z0-9_-]{16,}\b"), False, ("sk-",)),  # OpenAI / Anthropic
+    (re.compile(r"(?i)\b(sk|rk|pk)_(live|test)_[A-Za-z0-9]{8,}\b"), False, ("_live_", "_test_")),  # Stripe
+    (re.compile(r"(?i)\bxox[abposr]-[A-Za-z0-9-]{10,}\b"), False, ("xox",)),  # Slack
+    (re.compile(r"(?i)\bAIza[0-9A-Za-z_-]{35}\b"), False, ("aiza",)),  # Google API key
+    (re.compile(r"(?i)\bnpm_[A-Za-z0-9]{30,}\b"), False, ("npm_",)),
+    (re.compile(r"(?i)\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), False, ("eyj",)),  # JWT
     # HTTP credentials: an Authorization value, `Bearer x` of any length (short tokens leak too),
     # a lower-cased `bearer`/`basic` only when what follows looks like a token (has a digit or '=')
-    (re.compile(r"(?i)\b(authorization\s*[:=]\s*)(?:(?:bearer|basic|token)\s+)?" + _TOKENISH + "+"), True),
-    (re.compile(r"\b(Bearer|Basic)\s+" + _TOKENISH + "+"), False),
-    (re.compile(r"(?i)\b(bearer|basic)\s+(?=" + _TOKENISH + r"*[0-9=])" + _TOKENISH + "{6,}"), False),
-    (re.compile(r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)"), False),  # user:password@ in URLs
-    (re.compile(r"(?i)\b(sshpass\s+-p\s*)\S+"), True),
+    (re.compile(r"(?i)\b(authorization\s*[:=]\s*)(?:(?:bearer|basic|token)\s+)?" + _TOKENISH + "+"), True,
+     ("authorization",)),
+    (re.compile(r"\b(Bearer|Basic)\s+" + _TOKENISH + "+"), False, ("bearer", "basic")),
+    (re.compile(r"(?i)\b(bearer|basic)\s+(?=" + _TOKENISH + r"*[0-9=])" + _TOKENISH + "{6,}"), False,
+     ("bearer", "basic")),
+    (re.compile(r"(?<=://)[^/\s:@]+:[^/\s@]+(?=@)"), False, ("://",)),  # user:password@ in URLs
+    (re.compile(r"(?i)\b(sshpass\s+-p\s*)\S+"), True, ("sshpass",)),
     # -pPASS given to a MySQL client (later on the same command), --password[=| ]X anywhere
-    (re.compile(r"(?i)\b((?:mysql|mariadb|mysqldump|mysqladmin)\b[^\n|;&]*?\s-p)(?=\S)[^\s;&|]+"), True),
-    (re.compile(r"(?i)(--?(?:password|passwd|pass|pwd|secret|token|api-key|apikey)(?:=|\s+))\S+"), True),
+    (re.compile(r"(?i)\b((?:mysql|mariadb|mysqldump|mysqladmin)\b[^\n|;&]*?\s-p)(?=\S)[^\s;&|]+"), True,
+     ("mysql", "mariadb")),
+    (re.compile(r"(?i)(--?(?:password|passwd|pass|pwd|secret|token|api-key|apikey)(?:=|\s+))\S+"), True,
+     ("pass", "pwd", "secret", "token", "api-key", "apikey")),
     # KEY=secret / key: secret assignments (env lines, config files, headers)
-    (re.compile(r"(?i)\b(" + _ASSIGNED_NAME + r"\s*[=:]\s*)(\"[^\"\n]*\"|'[^'\n]*'|[^\s'\";&,}]+)"), True),
+    (re.compile(r"(?i)\b(" + _ASSIGNED_NAME + r"\s*[=:]\s*)(\"[^\"\n]*\"|'[^'\n]*'|[^\s'\";&,}]+)"), True,
+     ("pass", "pwd", "secret", "token", "api", "key", "credential")),
 ]
+_B64_RUN = re.compile(r"[A-Za-z0-9/+]{40,}")
+"""Candidate AWS secret access keys: exactly 40 base64 characters, checked in `_aws_secrets`."""
+
+
+def _aws_secrets(text: str, found: set[str] | None) -> str:
+    """Redact 40-character base64 runs that mix upper case, lower case and a digit or `/`/`+`
+    (an AWS secret access key; a git SHA is lower-case hex and is kept)."""
+    def replace(m: re.Match[str]) -> str:
+        run = m.group(0)
+        end = m.end()
+        if len(run) != 40 or (end < len(text) and text[end] == "="):
+            return run
+        if run.lower() == run or run.upper() == run or not any(c.isdigit() or c in "/+" for c in run):
+            return run
+        if found is not None:
+            found.add(run)
+        return REDACTED
+
+    return _B64_RUN.sub(replace, text)
 
 
 def _scrub(text: str, found: set[str] | None) -> str:
     """Redact `text`; add each removed secret to `found` (when given)."""
-    for pattern, keeps_prefix in _SECRET_VALUES:
+    lowered = text.lower()  # needles first: most texts hold none, and each regex pass holds the GIL
+    for pattern, keeps_prefix, needles in _SECRET_VALUES:
+        if not any(n in lowered for n in needles):
+            continue
+
         def replace(m: re.Match[str], keeps_prefix: bool = keeps_prefix) -> str:
             prefix = m.group(1) if keeps_prefix else ""
             if found is not None:
                 found.add(m.group(0)[len(prefix):])
             return prefix + REDACTED
         text = pattern.sub(replace, text)
-    return text
+    return _aws_secrets(text, found)
 
 
 def redact_text(text: str) -> str:
