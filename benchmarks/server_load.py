@@ -57,7 +57,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(audit: Path, workers: int, fast_path: bool, sync: str) -> Iterator[tuple[int, int]]:
+def server(audit: Path | str, workers: int, fast_path: bool, sync: str) -> Iterator[tuple[int, int]]:
     """A uvicorn process serving the default app on a free port; yields (port, pid); killed on exit."""
     port = free_port()
     env = {**os.environ, "SENTINEL_AUDIT": str(audit), "HF_HUB_OFFLINE": "1",
@@ -139,6 +139,9 @@ def main() -> int:
                         help="offered load for the open-loop run, requests/s over 32 connections (default 2500)")
     parser.add_argument("--seconds", type=float, default=4.0, help="duration of the open-loop run (default 4)")
     parser.add_argument("--no-fast-path", action="store_true", help="serve every request through FastAPI routing")
+    parser.add_argument("--audit", default=None,
+                        help="audit store: default a temp SQLite file; postgresql://user@host/db to measure PostgreSQL "
+                             "(its tables must be empty or absent: rows are counted)")
     parser.add_argument("--sync", choices=["full", "normal"], default="full",
                         help="audit durability: full = fsync per commit (default), normal = survive a killed "
                              "process but not a machine crash")
@@ -152,7 +155,8 @@ def main() -> int:
     print("# cpu ms/req = server CPU time (all its processes) per request: what bounds req/s on a quiet machine")
     sent_ok = 0
     with tempfile.TemporaryDirectory() as tmp:
-        audit = Path(tmp) / "audit.db"
+        audit: Path | str = args.audit or Path(tmp) / "audit.db"
+        print(f"# audit store: {'PostgreSQL' if args.audit else 'SQLite'}")
         p50, p99 = fsync_ms(Path(tmp))
         print(f"# disk fsync in the audit directory: p50 {p50:.2f} ms, p99 {p99:.2f} ms")
         print(f"{'run':<34} {'reqs':>7} {'errors':>6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
@@ -186,7 +190,13 @@ def main() -> int:
                 stats = json.load(resp)
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/health") as resp:
                 health = json.load(resp)
-        rows = sqlite3.connect(audit).execute("SELECT COUNT(*) FROM verdicts").fetchone()[0]
+        if isinstance(audit, Path):
+            rows = sqlite3.connect(audit).execute("SELECT COUNT(*) FROM verdicts").fetchone()[0]
+        else:
+            import psycopg
+
+            with psycopg.connect(audit) as conn:
+                rows = conn.execute("SELECT COUNT(*) FROM verdicts").fetchone()[0]  # type: ignore[index]
     missing = sent_ok - rows
     print(f"audit rows {rows} for {sent_ok} answers with 200 (missing {missing}); /v1/stats total {stats['total']}; "
           f"server-side judge latency p50 {stats['latency_ms']['p50']} ms, p99 {stats['latency_ms']['p99']} ms")

@@ -1,0 +1,114 @@
+"""Side by side: this service's `/live/oversee` and the reference system's, same loader, one run.
+
+The reference (github.com/MrEinsteinE/sentinel-openenv) is not part of this repository: start it
+yourself as its own README says (its requirements in a separate venv, then
+`python -m uvicorn server.app:app --host 127.0.0.1 --port 7860` in its checkout) and pass its URL.
+This script starts our service itself (uvicorn, durable SQLite audit with `synchronous=FULL` and
+group commit unless `--audit`/`--sync` say otherwise), then loads the two in alternating rounds
+with the same closed-loop loader (`sentinel_guard.server.loadgen`: 32 keep-alive clients, each
+sending the next request when the previous answer arrived) and the same four request bodies,
+which both accept under the reference's schema.
+
+    .venv/bin/python benchmarks/server_vs_reference.py --reference http://127.0.0.1:7860
+
+Figures are client-side on this machine, loader and both servers sharing its cores; each row is
+one round; the summary uses the median round of each side. Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from server_load import LIVE, cpu_seconds, server
+
+from sentinel_guard.server.loadgen import LoadResult, encode_request, run_load
+
+
+def load(host: str, port: int, clients: int, per_client: int) -> LoadResult:
+    bodies = [encode_request("POST", "/live/oversee", body, host=host) for body in LIVE]
+    return asyncio.run(run_load(host, port, lambda i: bodies[i % len(bodies)], clients=clients,
+                                requests_per_client=per_client))
+
+
+def line(label: str, r: LoadResult, cpu: float | None) -> str:
+    s = r.summary()
+    per_req = f"{cpu / s['requests'] * 1000:>10.3f}" if cpu is not None and s["requests"] else f"{'-':>10}"
+    return (f"{label:<28} {s['requests']:>7} {s['non_200'] + s['connection_errors']:>6} {s['req_per_s']:>9.0f} "
+            f"{s['p50_ms']:>8.2f} {s['p99_ms']:>8.2f} {per_req}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reference", required=True, help="base URL of the running reference server")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent clients (default 32)")
+    parser.add_argument("--requests", type=int, default=150, help="requests per client per round (default 150)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per side (default 3)")
+    parser.add_argument("--workers", type=int, default=1, help="our uvicorn workers (default 1)")
+    parser.add_argument("--audit", default=None, help="our audit store (default: a temp SQLite file; or postgresql://…)")
+    parser.add_argument("--reference-pid", type=int, default=None,
+                        help="the reference server's pid, to print its CPU ms per request too")
+    parser.add_argument("--sync", choices=["full", "normal"], default="full", help="our audit durability (default full)")
+    args = parser.parse_args()
+    ref = urllib.parse.urlsplit(args.reference)
+    if ref.scheme != "http" or not ref.hostname or min(args.clients, args.requests, args.rounds, args.workers) <= 0:
+        print("error: --reference must be an http://host:port URL and the counts positive", file=sys.stderr)
+        return 2
+    try:
+        urllib.request.urlopen(urllib.request.Request(args.reference.rstrip("/") + "/live/oversee",
+                                                      data=b'{"action_description": "ls"}',
+                                                      headers={"Content-Type": "application/json"}), timeout=10).read()
+    except OSError as exc:
+        print(f"error: the reference at {args.reference} does not answer /live/oversee ({exc})", file=sys.stderr)
+        return 2
+    print(f"# server_vs_reference: python {platform.python_version()}, {os.cpu_count()} CPUs, {args.clients} clients, "
+          f"ours: workers={args.workers}, audit sync {args.sync}, load average {os.getloadavg()[0]:.2f} at start")
+    print("# cpu ms/req: the server's own CPU time per request (all its processes) — the figure least moved by"
+          " other load on a shared machine")
+    print(f"{'round':<28} {'reqs':>7} {'errors':>6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms/req':>10}")
+    ours: list[LoadResult] = []
+    theirs: list[LoadResult] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        audit = args.audit or str(Path(tmp) / "audit.db")
+        with server(audit, args.workers, True, args.sync) as (port, pid):  # type: ignore[arg-type]
+
+            def timed(host: str, p: int, owner: int | None) -> tuple[LoadResult, float | None]:
+                before = cpu_seconds(owner) if owner else 0.0
+                result = load(host, p, args.clients, args.requests)
+                return result, (cpu_seconds(owner) - before) if owner else None
+
+            ref_port = ref.port or 80
+            load(ref.hostname, ref_port, 4, 100)  # warm-up, both
+            load("127.0.0.1", port, 4, 100)
+            for n in range(1, args.rounds + 1):
+                result, cpu = timed(ref.hostname, ref_port, args.reference_pid)
+                theirs.append(result)
+                print(line(f"reference round {n}", result, cpu), flush=True)
+                result, cpu = timed("127.0.0.1", port, pid)
+                ours.append(result)
+                print(line(f"sentinel-guard round {n}", result, cpu), flush=True)
+
+    def med(results: list[LoadResult], key: str) -> float:
+        return float(statistics.median(r.summary()[key] for r in results))
+
+    o_rps, t_rps = med(ours, "req_per_s"), med(theirs, "req_per_s")
+    o_p99, t_p99 = med(ours, "p99_ms"), med(theirs, "p99_ms")
+    errors = sum(r.requests - r.ok + len(r.errors) for r in ours + theirs)
+    print(f"median req/s: ours {o_rps:.0f}, reference {t_rps:.0f} → ratio {o_rps / t_rps:.2f}x (target ≥ 3x)")
+    print(f"median p99:   ours {o_p99:.2f} ms, reference {t_p99:.2f} ms → ours is {o_p99 / t_p99:.2f} of theirs "
+          f"(target ≤ 0.33)")
+    print(f"errors (non-200 or connection) across all rounds: {errors}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
