@@ -26,7 +26,7 @@ _VALUABLE = frozenset({"user", "users", "account", "accounts", "database", "data
                        "bucket", "buckets", "cluster", "namespace", "repo", "repository", "project", "org",
                        "organization", "tenant", "backup", "backups", "index", "volume", "instance", "server",
                        "domain", "dns", "member", "members", "team", "workspace", "key", "keys", "secret", "secrets"})
-_CONFIG = frozenset({"dns", "record", "nameserver", "mx", "firewall", "security", "secret", "secrets", "token",
+_CONFIG = frozenset({"dns", "nameserver", "mx", "firewall", "security", "secret", "secrets", "token",
                      "tokens", "credential", "credentials", "apikey", "webhook", "sso", "mfa", "2fa", "certificate"})
 _CHANGE = frozenset({"update", "set", "change", "modify", "edit", "put", "patch", "create", "add", "rotate",
                      "replace", "configure", "write", "upsert", "assign", "attach"})
