@@ -12,9 +12,11 @@ Deployment notes:
   remembered per session) is per-process memory: send a session's calls to one process.
 * Past one host, implement the same store methods (`append_many`, `query`, `get`, `resolve`,
   `stats`) on a server database such as PostgreSQL; the routes need nothing else.
-* With an API key, everything but `/health` and the dashboard's static shell needs
-  `Authorization: Bearer <key>`; the page asks for the key and keeps it in the tab's
-  sessionStorage. CORS stays off unless origins are configured.
+* Keys have roles (`keys.py`): agent keys judge calls and poll escalations, reviewer keys also
+  answer them and read the audit; everything but `/health`, `/docs` and the dashboard's static
+  shell needs `Authorization: Bearer <key>`. Without any key the service answers loopback only.
+  The page asks for a reviewer key and keeps it in the tab's sessionStorage. CORS stays off
+  unless origins are configured. See `security.py`, `inputs.py`, `judging.py`, `connections.py`.
 
 Importing this package without FastAPI installed raises `MissingExtraError` naming the extra.
 """
