@@ -79,14 +79,15 @@ def model_card(summary: dict[str, Any]) -> str:
                 lines.append(_row("SFT", (ev.get("sft") or {}).get(suite)))
             lines.append(_row(f"gate's choice (`{chosen}`)", gc.get(suite)))
     n = (gc.get("v2") or {}).get("episodes_per_task")
+    tasks = recipe["eval"].get("tasks") or ["action_screen", "war_room", "drift_ops"]
+    flags = f"--recipe {recipe['name']} --suite v2 --episodes {n} " + " ".join(f"--task {t}" for t in tasks)
     lines += [
         "",
-        f"Subset: the first {n} held-out episode(s) per task of each suite (fixed seeds). Reproduce a row:",
+        f"Subset: the first {n} held-out episode(s) of {', '.join(tasks)} (fixed seeds). Reproduce a row:",
         "",
         "```",
-        f"sentinel-guard train eval --adapter models/smollm2-135m-overseer/adapter --suite v2 --episodes {n} --json",
-        f"sentinel-guard train eval --zero-shot --base smollm2-135m-instruct --view focused --suite v2 --episodes {n} "
-        "--json",
+        f"sentinel-guard train eval --adapter models/smollm2-135m-overseer/adapter {flags} --json",
+        f"sentinel-guard train eval --zero-shot --base smollm2-135m-instruct --view focused {flags} --json",
         "```",
         "",
         "## What it is not good for",
