@@ -66,7 +66,7 @@ def proxy(
     try:
         from sentinel_guard.integrations.mcp_proxy import guard_proxy, upstream_transport
     except MissingExtraError as exc:
-        raise _fail(str(exc), 1) from None
+        raise _fail(str(exc)) from None
     try:
         guard = build_guard(policy, audit, overseer, model_url, model, model_api_key)
         transport = upstream_transport(command or (), upstream_url, env=dict(os.environ) if command else None)

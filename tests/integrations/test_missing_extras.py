@@ -18,6 +18,8 @@ def run(code: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(("hidden", "module", "extra"), [
     ("langchain_core", "sentinel_guard.integrations.langchain", "langchain"),
     ("litellm", "sentinel_guard.integrations.litellm", "litellm"),
+    ("fastmcp", "sentinel_guard.integrations.mcp_proxy", "mcp"),
+    ("agents", "sentinel_guard.integrations.openai_agents", "openai-agents"),
 ])
 def test_integration_without_its_package_names_the_extra(hidden: str, module: str, extra: str) -> None:
     result = run(f"import sys; sys.modules[{hidden!r}] = None\n"
@@ -43,3 +45,11 @@ def test_importing_the_packages_stays_light() -> None:
                  "print('heavy:', heavy)")
     assert result.returncode == 0, result.stderr
     assert "heavy: []" in result.stdout
+
+
+def test_mcp_proxy_cli_without_fastmcp_exits_2_naming_the_extra() -> None:
+    result = run("import sys; sys.modules['fastmcp'] = None\n"
+                 "sys.argv = ['sentinel-guard', 'mcp', 'proxy', '--', 'true']\n"
+                 "from sentinel_guard.cli import main; main()")
+    assert result.returncode == 2, result.stderr
+    assert "sentinel-guard[mcp]" in result.stderr and "Traceback" not in result.stderr
