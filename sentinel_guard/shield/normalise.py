@@ -54,10 +54,14 @@ _SPACE = re.compile(r"\s+")
 # Letters spelled out one by one: "i g n o r e" or "i.g.n.o.r.e".
 _SPACED = re.compile(r"\b(?:[a-z][ .\-_*]){3,}[a-z]\b")
 _SPACED_SEP = re.compile(r"[ .\-_*]")
+# The same with wider gaps between words ("i g n o r e   a l l"): rejoined per word, not one blob.
+_SPACED_WORDS = re.compile(r"\b[a-z](?:(?:[.\-_*]| {1,4})[a-z]\b){3,}")
+_WORD_GAP = re.compile(r" {2,}| ?/ ?")
 # Marks that separate the letters of a word without changing it when removed.
 _INTRA_WORD = re.compile(r"(?<=[a-z])[*_~`^|](?=[a-z])")
 
-_B64_RUN = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
+# A run may follow "=" or ":" (`token=…`, `data:…`): only letters, digits, + and / glue it to what precedes.
+_B64_RUN = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
 _HEX_RUN = re.compile(r"(?<![0-9A-Fa-f])(?:(?:0x|\\x)?[0-9A-Fa-f]{2}[ :]?){8,}")
 _ROT13_HINT = re.compile(r"\b(?:rot13|gur|lbh|vtaber|cerivbhf|vafgehpgvbaf|flfgrz|cebzcg|nffvfgnag|hfre)\b")
 _REVERSED_HINT = re.compile(r"\b(?:erongi|snoitcurtsni|suoiverp|tpmorp|metsys)\b")
@@ -79,6 +83,8 @@ def normalise(text: str) -> str:
         text = _ESCAPES.sub(" ", text)
     text = text.lower()
     text = _INTRA_WORD.sub("", text)
+    if "  " in text and _SPACED_WORDS.search(text):
+        text = _SPACED_WORDS.sub(lambda m: " ".join(_SPACED_SEP.sub("", w) for w in _WORD_GAP.split(m.group())), text)
     text = _SPACE.sub(" ", text).strip()
     if _SPACED.search(text):
         text = _SPACED.sub(lambda m: _SPACED_SEP.sub("", m.group()), text)
