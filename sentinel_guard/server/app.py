@@ -1,8 +1,10 @@
 """`create_app`: the oversight service as a FastAPI app.
 
-All state that callers can observe (verdicts, escalations, stats) lives in the audit store, so
-several workers or instances pointed at one SQLite file answer alike. Each process keeps one
-write connection (fed by a group-commit writer thread) and one read connection.
+All state that callers can observe (verdicts, escalations, stats, `/v1/observe` session memory)
+lives in the audit store, so several workers or instances pointed at one SQLite file — or hosts
+pointed at one PostgreSQL database (`SENTINEL_AUDIT=postgresql://…`) — answer alike. Each process
+keeps one write connection (fed by a group-commit writer thread) and one read connection (one
+connection pool for PostgreSQL).
 
 `create_app()` with no arguments reads its configuration from the environment, which is how
 `uvicorn --factory sentinel_guard.server.app:create_app` and `sentinel-guard serve --workers N`
