@@ -113,8 +113,10 @@ def _plot(stored: list[dict[str, Any]], title: str, path: Path) -> None:
         if t == "overall" and all(r.get("intervals") for r in stored):
             err = [[v - r["intervals"]["f1"][0] for v, r in zip(vals, stored, strict=True)],
                    [r["intervals"]["f1"][1] - v for v, r in zip(vals, stored, strict=True)]]
-        bars = ax.barh(ys, vals, height=width, label=t + (" (95% CI)" if err else ""), xerr=err, capsize=3)
-        ax.bar_label(bars, labels=[f"{v:.2f}" for v in vals], padding=3, fontsize=7)
+        ax.barh(ys, vals, height=width, label=t + (" (95% CI)" if err else ""), xerr=err, capsize=3)
+        for k, (y, v) in enumerate(zip(ys, vals, strict=True)):
+            right = v + (err[1][k] if err else 0.0)  # the label sits past the error bar, not on it
+            ax.text(right + 0.01, y, f"{v:.2f}", va="center", fontsize=7)
     ax.set_yticks(range(len(stored)), [r["overseer"] for r in stored])
     ax.set_xlim(0, 1.12)
     ax.set_xlabel("micro-F1 (bad action = positive)")
