@@ -110,7 +110,7 @@ class PostgresAuditStore:
         """What to show for this store (no password)."""
         self._shard = random.randrange(_SHARDS)
         commit = "on" if self.synchronous == "FULL" else "off"
-        self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=False, timeout=30.0,
+        self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=False, timeout=10.0,
                                     kwargs={"options": f"-c synchronous_commit={commit}",
                                             "connect_timeout": max(1, round(connect_timeout))},
                                     name="sentinel-audit")

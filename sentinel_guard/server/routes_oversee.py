@@ -130,6 +130,10 @@ async def observe(req: ObserveRequest, request: Request) -> Response:
     except TimeoutError:
         raise HTTPException(503, f"scanning the output took longer than the {state.pool.budget_s:g}s budget; "
                                  "treat it as untrusted") from None
+    except Exception as exc:  # the session memory lives in the audit store: it may be unreachable
+        log.exception("observe failed")
+        raise HTTPException(503, f"the output could not be remembered ({type(exc).__name__}); "
+                                 "treat it as untrusted") from None
     result = result or Shield().scan(req.output)
     return _json({"injection": result.injection, "score": result.score,
                   "findings": [f.model_dump(mode="json") for f in result.findings]})

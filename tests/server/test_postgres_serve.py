@@ -136,3 +136,25 @@ def test_serve_names_an_unreachable_database(tmp_path: Path, postgres_server: Th
     server = ServeProcess("postgresql://nobody@127.0.0.1:1/none", "--api-key", API_KEY)  # type: ignore[arg-type]
     with pytest.raises(RuntimeError, match=r"cannot connect to the PostgreSQL audit store"):
         server.start(timeout=30)
+
+
+def test_database_gone_fails_closed_then_recovers(two_instances: tuple[ServeProcess, ServeProcess], pg_url: str,
+                                                  postgres_server: ThrowawayPostgres) -> None:
+    """No connection to the database: verdicts answer 503 + escalate, observe 503; never an approval."""
+    import psycopg
+
+    a, _ = two_instances
+    name = pg_url.rsplit("/", 1)[1]
+    harmless = {"tool": "get_weather", "args": {"city": "Oslo"}}
+    assert _http("POST", a.base + "/v1/oversee", harmless, AGENT)[1]["decision"] == "approve"
+    with psycopg.connect(postgres_server.url(), autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+    status, body = _http("POST", a.base + "/v1/oversee", harmless, AGENT)
+    assert status == 503 and body["decision"] == "escalate"
+    status, body = _http("POST", a.base + "/v1/observe", {"output": "hello", "session": "s"}, AGENT)
+    assert status == 503 and "untrusted" in body["detail"]
+    with psycopg.connect(postgres_server.url(), autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+    status, body = _http("POST", a.base + "/v1/oversee", harmless, AGENT)
+    assert status == 200 and body["decision"] == "approve"
