@@ -34,3 +34,20 @@ def test_verdict_does_not_depend_on_what_was_judged_before() -> None:
         judge("shell", {"command": other})
     again = judge(call.tool, dict(call.args))
     assert first == again
+
+
+def test_a_rule_that_raises_flags_instead_of_approving() -> None:
+    """Nothing unreadable is approved: an analysis error becomes a flag naming the rule."""
+    from sentinel_guard.rules.base import Registry, Rule
+    from sentinel_guard.rules.engine import evaluate
+    from sentinel_guard.types import Decision, Severity
+
+    def broken(_facts: Facts) -> str | None:
+        raise ValueError("cannot read this")
+
+    registry = Registry()
+    registry.add(Rule(id="shell.broken", decision=Decision.BLOCK, severity=Severity.HIGH, check=broken,
+                      kinds=frozenset({"shell"})))
+    verdict = evaluate(ToolCall(tool="shell", args={"command": "ls"}), Policy(), registry)
+    assert verdict.decision is Decision.FLAG and verdict.rules == ("default.analysis-error",)
+    assert "shell.broken" in verdict.justification
