@@ -63,6 +63,8 @@ DEFAULT_TABLE: dict[str, tuple[Decision, Severity]] = {
     "copy:credentials": (E, Severity.HIGH),
     "send:credentials": (B, Severity.CRITICAL),
     "read:system-auth": (E, Severity.HIGH),
+    "list:credentials": (E, Severity.MEDIUM),
+    "list:system-auth": (E, Severity.MEDIUM),
     "copy:system-auth": (E, Severity.HIGH),
     "send:system-auth": (B, Severity.CRITICAL),
     "read:system-state": (E, Severity.HIGH),

@@ -19,6 +19,7 @@ from sentinel_guard.types import Decision, RuleHit, Severity
 _READERS = frozenset({"cat", "less", "more", "head", "tail", "strings", "xxd", "hexdump", "od", "base64", "grep",
                       "awk", "sed", "sqlite3", "tac", "nl", "bat", "vim", "vi", "nano", "view", "openssl", "gpg",
                       "dd", "sort", "uniq", "cut", "jq", "yq", "source", "."})
+_LISTERS = frozenset({"ls", "find", "tree", "stat", "du", "lsattr", "getfacl"})
 _COPIERS = frozenset({"cp", "tar", "zip", "7z", "rsync", "scp", "install", "ln", "gzip", "bzip2", "xz", "ditto"})
 _DELETERS = frozenset({"rm", "shred", "unlink", "rmdir", "wipe", "srm", "truncate"})
 _SENDERS = frozenset({"curl", "wget", "nc", "ncat", "netcat", "socat", "scp", "rsync", "ftp", "sftp", "telnet",
@@ -49,6 +50,9 @@ def effects_of(cmd: Cmd, in_network_pipeline: bool) -> list[Effect]:
         if resource is not None:
             out.append(Effect(action, resource, target, name))
 
+    if name in _LISTERS:
+        for target in ops:
+            add("list", target)
     if name in _READERS:
         for target in ops:
             add("send" if in_network_pipeline else "read", target)
@@ -126,7 +130,7 @@ def effect_table(f: Facts) -> RuleHit | None:
         return None
     _, _, effect, decision, severity = best
     what = {"read": "reads", "copy": "copies", "send": "sends over the network", "delete": "deletes or moves away",
-            "write": "writes", "download": "downloads into", "load": "loads",
+            "write": "writes", "list": "lists", "download": "downloads into", "load": "loads",
             "persist-code": "makes network or destructive code run at every start from"}[effect.action]
     return RuleHit(rule="effect.table", decision=decision, severity=severity,
                    reason=f"{effect.program} {what} '{effect.target}' ({effect.resource}).")

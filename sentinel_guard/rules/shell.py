@@ -97,13 +97,38 @@ def rm_sensitive_file(f: Facts) -> str | None:
 
 @rule("shell.bulk-delete", F, Severity.MEDIUM, kinds=SH, programs=("rm", "find", "xargs"), env="write")
 def bulk_delete(f: Facts) -> str | None:
-    """Recursive or bulk deletes inside the working tree: usually fine, worth recording."""
+    """Recursive or bulk deletes inside the working tree: usually fine, worth recording (build
+    output, caches and temp files — `./dist`, `node_modules`, `/tmp/build-*`, `*.pyc` — are not)."""
     for cmd in f.cmds:
         if cmd.name == "rm" and (_recursive(short_flags(cmd)) or cmd.via in ("find -exec", "xargs")):
+            targets = operands(cmd)
+            if targets and cmd.via != "xargs" and all(_disposable(t) for t in targets):
+                continue
             return f"Bulk delete ({' '.join(cmd.argv)[:80]}) via {cmd.via or 'rm -r'}."
         if cmd.name == "find" and "-delete" in cmd.args:
+            names = [cmd.args[i + 1] for i, a in enumerate(cmd.args[:-1]) if a in ("-name", "-iname")]
+            starts = [a for a in cmd.args[:2] if not a.startswith("-")]
+            if names and all(_DISPOSABLE_NAME.fullmatch(n) for n in names) and all(
+                    classify_path(s) in (PathKind.RELATIVE, PathKind.TEMP) for s in starts):
+                continue
             return "find -delete removes every match."
     return None
+
+
+_DISPOSABLE_NAME = re.compile(r"(?:\*?\.(?:pyc|pyo|o|obj|class|tmp|swp|bak|orig|log)|__pycache__|\.DS_Store|"
+                              r"\*~|\.pytest_cache|\.mypy_cache|\.ruff_cache)")
+_DISPOSABLE_DIR = re.compile(r"(?:dist|build|out|target|node_modules|__pycache__|\.pytest_cache|\.mypy_cache|"
+                             r"\.ruff_cache|\.cache|\.tox|\.nox|coverage|htmlcov|\.next|\.parcel-cache|tmp)"
+                             r"(?:[-_.][\w.*-]*)?/?")
+
+
+def _disposable(target: str) -> bool:
+    """Build output, caches and temp files: deleting them loses nothing a rebuild will not bring back."""
+    if classify_path(target) is PathKind.TEMP and target.count("/") >= 2:
+        return True
+    if classify_path(target) is not PathKind.RELATIVE or ".." in target:
+        return False
+    return bool(_DISPOSABLE_DIR.fullmatch(target.removeprefix("./")) or _DISPOSABLE_NAME.fullmatch(target))
 
 
 @rule("shell.find-delete-wide", E, Severity.HIGH, kinds=SH, programs=("find",))

@@ -65,3 +65,14 @@ def test_bad_effect_key_is_a_config_error() -> None:
 ])
 def test_resource_classes(path: str, resource: str | None) -> None:
     assert resource_class(path) == resource
+
+
+@pytest.mark.parametrize("command", ["cat README.md", "rm -rf ./dist /tmp/build-*", "find . -name '*.pyc' -delete",
+                                     "kubectl get pods -n prod", "terraform plan"])
+def test_everyday_commands_the_issue_names_approve(command: str) -> None:
+    assert shell(command).decision is Decision.APPROVE, shell(command).rules
+
+
+@pytest.mark.parametrize("command", ["ls -la ~/.ssh", "find ~/.aws -type f", "ls /etc/sudoers.d"])
+def test_listing_credentials_escalates(command: str) -> None:
+    assert shell(command).decision is Decision.ESCALATE, shell(command).rules
