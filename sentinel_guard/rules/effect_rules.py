@@ -84,7 +84,7 @@ def effects_of(cmd: Cmd, in_network_pipeline: bool) -> list[Effect]:
     if startup and name in ("echo", "printf", "cat") and _runs_risky_code(" ".join(cmd.args) or
                                                                          next((b for o, b in cmd.redirects if o == "<<"), "")):
         out.append(Effect("persist-code", "startup", startup[0], name))
-    if name in _KERNEL and name != "rmmod":
+    if name in _KERNEL and name != "rmmod" and (name != "kmutil" or "load" in cmd.args) and "-r" not in cmd.args:
         out.append(Effect("load", "kernel", " ".join(ops[:1]), name))
     return out
 
