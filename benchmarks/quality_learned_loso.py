@@ -143,15 +143,41 @@ def speed(dev: Path) -> list[str]:
     return out
 
 
+def guard_latency(dev: Path, repeat: int = 3) -> str:
+    """Rules + shield (cache off) + learned step per tool call over the dev tool calls, µs."""
+    from sentinel_guard import Guard, ToolCall
+
+    guard = Guard(shield=Shield(cache_size=0))
+    calls = [ToolCall(tool=r["tool_name"], args=r["tool_args"], context=r.get("context"))
+             for r in (json.loads(x) for x in (dev / "toolcall_safety.jsonl").read_text().splitlines() if x.strip())]
+    start = time.perf_counter()
+    guard.judge_sync(calls[0])
+    cold = (time.perf_counter() - start) * 1e6
+    times = []
+    for _ in range(repeat):
+        for call in calls:
+            start = time.perf_counter()
+            guard.judge_sync(call)
+            times.append((time.perf_counter() - start) * 1e6)
+    times.sort()
+    p = lambda q: times[min(len(times) - 1, int(q * len(times)))]  # noqa: E731
+    return (f"rules + shield (cache off) + learned step per tool call: first call {cold:.0f} µs (cold), "
+            f"p50 {p(0.5):.0f} µs, p99 {p(0.99):.0f} µs over {len(calls)} dev calls x {repeat}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS_DIR)
     parser.add_argument("--dev", type=Path, default=DEV_DIR)
     parser.add_argument("--quick", action="store_true", help="small subsets (a smoke run, figures not comparable)")
+    parser.add_argument("--speed-only", action="store_true", help="print the speed lines and stop")
     args = parser.parse_args()
     print("speed (one process, learned heads alone):")
     for line in speed(args.dev):
         print("  " + line)
+    print("  " + guard_latency(args.dev))
+    if args.speed_only:
+        return
     print("\nleave-one-source-out (each row: trained without that source; threshold from the others):")
     rows = loso(args.corpus, args.quick, lambda m: None)
     print("| head | held-out source | recall | FPR | positives | benign | target |")

@@ -6,6 +6,8 @@
   task-hijack detector for documents; works alone (`Shield(learned=False)`).
 * `learned.py` — a pure-Python logistic regression over hashed n-grams of sentence windows,
   shipped as `model.json` (int8 weights, ~270 KB); it corroborates weak pattern signs.
+* the learned heads of `sentinel_guard.learned` (`injection_user`, `injection_untrusted`),
+  trained on the licensed corpus, decide alone where patterns are silent (`shield.learned`).
 * `roles.py` — `Role` (`user` / `tool_output` / `document`): who wrote a text decides what
   counts as an attack in it.
 * `shield.py` — `Shield.scan(text, role=...)` / `Shield.scan_call(call)`, with an LRU cache per text.

@@ -9,6 +9,12 @@ each other or the model's agreement. With `patterns=False` the model's probabili
 plainly *about* injection (security training, papers) count for less, so quoting an attack is
 not an attack; the learned tier still sees the whole text.
 
+Who wrote a text (`roles.py`) decides what counts: in a `user`'s own text only direct attacks
+(patterns in `DIRECT_ATTACKS`, the `injection_user` head); in tool output, documents and text of
+unknown author, any instruction for the agent (all patterns, the `injection_untrusted` head).
+Where the patterns stay under the threshold and a head is confident (calibrated score ≥ 0.5),
+the head decides alone (`shield.learned:<head>` findings).
+
 `scan_call` scans a tool call's string args (`where="args.<path>"`), its context minus the user's
 own instruction (`where="context"`) and earlier tool outputs (`where="tool_output[i]"`). The guard
 blocks when the injection is in the args and escalates side-effecting calls when it is only in
