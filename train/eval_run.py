@@ -101,17 +101,47 @@ def evaluate_adapter(recipe: Recipe, adapter: str | None, base: str | None = Non
 
     meta = read_overseer_meta(adapter) if adapter else {}
     view = view or str(meta.get("prompt_view") or recipe.data.prompt_view)
-    model, tok = load_local(recipe, adapter, base or meta.get("base"))
-    answer = model_answerer(model, tok, view=view, max_new_tokens=int(meta.get("max_new_tokens")
-                                                                       or recipe.eval.max_new_tokens))
+    budget = int(meta.get("max_new_tokens") or recipe.eval.max_new_tokens)
+    tasks = tasks or recipe.eval.tasks
+    loaded: list[Any] = []
     for suite in suites or recipe.eval.suites:
-        rep = evaluate_lockstep(suite, answer, episodes_per_task=cap, name=name, tasks=tasks or recipe.eval.tasks)
+        key = _eval_key(adapter, base or meta.get("base") or recipe.model.base, suite, cap, view, budget, tasks)
+        record = Path(adapter).parent / "evals" / f"{key}.json" if adapter else None
+        if record is not None and record.exists():
+            import json
+
+            reports[suite] = {**json.loads(record.read_text(encoding="utf-8")), "overseer": name}
+            log(f"eval {name} {suite}: reused {record} (same adapter bytes and settings)")
+            continue
+        if not loaded:
+            model, tok = load_local(recipe, adapter, base or meta.get("base"))
+            loaded.append(model_answerer(model, tok, view=view, max_new_tokens=budget))
+        rep = evaluate_lockstep(suite, loaded[0], episodes_per_task=cap, name=name, tasks=tasks)
         rep["prompt_view"] = view
+        if record is not None:
+            from sentinel_guard.train.report import write_json
+
+            write_json(record, rep)
         log(f"eval {name} {suite}: F1 {rep['f1']:.3f} {rep['f1_ci95']} (P {rep['precision']:.3f} "
             f"R {rep['recall']:.3f}) on {rep['decisions']} decisions, {rep['parse_failures']} parse failures "
             f"({rep['wall_s']:.0f}s)")
         reports[suite] = rep
     return reports
+
+
+def _eval_key(adapter: str | None, base: str, suite: str, cap: int | None, view: str, budget: int,
+              tasks: tuple[str, ...] | None) -> str:
+    """Content address of one in-process eval: the adapter's weight bytes and every setting that can
+    change a greedy answer. The eval is deterministic, so an identical key means an identical report
+    (the gate's restored copy of a checkpoint reuses the checkpoint's eval instead of repeating it)."""
+    import hashlib
+    import json
+
+    h = hashlib.sha256()
+    weights = Path(adapter or "") / "adapter_model.safetensors"
+    h.update(weights.read_bytes() if adapter and weights.exists() else f"model:{adapter}".encode())
+    h.update(json.dumps([base, suite, cap, view, budget, list(tasks or [])]).encode())
+    return f"{suite}-{h.hexdigest()[:16]}"
 
 
 META_FILE = "sentinel_overseer.json"
