@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -34,8 +35,21 @@ def policy(tmp_path: Path) -> Path:
     return path
 
 
+_STARTED: list[ServeProcess] = []
+
+
+@pytest.fixture(autouse=True)
+def _stop_servers() -> Iterator[None]:
+    """Every server a test starts is stopped after it, pass or fail."""
+    yield
+    while _STARTED:
+        _STARTED.pop().stop()
+
+
 def serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> ServeProcess:
-    return ServeProcess(tmp_path / "audit.db", *args, env=env).start()
+    server = ServeProcess(tmp_path / "audit.db", *args, env=env)
+    _STARTED.append(server)
+    return server.start()
 
 
 AGENT_PRINCIPAL = KeyRing.configure(api_key=API_KEY).identify(f"Bearer {API_KEY}".encode())
@@ -98,6 +112,7 @@ def test_weak_or_missing_keys_are_refused_at_start_up(args: list[str], message: 
 
 def test_without_keys_only_loopback_hosts_are_answered(tmp_path: Path, policy: Path) -> None:
     server = ServeProcess(tmp_path / "audit.db", "--policy", str(policy))
+    _STARTED.append(server)
     server.start()
     assert server.proc is not None
     with httpx.Client(base_url=server.base, timeout=30) as client:

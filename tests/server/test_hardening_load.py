@@ -11,6 +11,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -26,6 +27,23 @@ WIDE = {"tool": "shell", "args": {"command": "echo " + "a" * 1_000_000}}
 """1 MB in one word: about a second of judging."""
 
 
+_STARTED: list[ServeProcess] = []
+
+
+@pytest.fixture(autouse=True)
+def _stop_servers() -> Iterator[None]:
+    """Every server a test starts is stopped after it, pass or fail."""
+    yield
+    while _STARTED:
+        _STARTED.pop().stop()
+
+
+def serve(tmp_path: Path, *args: str) -> ServeProcess:
+    server = ServeProcess(tmp_path / "audit.db", *args)
+    _STARTED.append(server)
+    return server.start()
+
+
 @pytest.fixture
 def policy(tmp_path: Path) -> Path:
     path = tmp_path / "policy.yaml"
@@ -34,8 +52,8 @@ def policy(tmp_path: Path) -> Path:
 
 
 def test_health_and_small_verdicts_answer_while_big_calls_are_judged(tmp_path: Path, policy: Path) -> None:
-    server = ServeProcess(tmp_path / "audit.db", "--policy", str(policy), "--api-key", API_KEY,
-                          "--judge-workers", "2").start()
+    server = serve(tmp_path, "--policy", str(policy), "--api-key", API_KEY,
+                          "--judge-workers", "2")
     finished: list[float] = []
 
     def big() -> None:
@@ -60,8 +78,8 @@ def test_health_and_small_verdicts_answer_while_big_calls_are_judged(tmp_path: P
 
 
 def test_a_call_over_its_budget_fails_closed_naming_the_budget(tmp_path: Path, policy: Path) -> None:
-    server = ServeProcess(tmp_path / "audit.db", "--policy", str(policy), "--api-key", API_KEY,
-                          "--judge-budget", "0.3").start()
+    server = serve(tmp_path, "--policy", str(policy), "--api-key", API_KEY,
+                          "--judge-budget", "0.3")
     with httpx.Client(base_url=server.base, timeout=120) as c:
         answer = c.post("/v1/oversee", json=BIG, headers=AGENT)
         quick = c.post("/v1/oversee", json={"tool": "shell", "args": {"command": "ls"}}, headers=AGENT)
@@ -96,8 +114,8 @@ def _closed_by_server(s: socket.socket, within: float) -> bool:
 
 
 def test_idle_and_slow_sockets_are_closed_and_the_service_stays_reachable(tmp_path: Path, policy: Path) -> None:
-    server = ServeProcess(tmp_path / "audit.db", "--policy", str(policy), "--api-key", API_KEY,
-                          "--header-timeout", "1", "--max-connections", "400").start()
+    server = serve(tmp_path, "--policy", str(policy), "--api-key", API_KEY,
+                          "--header-timeout", "1", "--max-connections", "400")
     idle = _idle_sockets(server.port, 300)
     slow = socket.create_connection(("127.0.0.1", server.port), timeout=5)
     slow.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # headers never finish
@@ -116,8 +134,8 @@ def test_idle_and_slow_sockets_are_closed_and_the_service_stays_reachable(tmp_pa
 
 
 def test_connections_beyond_the_cap_get_503_at_once(tmp_path: Path, policy: Path) -> None:
-    server = ServeProcess(tmp_path / "audit.db", "--policy", str(policy), "--api-key", API_KEY,
-                          "--header-timeout", "30", "--max-connections", "20").start()
+    server = serve(tmp_path, "--policy", str(policy), "--api-key", API_KEY,
+                          "--header-timeout", "30", "--max-connections", "20")
     held = _idle_sockets(server.port, 20)
     try:
         extra = socket.create_connection(("127.0.0.1", server.port), timeout=5)
