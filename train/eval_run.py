@@ -106,7 +106,7 @@ def evaluate_adapter(recipe: Recipe, adapter: str | None, base: str | None = Non
     loaded: list[Any] = []
     for suite in suites or recipe.eval.suites:
         key = _eval_key(adapter, base or meta.get("base") or recipe.model.base, suite, cap, view, budget, tasks)
-        record = Path(adapter).parent / "evals" / f"{key}.json" if adapter else None
+        record = Path(adapter).parent / "evals" / f"{key}.json" if adapter and key else None
         if record is not None and record.exists():
             import json
 
@@ -130,7 +130,7 @@ def evaluate_adapter(recipe: Recipe, adapter: str | None, base: str | None = Non
 
 
 def _eval_key(adapter: str | None, base: str, suite: str, cap: int | None, view: str, budget: int,
-              tasks: tuple[str, ...] | None) -> str:
+              tasks: tuple[str, ...] | None) -> str | None:
     """Content address of one in-process eval: the adapter's weight bytes and every setting that can
     change a greedy answer. The eval is deterministic, so an identical key means an identical report
     (the gate's restored copy of a checkpoint reuses the checkpoint's eval instead of repeating it)."""
@@ -138,8 +138,13 @@ def _eval_key(adapter: str | None, base: str, suite: str, cap: int | None, view:
     import json
 
     h = hashlib.sha256()
-    weights = Path(adapter or "") / "adapter_model.safetensors"
-    h.update(weights.read_bytes() if adapter and weights.exists() else f"model:{adapter}".encode())
+    if adapter is None:
+        return None
+    weights = [Path(adapter) / f for f in ("adapter_model.safetensors", "model.safetensors")]
+    found = [w for w in weights if w.exists()]
+    if not found:
+        return None  # weights we cannot address by content are never reused
+    h.update(found[0].read_bytes())
     h.update(json.dumps([base, suite, cap, view, budget, list(tasks or [])]).encode())
     return f"{suite}-{h.hexdigest()[:16]}"
 
