@@ -213,7 +213,8 @@ def run_pipeline(recipe: Recipe, out: str | Path, *, dry_run: bool = False, log:
         from sentinel_guard.train.eval_run import evaluate_adapter
 
         t0 = time.perf_counter()
-        evals = {"gate_choice": evaluate_adapter(recipe, str(out / "adapter"), base, log=log, name=restored.name)}
+        evals = {"gate_choice": evaluate_adapter(recipe, str(out / "adapter"), base, log=log, name=restored.name,
+                                                 reuse=True)}
         timings["eval_gate_choice"] = round(time.perf_counter() - t0, 1)
         for label, model_dir, wanted in (("sft", sft["model_dir"], recipe.eval.compare_sft),
                                          ("zero_shot", None, recipe.eval.zero_shot)):
@@ -225,7 +226,7 @@ def run_pipeline(recipe: Recipe, out: str | Path, *, dry_run: bool = False, log:
                     continue
                 t0 = time.perf_counter()
                 evals[label] = evaluate_adapter(recipe, model_dir, base, log=log, name=label,
-                                                suites=recipe.eval.compare_suites)
+                                                suites=recipe.eval.compare_suites, reuse=True)
                 timings[f"eval_{label}"] = round(time.perf_counter() - t0, 1)
                 write_json(record, evals[label])
         if len(evals) == 1:
