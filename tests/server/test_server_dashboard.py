@@ -80,7 +80,7 @@ def test_a_reviewer_logs_in_sees_every_argument_redacted_and_approves(page: Any,
     page.wait_for_selector("#try-result[data-decision=escalate]")
     item = page.wait_for_selector("#escalations li")
     record_id = item.get_attribute("data-id")
-    card = item.text_content()
+    card = page.text_content(f"#escalations li[data-id='{record_id}']") or ""
     for key in args:
         assert key in card, key
     for shown in ("payments", "FR7630006000011234567890189", "420", "OPS-7", "[REDACTED]"):
@@ -88,7 +88,8 @@ def test_a_reviewer_logs_in_sees_every_argument_redacted_and_approves(page: Any,
     assert secret not in card
     assert _escalation(server.base, record_id)["status"] == "pending"
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
-    item.query_selector("button.approve").click()
+    # The list re-renders on every poll: click by selector (re-resolved on each try), not by handle.
+    page.click(f"#escalations li[data-id='{record_id}'] button.approve")
     page.wait_for_selector("#escalations-empty", state="visible")
     answer = _escalation(server.base, record_id)
     assert answer["status"] == "approved" and answer["resolved_by"] == f"reviewer:{REVIEWER}"
