@@ -19,7 +19,7 @@ CLI = [sys.executable, "-c", "from sentinel_guard.cli import main; main()"]
     ("args", "message"),
     [
         (["--audit-sync", "sometimes"], "--audit-sync must be full or normal"),
-        (["--overseer", "gpt"], "--overseer must be rules, openai or cascade"),
+        (["--overseer", "gpt"], "--overseer must be rules, openai, cascade or local"),
         (["--overseer", "cascade"], "needs --model-url and --model"),
         (["--policy", "/nonexistent.yaml"], "cannot read policy file"),
     ],
