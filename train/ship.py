@@ -49,6 +49,7 @@ def model_card(summary: dict[str, Any]) -> str:
         "dequantised to fp32) that reads one proposed tool call and answers a JSON verdict. Trained on a "
         "2-core CPU in this repository, from the v2 war room's **training split** only.",
         "",
+        *([f"**Partial run.** Missing: {summary.get('missing')}.", ""] if summary.get("partial") else []),
         f"- Base: `{recipe['model']['base']}`; LoRA r{recipe['model']['lora']['r']} on "
         f"{', '.join(recipe['model']['lora']['target_modules'])}, layers {recipe['model']['lora'].get('layers')}",
         f"- Prompt view: `{recipe['data']['prompt_view']}` (see `sentinel_guard.train.views`); answers ≤ "
@@ -78,7 +79,9 @@ def model_card(summary: dict[str, Any]) -> str:
             if "sft" in ev:
                 lines.append(_row("SFT", (ev.get("sft") or {}).get(suite)))
             lines.append(_row(f"gate's choice (`{chosen}`)", gc.get(suite)))
-    n = (gc.get("v2") or {}).get("episodes_per_task")
+    if not gc and not ev.get("zero_shot"):
+        lines.append("| (no held-out eval finished in this run) | | | | | |")
+    n = (gc.get("v2") or {}).get("episodes_per_task") or recipe["eval"].get("max_episodes")
     tasks = recipe["eval"].get("tasks") or ["action_screen", "war_room", "drift_ops"]
     flags = f"--recipe {recipe['name']} --suite v2 --episodes {n} " + " ".join(f"--task {t}" for t in tasks)
     lines += [
