@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export LITELLM_LOCAL_MODEL_COST_MAP := True
 
-.PHONY: train-smol demo test test-vllm test-deps install-core install-dev lint typecheck pytest bench clean
+.PHONY: train-smol test-smol demo test test-vllm test-deps install-core install-dev lint typecheck pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ bench: install-dev
 
 ## The full SmolLM2 Overseer recipe on CPU (~30-40 min on 2 cores; not part of `make test`), then
 ## copy its adapter and figures to models/ (what is committed).
+## The real-base SmolLM2 smoke test of every training stage (opt-in; minutes on 2 idle cores).
+test-smol: install-dev
+	SENTINEL_SMOL_SMOKE=1 $(BIN)/pytest tests/train/test_pipeline_smol.py
+
 train-smol: install-dev
 	nice -n 5 $(BIN)/sentinel-guard train run --recipe smol-cpu --out runs/smol-cpu
 	$(BIN)/python -m sentinel_guard.train.ship runs/smol-cpu models/smollm2-135m-overseer
