@@ -59,11 +59,12 @@ bench: install-dev
 	$(BIN)/python benchmarks/env_speed.py
 	$(BIN)/python benchmarks/backends_overhead.py
 
-## The full SmolLM2 Overseer recipe on CPU (~30-40 min on 2 cores; not part of `make test`), then
-## copy its adapter and figures to models/ (what is committed).
-## The real-base SmolLM2 smoke test of every training stage (opt-in; minutes on 2 idle cores).
+## The real-base SmolLM2 smoke test of every training stage alone (~3.5 min on 2 idle cores; also part of `make test`).
 test-smol: install-dev
-	SENTINEL_SMOL_SMOKE=1 $(BIN)/pytest tests/train/test_pipeline_smol.py
+	$(BIN)/pytest tests/train/test_pipeline_smol.py
+
+## The full SmolLM2 Overseer recipe on CPU (not part of `make test`), then copy its adapter and
+## figures to models/ (what is committed).
 
 train-smol: install-dev
 	nice -n 5 $(BIN)/sentinel-guard train run --recipe smol-cpu --out runs/smol-cpu

