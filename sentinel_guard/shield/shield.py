@@ -2,10 +2,10 @@
 
 Pipeline per text: `normalise.prepare` (NFKC, look-alikes, invisible characters, spacing, leet,
 decoded base64/hex/rot13 runs) → pattern tier (`patterns.py`, named signs with weights) and
-learned tier (`learned.py`, a hashed-n-gram logistic regression over sentence windows) → one
-score in [0, 1]: `noisy_or(pattern weights + [LEARNED_WEIGHT × model probability])`. A strong
-pattern decides alone; weak signs (a task-like line in an e-mail, "send … to <address>") need
-each other or the model's agreement. With `patterns=False` the model's probability is the score. Pattern matches inside quotation marks in text that is
+learned tier (the `sentinel_guard.learned` heads, trained on the licensed corpus, never on dev)
+→ one score in [0, 1]: `noisy_or(pattern weights)`, raised to the head's calibrated score where
+that head is confident. A strong pattern decides alone; weak signs (a task-like line in an e-mail,
+"send … to <address>") need each other. Pattern matches inside quotation marks in text that is
 plainly *about* injection (security training, papers) count for less, so quoting an attack is
 not an attack; the learned tier still sees the whole text.
 
@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from sentinel_guard.analysis.transcript import parse_transcript
-from sentinel_guard.shield.learned import LearnedModel, load_model
 from sentinel_guard.shield.normalise import normalise, prepare
 from sentinel_guard.shield.patterns import DIRECT_ATTACKS, PatternHit, match_lines, match_patterns, noisy_or
 from sentinel_guard.shield.roles import Role, parse_role
@@ -48,10 +47,6 @@ _DISCUSSION = re.compile(
     r"attackers? (?:may|might|often|can|could)|for example|e\.g\.|such as|red[- ]team(?:ing)?|awareness)\b"
 )
 _QUOTED_FACTOR = 0.3
-LEARNED_WEIGHT = 0.4
-"""How much the learned tier counts next to patterns: corroboration, not a verdict on its own. Chosen
-from out-of-fold dev scores: at 0.4 it lifts recall on hijacks that patterns half-see while
-keeping FPR under 1%; at 0.5+ its false positives on benign e-mails and WHOIS records cross 1%."""
 _SHORT = 12
 _CACHE_MAX_CHARS = 50_000
 _Analysis = tuple[float, tuple[tuple[str, float, str], ...]]
@@ -107,26 +102,26 @@ class Shield:
 
     threshold: float = 0.5
 
-    def __init__(self, threshold: float | None = None, *, learned: bool | LearnedModel = True,
+    def __init__(self, threshold: float | None = None, *, learned: bool = True,
                  heads: HeadSet | bool = True, patterns: bool = True, cache_size: int = 2048) -> None:
         """Args:
             threshold: score at or above which text counts as an injection (default 0.5).
-            learned: use the shipped corroborating model (`True`), a given `LearnedModel`, or none
-                (`False` also turns the learned heads off unless `heads` is a `HeadSet`).
+            learned: use the learned tier (`False`: the pattern tier alone, unless `heads` is a
+                `HeadSet`, which is then used).
             heads: learned heads that decide alone where patterns are silent (`learned/heads.json`
                 when `True`); the user role uses `injection_user`, the others `injection_untrusted`.
-            patterns: use the pattern tier (turn off only to measure the model alone).
-            cache_size: how many recent texts keep their scan result.
+                The heads are loaded by and owned by this instance: nothing is kept per process.
+            patterns: use the pattern tier (turn off only to measure the heads alone).
+            cache_size: how many recent texts keep their scan result (0: no cache).
         """
         if threshold is not None:
             if not 0.0 < threshold <= 1.0:
                 raise ValueError(f"threshold must be in (0, 1], got {threshold}")
             self.threshold = threshold
-        self.model: LearnedModel | None = load_model() if learned is True else (learned or None)
         from sentinel_guard.learned.heads import HeadSet, load_heads
 
         self.heads: HeadSet | None = heads if isinstance(heads, HeadSet) else (
-            load_heads() if heads and learned is not False else None)
+            load_heads() if heads and learned else None)
         self.use_patterns = patterns
         self._cache: OrderedDict[tuple[_Scope, str], _Analysis] = OrderedDict()
         self._cache_size = cache_size
@@ -151,13 +146,6 @@ class Shield:
         discussion = any(h.quoted for h in hits) and _DISCUSSION.search(prepared.text) is not None
         weights = [h.weight * (_QUOTED_FACTOR if discussion and h.quoted else 1.0) for h in hits]
         found = [(f"pattern:{h.id}", round(w, 4), h.snippet) for h, w in zip(hits, weights, strict=False)]
-        if self._model_matters(weights, prepared.text):
-            assert self.model is not None
-            prob = self.model.probability(text, prepared)
-            if prob >= 0.5:
-                found.append(("learned", round(prob, 4), prepared.text[:160]))
-            # Alone the model decides (learned-only mode); with patterns it corroborates.
-            weights.append(prob * (LEARNED_WEIGHT if self.use_patterns else 1.0))
         score = noisy_or(weights)
         head = self._head(role)
         if head is not None and score < self.threshold and len(prepared.text) >= _SHORT:
@@ -171,19 +159,6 @@ class Shield:
         if prepared.hidden_chars and found:
             found.append(("normalise:hidden-chars", 0.0, f"{prepared.hidden_chars} invisible characters inside words"))
         return min(1.0, round(score, 6)), tuple(found)
-
-    def _model_matters(self, weights: list[float], text: str) -> bool:
-        """Whether the model's answer can change the decision (else skip it: it is the slow tier).
-
-        With patterns on, the model only corroborates (≤ LEARNED_WEIGHT): with no pattern sign
-        it cannot reach a threshold above LEARNED_WEIGHT, and past the threshold it adds nothing.
-        """
-        if self.model is None or len(text) < _SHORT:
-            return False
-        if not self.use_patterns:
-            return True
-        score = noisy_or(weights)
-        return score < self.threshold and (bool(weights) or self.threshold <= LEARNED_WEIGHT)
 
     def _cached(self, text: str, role: _Scope = None) -> _Analysis:
         if len(text) > _CACHE_MAX_CHARS:
