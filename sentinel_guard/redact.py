@@ -68,6 +68,12 @@ _SECRET_VALUES: list[tuple[re.Pattern[str], bool, tuple[str, ...]]] = [
     (re.compile(r"(?i)\b(" + _ASSIGNED_NAME + r"\s*[=:]\s*)(\"[^\"\n]*\"|'[^'\n]*'|[^\s'\";&,}]+)"), True,
      ("pass", "pwd", "secret", "token", "api", "key", "credential")),
 ]
+_NEEDLES = [re.compile("|".join(re.escape(n) for n in needles)) for _, _, needles in _SECRET_VALUES]
+"""Each pattern's needles as one compiled alternation: one C-level scan instead of a Python loop
+(the same test as `any(n in lowered for n in needles)`, about ten times cheaper per field)."""
+_ANY_NEEDLE = re.compile("|".join(sorted({re.escape(n) for _, _, ns in _SECRET_VALUES for n in ns}, key=len,
+                                         reverse=True)))
+"""Every needle of every pattern: a text that holds none (most args, tools, ids) skips them all."""
 _B64_RUN = re.compile(r"[A-Za-z0-9/+]{40,}")
 """Candidate AWS secret access keys: exactly 40 base64 characters, checked in `_aws_secrets`."""
 
@@ -92,8 +98,10 @@ def _aws_secrets(text: str, found: set[str] | None) -> str:
 def _scrub(text: str, found: set[str] | None) -> str:
     """Redact `text`; add each removed secret to `found` (when given)."""
     lowered = text.lower()  # needles first: most texts hold none, and each regex pass holds the GIL
-    for pattern, keeps_prefix, needles in _SECRET_VALUES:
-        if not any(n in lowered for n in needles):
+    if _ANY_NEEDLE.search(lowered) is None:
+        return _aws_secrets(text, found)
+    for (pattern, keeps_prefix, _), needles in zip(_SECRET_VALUES, _NEEDLES, strict=True):
+        if needles.search(lowered) is None:
             continue
 
         def replace(m: re.Match[str], keeps_prefix: bool = keeps_prefix) -> str:

@@ -60,3 +60,20 @@ def test_a_secret_found_in_args_is_removed_from_lower_cased_and_cut_off_snippets
     out = redact_record(rec)
     text = repr(out).lower()
     assert "correcthorse9" not in text and "wjalrxutn" not in text, out
+
+
+def test_compiled_needles_select_the_same_patterns_as_substring_tests() -> None:
+    """The pre-check is an optimisation only: for texts holding each needle (alone, in other
+    case, inside words, two at once) it picks exactly the patterns a plain substring test picks,
+    and a text with no needle at all is still searched for bare AWS secret keys."""
+    from sentinel_guard import redact as r
+
+    needles = sorted({n for _, _, ns in r._SECRET_VALUES for n in ns})
+    texts = ["", "nothing here", *needles, *(f"x{n.upper()}y" for n in needles),
+             *(f"{a} and {b}" for a, b in zip(needles, reversed(needles), strict=True))]
+    for text in texts:
+        lowered = text.lower()
+        for (_, _, ns), compiled in zip(r._SECRET_VALUES, r._NEEDLES, strict=True):
+            assert (compiled.search(lowered) is not None) == any(n in lowered for n in ns), (text, ns)
+        assert (r._ANY_NEEDLE.search(lowered) is not None) == any(n in lowered for n in needles), text
+    assert "wJalrXUtnFEMI" not in redact_text("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
