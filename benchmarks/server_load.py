@@ -57,11 +57,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(audit: Path | str, workers: int, fast_path: bool, sync: str) -> Iterator[tuple[int, int]]:
+def server(audit: Path | str, workers: int, fast_path: bool, sync: str,
+           extra_env: dict[str, str] | None = None) -> Iterator[tuple[int, int]]:
     """A uvicorn process serving the default app on a free port; yields (port, pid); killed on exit."""
     port = free_port()
     env = {**os.environ, "SENTINEL_AUDIT": str(audit), "HF_HUB_OFFLINE": "1",
-           "SENTINEL_FAST_PATH": "1" if fast_path else "0", "SENTINEL_AUDIT_SYNC": sync}
+           "SENTINEL_FAST_PATH": "1" if fast_path else "0", "SENTINEL_AUDIT_SYNC": sync, **(extra_env or {})}
     env.pop("SENTINEL_API_KEY", None)
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "sentinel_guard.server.app:create_app",
            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",

@@ -9,6 +9,12 @@ with the same closed-loop loader (`sentinel_guard.server.loadgen`: 32 keep-alive
 sending the next request when the previous answer arrived) and the same four request bodies,
 which both accept under the reference's schema.
 
+Each round runs two loads per side: **cold** first — every request body distinct (the four
+bodies with a number that never repeats worked into them, same verdicts), so our verdict cache
+never hits and every call is judged — then **repeated**, the same four bodies over and over,
+which our cache answers after their first sight (each answer still audited). The reference has no
+cache, so both of its figures measure the same work. Pass `--no-cache` to serve ours without it.
+
     .venv/bin/python benchmarks/server_vs_reference.py --reference http://127.0.0.1:7860
 
 Figures are client-side on this machine, loader and both servers sharing its cores; each row is
@@ -19,6 +25,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
+import json
 import os
 import platform
 import statistics
@@ -27,6 +35,7 @@ import tempfile
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from server_load import LIVE, cpu_seconds, server
@@ -34,9 +43,26 @@ from server_load import LIVE, cpu_seconds, server
 from sentinel_guard.server.loadgen import LoadResult, encode_request, run_load
 
 
-def load(host: str, port: int, clients: int, per_client: int) -> LoadResult:
-    bodies = [encode_request("POST", "/live/oversee", body, host=host) for body in LIVE]
-    return asyncio.run(run_load(host, port, lambda i: bodies[i % len(bodies)], clients=clients,
+def distinct(n: int, salt: str) -> list[dict[str, Any]]:
+    """`n` bodies shaped like `LIVE` (same tools, same verdicts), none repeated within or across salts."""
+    out: list[dict[str, Any]] = []
+    for i in range(n):
+        tag = f"{salt}-{i}"
+        out.append([
+            {"action_description": f"kubectl get pods -n payments-{tag}", "proposed_tool": "kubectl"},
+            {"action_description": f"rm -rf /var/lib/postgresql/{tag}", "proposed_target": "db-primary",
+             "severity_hint": "critical"},
+            {"action_description": f"kubectl delete namespace prod-{tag}", "proposed_tool": "kubectl",
+             "proposed_target": "prod"},
+            {"action_description": "systemctl restart nginx", "context": f"5xx spike after deploy {tag}"},
+        ][i % 4])
+    return out
+
+
+def load(host: str, port: int, clients: int, per_client: int, bodies: list[dict[str, Any]] | None = None) -> LoadResult:
+    encoded = [encode_request("POST", "/live/oversee", body, host=host) for body in (bodies or LIVE)]
+    sent = itertools.count()  # one counter for all clients (`make(i)` gets a client's own index)
+    return asyncio.run(run_load(host, port, lambda _i: encoded[next(sent) % len(encoded)], clients=clients,
                                 requests_per_client=per_client))
 
 
@@ -58,6 +84,7 @@ def main() -> int:
     parser.add_argument("--reference-pid", type=int, default=None,
                         help="the reference server's pid, to print its CPU ms per request too")
     parser.add_argument("--sync", choices=["full", "normal"], default="full", help="our audit durability (default full)")
+    parser.add_argument("--no-cache", action="store_true", help="serve ours without its verdict cache")
     args = parser.parse_args()
     ref = urllib.parse.urlsplit(args.reference)
     if ref.scheme != "http" or not ref.hostname or min(args.clients, args.requests, args.rounds, args.workers) <= 0:
@@ -75,37 +102,46 @@ def main() -> int:
     print("# cpu ms/req: the server's own CPU time per request (all its processes) — the figure least moved by"
           " other load on a shared machine")
     print(f"{'round':<28} {'reqs':>7} {'errors':>6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms/req':>10}")
-    ours: list[LoadResult] = []
-    theirs: list[LoadResult] = []
+    ours: dict[str, list[LoadResult]] = {"cold": [], "repeated": []}
+    theirs: dict[str, list[LoadResult]] = {"cold": [], "repeated": []}
+    env = {"SENTINEL_VERDICT_CACHE": "0"} if args.no_cache else {}
     with tempfile.TemporaryDirectory() as tmp:
         audit = args.audit or str(Path(tmp) / "audit.db")
-        with server(audit, args.workers, True, args.sync) as (port, pid):  # type: ignore[arg-type]
+        with server(audit, args.workers, True, args.sync, env) as (port, pid):  # type: ignore[arg-type]
 
-            def timed(host: str, p: int, owner: int | None) -> tuple[LoadResult, float | None]:
+            def timed(host: str, p: int, owner: int | None,
+                      bodies: list[dict[str, Any]] | None) -> tuple[LoadResult, float | None]:
                 before = cpu_seconds(owner) if owner else 0.0
-                result = load(host, p, args.clients, args.requests)
+                result = load(host, p, args.clients, args.requests, bodies)
                 return result, (cpu_seconds(owner) - before) if owner else None
 
             ref_port = ref.port or 80
             load(ref.hostname, ref_port, 4, 100)  # warm-up, both
             load("127.0.0.1", port, 4, 100)
+            total = args.clients * args.requests
             for n in range(1, args.rounds + 1):
-                result, cpu = timed(ref.hostname, ref_port, args.reference_pid)
-                theirs.append(result)
-                print(line(f"reference round {n}", result, cpu), flush=True)
-                result, cpu = timed("127.0.0.1", port, pid)
-                ours.append(result)
-                print(line(f"sentinel-guard round {n}", result, cpu), flush=True)
+                for kind in ("cold", "repeated"):
+                    for side, host, p, owner, results in (
+                            ("reference", ref.hostname, ref_port, args.reference_pid, theirs),
+                            ("sentinel-guard", "127.0.0.1", port, pid, ours)):
+                        bodies = distinct(total, f"{side[0]}{n}") if kind == "cold" else None
+                        result, cpu = timed(host, p, owner, bodies)
+                        results[kind].append(result)
+                        print(line(f"{side} {kind} {n}", result, cpu), flush=True)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health") as resp:
+                print(f"# ours, /health after the runs: verdict cache {json.load(resp).get('verdict_cache')}")
 
     def med(results: list[LoadResult], key: str) -> float:
         return float(statistics.median(r.summary()[key] for r in results))
 
-    o_rps, t_rps = med(ours, "req_per_s"), med(theirs, "req_per_s")
-    o_p99, t_p99 = med(ours, "p99_ms"), med(theirs, "p99_ms")
-    errors = sum(r.requests - r.ok + len(r.errors) for r in ours + theirs)
-    print(f"median req/s: ours {o_rps:.0f}, reference {t_rps:.0f} → ratio {o_rps / t_rps:.2f}x (target ≥ 3x)")
-    print(f"median p99:   ours {o_p99:.2f} ms, reference {t_p99:.2f} ms → ours is {o_p99 / t_p99:.2f} of theirs "
-          f"(target ≤ 0.33)")
+    for kind in ("cold", "repeated"):
+        o_rps, t_rps = med(ours[kind], "req_per_s"), med(theirs[kind], "req_per_s")
+        o_p99, t_p99 = med(ours[kind], "p99_ms"), med(theirs[kind], "p99_ms")
+        print(f"{kind:<8} median req/s: ours {o_rps:.0f}, reference {t_rps:.0f} → ratio {o_rps / t_rps:.2f}x "
+              f"(target ≥ 3x); median p99: ours {o_p99:.2f} ms, reference {t_p99:.2f} ms → "
+              f"{o_p99 / t_p99:.2f} of theirs (target ≤ 0.33)")
+    every = [r for results in (ours, theirs) for rs in results.values() for r in rs]
+    errors = sum(r.requests - r.ok + len(r.errors) for r in every)
     print(f"errors (non-200 or connection) across all rounds: {errors}")
     return 0
 

@@ -12,7 +12,8 @@ start it: `SENTINEL_API_KEY`, `SENTINEL_REVIEWER_KEYS` (comma-separated NAME=KEY
 `SENTINEL_KEYS_FILE`, `SENTINEL_AUDIT` (default `sentinel-audit.db`), `SENTINEL_POLICY`,
 `SENTINEL_OVERSEER` (default `rules`), `SENTINEL_CORS_ORIGINS` (comma-separated),
 `SENTINEL_MAX_BODY_BYTES` (default 1 MiB), `SENTINEL_RATE_LIMIT` (requests/s per key),
-`SENTINEL_JUDGE_BUDGET_S` (default 10), `SENTINEL_JUDGE_WORKERS`.
+`SENTINEL_JUDGE_BUDGET_S` (default 10), `SENTINEL_JUDGE_WORKERS`, `SENTINEL_INLINE_BYTES` (default
+2048), `SENTINEL_VERDICT_CACHE` (entries, default 4096; 0 turns it off).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from sentinel_guard.policy import Policy
 from sentinel_guard.server.judging import JudgePool
 from sentinel_guard.server.keys import KeyRing
 from sentinel_guard.server.security import AccessMiddleware, BodyLimitMiddleware
+from sentinel_guard.server.verdict_cache import VerdictCache
 from sentinel_guard.server.writer import GroupCommitWriter
 
 __all__ = ["ServerState", "create_app"]
@@ -182,6 +184,8 @@ def create_app(
     rate_limit: float | None = _FROM_ENV,
     judge_budget_s: float = _FROM_ENV,
     judge_workers: int | None = None,
+    inline_bytes: int = _FROM_ENV,
+    verdict_cache: int = _FROM_ENV,
 ) -> FastAPI:
     """Build the service.
 
@@ -198,6 +202,11 @@ def create_app(
         judge_budget_s: seconds one call may take to judge, queue included; fail closed beyond
             (env `SENTINEL_JUDGE_BUDGET_S`, default 10).
         judge_workers: worker threads that judge (env `SENTINEL_JUDGE_WORKERS`; default 2-8 by CPUs).
+        inline_bytes: hot-route bodies up to this size without a session are judged on the event
+            loop, cheaper than a thread hand-off (env `SENTINEL_INLINE_BYTES`, default 2048; 0: none).
+        verdict_cache: how many verdicts of repeated, session-less hot-route bodies a process keeps
+            for a rules guard (env `SENTINEL_VERDICT_CACHE`, default 4096; 0: off). Each request
+            is still audited; see `verdict_cache.py` for why a hit is the same verdict.
         audit: SQLite audit file or store (env `SENTINEL_AUDIT`, default `sentinel-audit.db`).
         policy: policy (or YAML path) for the default guard (env `SENTINEL_POLICY`).
         overseer: `rules` (env `SENTINEL_OVERSEER`); other names need `backends`.
@@ -229,6 +238,13 @@ def create_app(
         judge_budget_s = _env_float("SENTINEL_JUDGE_BUDGET_S", 10.0) or 10.0
     if judge_workers is None and env.get("SENTINEL_JUDGE_WORKERS", "").strip():
         judge_workers = _env_int("SENTINEL_JUDGE_WORKERS", 0)
+    if inline_bytes is _FROM_ENV:
+        inline_bytes = _env_int("SENTINEL_INLINE_BYTES", 2048)
+    if verdict_cache is _FROM_ENV:
+        verdict_cache = _env_int("SENTINEL_VERDICT_CACHE", 4096)
+    if inline_bytes < 0 or verdict_cache < 0:
+        raise ConfigError(f"inline bytes and verdict cache entries must not be negative, got {inline_bytes} and "
+                          f"{verdict_cache}")
     if rate_limit is not None and rate_limit <= 0:
         raise ConfigError(f"rate limit must be a positive number of requests per second, got {rate_limit:g}")
     if judge_budget_s <= 0:
@@ -270,7 +286,8 @@ def create_app(
             g.memory = StoreSessionMemory(store, reader=reader, limits=g.memory.limits)
     state = ServerState(guard=guard, store=store, reader=reader, writer=GroupCommitWriter(store),
                         backends=dict(backends or {}), auth=not keys.empty,
-                        pool=JudgePool(workers=judge_workers, budget_s=judge_budget_s))
+                        pool=JudgePool(workers=judge_workers, budget_s=judge_budget_s, inline_bytes=inline_bytes,
+                                       cache=VerdictCache(verdict_cache) if verdict_cache else None))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -80,7 +80,7 @@ class FastPathMiddleware:
             return
         guard, call, render = answer
         try:
-            [(record_id, verdict)] = await judge_all(self.state, guard, [call])
+            [(record_id, verdict)] = await judge_all(self.state, guard, [call], route=path, body=body)
         except AuditUnavailable as exc:
             await _respond(send, 503, audit_unavailable_body(exc))
             return

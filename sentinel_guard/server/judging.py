@@ -6,7 +6,13 @@ rules overseer) judges in a fixed pool of worker threads while the loop keeps ac
 and answering; an async guard (a model overseer: network-bound) stays on the loop, under the
 same budget.
 
-Each call gets `budget_s` seconds, waiting in the queue included. A call that runs out gets a
+Small calls (a request body of at most `inline_bytes`, no session whose remembered outputs would
+join it) are judged inline on the event loop instead: a rules verdict on a few hundred bytes takes
+a fraction of a millisecond, less than handing it to a thread and back costs, so the loop is not
+held long enough to matter to `/health`. Their cost is bounded by their size, not by a budget.
+Repeated small calls can be answered from the pool's `VerdictCache` (see `verdict_cache.py`).
+
+Each call sent to the pool gets `budget_s` seconds, waiting in the queue included. A call that runs out gets a
 fail-closed `escalate` naming the budget — never an approval. A thread cannot be stopped, so a
 call that overruns keeps its worker until it finishes; `max_pending` bounds how many calls may
 be queued or running at once, and calls beyond it fail closed at once ("saturated") instead of
@@ -20,12 +26,14 @@ import concurrent.futures
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sentinel_guard.errors import OverseerTimeout, OverseerUnavailable
 from sentinel_guard.guard import Guard
 from sentinel_guard.overseers.base import fail_closed_verdict
+from sentinel_guard.server.verdict_cache import VerdictCache
 from sentinel_guard.types import Decision, ToolCall, Verdict
 
 __all__ = ["JudgePool"]
@@ -86,7 +94,10 @@ def _default_workers() -> int:
 class JudgePool:
     """Worker threads that judge calls for one server process."""
 
-    def __init__(self, *, workers: int | None = None, budget_s: float = 10.0, max_pending: int | None = None) -> None:
+    def __init__(self, *, workers: int | None = None, budget_s: float = 10.0, max_pending: int | None = None,
+                 inline_bytes: int = 2048, cache: VerdictCache | None = None) -> None:
+        """`inline_bytes`: bodies up to this size are judged on the loop (0: every call goes to the
+        pool); `cache`: where repeated small calls' verdicts are kept (None: nothing is)."""
         if budget_s <= 0:
             raise ValueError(f"the judging budget must be positive, got {budget_s}")
         self.workers = workers or _default_workers()
@@ -94,14 +105,46 @@ class JudgePool:
             raise ValueError(f"judge workers must be at least 1, got {self.workers}")
         self.budget_s = budget_s
         self.max_pending = max_pending or self.workers * 64
+        if inline_bytes < 0:
+            raise ValueError(f"inline_bytes must not be negative, got {inline_bytes}")
+        self.inline_bytes = inline_bytes
+        self.cache = cache
+        self.inline = 0
+        """Calls judged on the loop since start (for /health)."""
         self._pool = _DaemonPool(self.workers)
         self.pending = 0
         """Calls queued or running now (read on the event loop only)."""
         self.overruns = 0
         """Calls that ran out of budget since start (for /health)."""
 
-    async def judge(self, guard: Guard, call: ToolCall) -> Verdict:
-        """The guard's verdict on `call`, or a fail-closed one when the budget or the pool runs out."""
+    async def judge(self, guard: Guard, call: ToolCall, *, route: str | None = None,
+                    body: bytes | None = None) -> Verdict:
+        """The guard's verdict on `call`, or a fail-closed one when the budget or the pool runs out.
+
+        `route` and `body` (the raw request body `call` was read from) let a small call be judged
+        inline and a repeated one be answered from the cache; without them the call goes to the pool.
+        """
+        cache = self.cache if route is not None and self.cache is not None and \
+            self.cache.usable(guard, call, body) else None
+        if cache is not None:
+            assert route is not None and body is not None
+            start = time.perf_counter()
+            known = cache.get(guard, route, body)
+            if known is not None:
+                verdict = known.model_copy(update={"latency_ms": (time.perf_counter() - start) * 1000.0})
+                guard.telemetry.report(call, verdict, start)
+                return verdict
+        if (body is not None and len(body) <= self.inline_bytes and call.session is None
+                and guard.overseer.sync_native):
+            self.inline += 1
+            verdict = guard.judge_sync(call)
+        else:
+            verdict = await self._judge(guard, call)
+        if cache is not None:
+            cache.put(guard, route, body, verdict)  # type: ignore[arg-type]
+        return verdict
+
+    async def _judge(self, guard: Guard, call: ToolCall) -> Verdict:
         if self.pending >= self.max_pending:
             return self._failed(OverseerUnavailable(
                 f"the service is saturated ({self.pending} calls being judged); failing closed"), call)

@@ -40,7 +40,11 @@ async def health(request: Request) -> dict[str, Any]:
     return {"status": "ok", "overseer": state.guard.overseer.name, "backends": sorted(state.backends),
             "auth": state.auth, "uptime_seconds": round(time.time() - state.started_at, 1),
             # this process's group commit: transactions and the verdicts they held
-            "audit_commits": state.writer.batches, "audit_rows": state.writer.rows}
+            "audit_commits": state.writer.batches, "audit_rows": state.writer.rows,
+            # this process's judging: calls judged on the loop, budget overruns, verdict cache use
+            "judged_inline": state.pool.inline, "judge_overruns": state.pool.overruns,
+            "verdict_cache": None if state.pool.cache is None else {
+                "entries": len(state.pool.cache), "hits": state.pool.cache.hits, "misses": state.pool.cache.misses}}
 
 
 @router.get("/v1/audit", tags=["audit"], summary="Audit records, newest first (paged)")

@@ -52,13 +52,17 @@ def _json(body: Any, status: int = 200) -> Response:
     return Response(json.dumps(body, separators=(",", ":")), status_code=status, media_type="application/json")
 
 
-async def judge_all(state: ServerState, guard: Guard, calls: list[ToolCall]) -> list[tuple[int, Verdict]]:
+async def judge_all(state: ServerState, guard: Guard, calls: list[ToolCall], *, route: str | None = None,
+                    body: bytes | None = None) -> list[tuple[int, Verdict]]:
     """Judge each call in the worker pool (failures and overruns become fail-closed verdicts), then
-    commit all in one transaction."""
+    commit all in one transaction. `route` and `body`: the raw request of a single call, which
+    lets the pool judge it inline or answer it from its cache (see `JudgePool.judge`)."""
+    if body is not None and len(calls) != 1:
+        raise ValueError("a raw body describes exactly one call")
     verdicts: list[Verdict] = []
     for call in calls:
         try:
-            verdict = await state.pool.judge(guard, call)
+            verdict = await state.pool.judge(guard, call, route=route, body=body)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
