@@ -29,6 +29,7 @@ import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Literal
 
 from sentinel_guard.learned.build import TARGET_FPR, head_records, train_head
 from sentinel_guard.learned.data import CORPUS_DIR, Record, benign_documents, corpus_records, indirect
@@ -104,7 +105,7 @@ def dev_figures(dev: Path) -> list[str]:
     heads = load_heads()
     lines = []
     texts = [json.loads(x) for x in (dev / "injection_text.jsonl").read_text().splitlines() if x.strip()]
-    shield = Shield(learned=False, heads=heads)  # patterns + heads; the old corroborating model saw dev
+    shield = Shield(heads=heads)  # patterns + heads (the default); no tier of it was trained on dev
     for kind, role, head in (("user_prompt", "user", "injection_user"), ("", None, "injection_untrusted")):
         part = [r for r in texts if r["kind"].startswith("user_prompt") == bool(kind)]
         pos = [r["text"] for r in part if r["label"] == "injection"]
@@ -112,8 +113,9 @@ def dev_figures(dev: Path) -> list[str]:
         h = heads.get(head)
         assert h is not None
         rec, fpr = _rates(h, pos, neg)
-        srec = sum(shield.scan(t, role=role or "tool_output").injection for t in pos) / len(pos) if pos else None
-        sfpr = sum(shield.scan(t, role=role or "tool_output").injection for t in neg) / len(neg) if neg else None
+        r_: Literal["user", "tool_output"] = "user" if role == "user" else "tool_output"
+        srec = sum(shield.scan(t, role=r_).injection for t in pos) / len(pos) if pos else None
+        sfpr = sum(shield.scan(t, role=r_).injection for t in neg) / len(neg) if neg else None
         lines.append(f"| dev {kind or 'tool outputs + documents'} | {head} | {_fmt(rec)} | {_fmt(fpr)} | "
                      f"{_fmt(srec)} | {_fmt(sfpr)} | {len(pos)} / {len(neg)} |")
     cmds = [json.loads(x) for x in (dev / "shell_commands.jsonl").read_text().splitlines() if x.strip()]
@@ -126,20 +128,43 @@ def dev_figures(dev: Path) -> list[str]:
     return lines
 
 
+def _pct(xs: list[float], q: float) -> float:
+    ordered = sorted(xs)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _timed(fn: Callable[[Any], object], arg: Any) -> tuple[float, float]:
+    """(wall ms, this thread's CPU ms) of one call: CPU time leaves out the time the scheduler
+    gave the core to other jobs, which on a shared machine is most of a wall-clock p99."""
+    wall, cpu = time.perf_counter(), time.thread_time()
+    fn(arg)
+    return (time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000
+
+
 def speed(dev: Path) -> list[str]:
+    """ms per KB of text, no cache: each head alone, then the default shield tier (patterns +
+    heads, `Shield.scan` with the text's role); the first text cold, then p50 / p99 over dev."""
     heads = load_heads()
-    texts = [json.loads(x)["text"] for x in (dev / "injection_text.jsonl").read_text().splitlines() if x.strip()]
+    recs = [json.loads(x) for x in (dev / "injection_text.jsonl").read_text().splitlines() if x.strip()]
+    shield = Shield(heads=heads, cache_size=0)
     out = []
+    tiers: list[tuple[str, Callable[[dict[str, Any]], object]]] = []
     for name in ("injection_user", "injection_untrusted"):
         head = heads.get(name)
         assert head is not None
-        per_kb = []
-        for t in texts:
-            start = time.perf_counter()
-            head.score(t)
-            per_kb.append((time.perf_counter() - start) * 1000 / max(len(t.encode()) / 1024, 0.05))
-        out.append(f"{name}: first text {per_kb[0]:.3f} ms/KB (cold), p50 {statistics.median(per_kb):.3f} ms/KB "
-                   f"over {len(texts)} dev texts (texts under 51 B counted as 51 B)")
+        tiers.append((f"{name} head", lambda r, h=head: h.score(r["text"])))  # type: ignore[misc]
+    tiers.append(("default tier (Shield.scan, patterns + heads)",
+                  lambda r: shield.scan(r["text"], role="user" if r["kind"].startswith("user_prompt") else "tool_output")))
+    for name, fn in tiers:
+        walls, cpus = [], []
+        for r in recs:
+            kb = max(len(r["text"].encode()) / 1024, 0.05)
+            wall, cpu = _timed(fn, r)
+            walls.append(wall / kb)
+            cpus.append(cpu / kb)
+        out.append(f"{name}: first text {walls[0]:.3f} ms/KB (cold); wall p50 {statistics.median(walls):.3f} "
+                   f"p99 {_pct(walls, 0.99):.3f}; CPU p50 {statistics.median(cpus):.3f} p99 {_pct(cpus, 0.99):.3f} ms/KB "
+                   f"over {len(recs)} dev texts (texts under 51 B counted as 51 B)")
     return out
 
 
@@ -150,19 +175,21 @@ def guard_latency(dev: Path, repeat: int = 3) -> str:
     guard = Guard(shield=Shield(cache_size=0))
     calls = [ToolCall(tool=r["tool_name"], args=r["tool_args"], context=r.get("context"))
              for r in (json.loads(x) for x in (dev / "toolcall_safety.jsonl").read_text().splitlines() if x.strip())]
-    start = time.perf_counter()
-    guard.judge_sync(calls[0])
-    cold = (time.perf_counter() - start) * 1e6
-    times = []
+    cold, _ = _timed(guard.judge_sync, calls[0])
+    walls: list[float] = []
+    cpus: list[float] = []
+    best = [float("inf")] * len(calls)
     for _ in range(repeat):
-        for call in calls:
-            start = time.perf_counter()
-            guard.judge_sync(call)
-            times.append((time.perf_counter() - start) * 1e6)
-    times.sort()
-    p = lambda q: times[min(len(times) - 1, int(q * len(times)))]  # noqa: E731
-    return (f"rules + shield (cache off) + learned step per tool call: first call {cold:.0f} µs (cold), "
-            f"p50 {p(0.5):.0f} µs, p99 {p(0.99):.0f} µs over {len(calls)} dev calls x {repeat}")
+        for i, call in enumerate(calls):
+            wall, cpu = _timed(guard.judge_sync, call)
+            walls.append(wall)
+            cpus.append(cpu)
+            best[i] = min(best[i], wall)
+    return (f"rules + shield (cache off) + learned step per tool call: first call {cold * 1000:.0f} µs (cold); "
+            f"wall p50 {statistics.median(walls) * 1000:.0f} p99 {_pct(walls, 0.99) * 1000:.0f} µs; "
+            f"CPU p50 {statistics.median(cpus) * 1000:.0f} p99 {_pct(cpus, 0.99) * 1000:.0f} µs; "
+            f"best-of-{repeat} wall p50 {statistics.median(best) * 1000:.0f} p99 {_pct(best, 0.99) * 1000:.0f} µs "
+            f"over {len(calls)} dev calls")
 
 
 def main() -> None:

@@ -17,8 +17,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sentinel_guard.errors import ConfigError
-from sentinel_guard.learned.data import CORPUS_DIR, Record, benign_documents, corpus_records, indirect, user_errands
-from sentinel_guard.learned.features import features, window_buckets
+from sentinel_guard.learned.data import (
+    CORPUS_DIR,
+    Record,
+    benign_documents,
+    benign_questions,
+    corpus_records,
+    indirect,
+    user_errands,
+)
+from sentinel_guard.learned.features import featurise, text_buckets, window_buckets, windows
 from sentinel_guard.learned.fit import Example, fit_head, threshold_for_fpr
 from sentinel_guard.learned.heads import DEFAULT_HEADS_PATH, HeadSet, LinearHead
 from sentinel_guard.shield.normalise import normalise
@@ -30,6 +38,7 @@ TARGET_FPR = {"injection_user": 0.02, "injection_untrusted": 0.01, "intent": 0.0
 _WINDOWED = {"injection_untrusted"}
 _MAX_NEG_WINDOWS = 6
 _PAYLOADS_PER_SOURCE = 1200
+_VOCAB_MAX = 60_000
 
 
 def _held(text: str) -> bool:
@@ -37,21 +46,25 @@ def _held(text: str) -> bool:
     return zlib.crc32(text.encode("utf-8")) % 5 == 0
 
 
-def _examples(records: list[Record], windowed: bool) -> list[Example]:
+def _examples(records: list[Record], windowed: bool) -> tuple[list[Example], list[str]]:
+    """(buckets, label) examples and the source of each (for balancing sources in the fit)."""
     if not windowed:
-        return [(features(r.text), r.label) for r in records]
+        return [(text_buckets(r.text), r.label) for r in records], [r.source for r in records]
     out: list[Example] = []
+    groups: list[str] = []
     for r in records:
         wins = window_buckets(r.text)
         if r.label and r.payload:
             probe = normalise(r.payload)[:40]
-            out.extend((b, int(probe in w)) for w, b in wins)
+            part = [(b, int(probe in w)) for w, b in wins]
         elif r.label:
-            out.extend((b, 1) for _, b in wins)
+            part = [(b, 1) for _, b in wins]
         else:
             step = max(1, len(wins) // _MAX_NEG_WINDOWS)
-            out.extend((b, 0) for _, b in wins[::step])
-    return out
+            part = [(b, 0) for _, b in wins[::step]]
+        out.extend(part)
+        groups.extend([r.source] * len(part))
+    return out, groups
 
 
 def _sample(records: list[Record], per_source: int, seed: int) -> list[Record]:
@@ -77,30 +90,47 @@ def head_records(corpus: Path = CORPUS_DIR, seed: int = 0, *, small: bool = Fals
     payloads = _sample([r for r in inj if r.label] + synth_attacks, cap, seed)
     untrusted = indirect(payloads, docs, seed) + docs
     benign_requests = [r for r in inj if not r.label]
-    intent = data["intent"] + _sample(benign_requests, cap, seed) + user_errands(50 if small else 1000, seed)
+    questions = benign_questions(corpus, 100 if small else 3000, seed)
+    intent = data["intent"] + _sample(benign_requests, cap, seed) + user_errands(50 if small else 1000, seed) \
+        + questions[::2]
     return {
-        "injection_user": inj + user_errands(50 if small else 2000, seed),
+        "injection_user": inj + user_errands(50 if small else 2000, seed) + questions[1::2],
         "injection_untrusted": untrusted,
         "intent": intent,
         "action_risk": _sample(data["shell"], cap * 4, seed),
     }
 
 
+def vocabulary(records: list[Record]) -> list[str]:
+    """The `_VOCAB_MAX` words found in most of these texts (ties by the word): the head ships
+    their summed weights so scoring looks them up instead of hashing their 4-grams (speed only:
+    an unknown word's sum is computed from the same buckets and gives the same logit)."""
+    counts: dict[str, int] = {}
+    for r in records:
+        for word in {w for u in featurise(r.text) for w in u.words}:
+            counts[word] = counts.get(word, 0) + 1
+    return sorted(counts, key=lambda w: (-counts[w], w))[:_VOCAB_MAX]
+
+
 def train_head(name: str, records: list[Record], *, log: Callable[[str], None] = lambda _: None) -> LinearHead:
-    """Fit on four fifths of the benign texts (all positives), threshold on the fifth left out."""
+    """Fit on four fifths of the benign texts (all positives), threshold on the fifth left out.
+
+    The threshold is chosen on the head as it is shipped (int8 weights, word sums), so the
+    stated FPR holds for the file, not only for the float weights before quantisation."""
     windowed = name in _WINDOWED
     fit_part = [r for r in records if r.label or not _held(r.text)]
     calib = [r for r in records if not r.label and _held(r.text)]
-    head = fit_head(_examples(fit_part, windowed), windowed=windowed,
+    examples, sources = _examples(fit_part, windowed)
+    head = fit_head(examples, windowed=windowed, groups=sources,
                     meta={"target_fpr": TARGET_FPR[name], "calibration_texts": len(calib),
-                          "sources": sorted({r.source for r in records})})
+                          "sources": sorted({r.source for r in records})}).quantised(vocabulary(records))
     # Short and long texts are calibrated apart (a window-level score behaves differently on one
     # sentence and on a 40-window inbox dump) and the stricter threshold is kept: the stated FPR
     # then holds for each, not only for the mix the calibration set happens to have.
-    groups = [[r for r in calib if len(window_buckets(r.text)) == 1], [r for r in calib if len(window_buckets(r.text)) > 1]] \
-        if windowed else [calib]
+    groups = [[r for r in calib if len(windows(featurise(r.text))) == 1],
+              [r for r in calib if len(windows(featurise(r.text))) > 1]] if windowed else [calib]
     head.threshold = max(threshold_for_fpr([head.logit(r.text) for r in g], TARGET_FPR[name]) for g in groups if g)
-    log(f"{name}: {len(fit_part)} texts fitted, {len(head.weights)} weights, threshold {head.threshold:.3f} "
+    log(f"{name}: {len(fit_part)} texts fitted, {len(head.weights)} weights, {len(head.word_sums)} words, threshold {head.threshold:.3f} "
         f"at FPR {TARGET_FPR[name]} on {len(calib)} held-out benign texts")
     return head
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from sentinel_guard.shield.synth import generate as synth_generate
 
-__all__ = ["CORPUS_DIR", "Record", "benign_documents", "corpus_records", "indirect", "user_errands"]
+__all__ = ["CORPUS_DIR", "Record", "benign_documents", "benign_questions", "corpus_records", "indirect", "user_errands"]
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "corpus"
 
@@ -249,3 +249,27 @@ def user_errands(n: int, seed: int = 0) -> list[Record]:
             text = text[0].upper() + text[1:]
         out.append(Record(text.format(n=rng.choice(_NAMES)), 0, "written-errands"))
     return out
+
+
+_ASK = ["How do I {d}?", "How can I {d}?", "What is the command to {d}?", "Can you show me how to {d}?",
+        "Is there a way to {d}?", "Quick question: how would I {d}?", "{D}.", "I need to {d}. What should I run?"]
+
+
+def benign_questions(corpus: Path, n: int, seed: int = 0) -> list[Record]:
+    """Everyday technical requests in a user's voice, from tldr-pages and cheat descriptions
+    ("Kill a process by its ID" → "How do I kill a process by its ID?"): words such as kill,
+    execute, shoot, wipe or terminate in a harmless request, as over-refusal look-alikes have
+    them. Built from the corpus's documentation sources, never from an evaluation set."""
+    rng = random.Random(seed)
+    descs = sorted({str(r["description"]).split("\n", 1)[0].strip().rstrip(".:")
+                    for r in _jsonl(corpus / "shell_commands.jsonl")
+                    if r["label"] == "doc_example" and r.get("description")})
+    descs = [d for d in descs if 3 <= len(d.split()) <= 16 and d[:1].isalpha()]
+    out = []
+    for d in rng.sample(descs, min(n, len(descs))):
+        low = d[0].lower() + d[1:]
+        if low.startswith("to "):
+            low = low[3:]
+        out.append(Record(rng.choice(_ASK).format(d=low, D=low[0].upper() + low[1:]), 0, "tool-questions"))
+    return out
+

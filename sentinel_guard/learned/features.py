@@ -1,25 +1,34 @@
 """Hashed text features shared by every learned head (pure Python; no numpy at run time).
 
-A text becomes a sorted list of distinct buckets in [0, 2^HASH_BITS): word unigrams and bigrams
-of the normalised text, character 3- and 5-grams inside words (they carry misspellings, leet
-remnants and other languages, where word features of an English-heavy corpus say nothing), and
-the first two words of each sentence (how a request opens: "ignore all", "how do"). Hashing is
-CRC-32, stable across processes and platforms, so weights trained here mean the same everywhere.
+A text is read once (`featurise`) into *units*: its sentences and lines, each normalised. A unit's
+features are, for each distinct word, the word itself and its character 4-grams (they carry
+misspellings, leet remnants and other languages; a word of under four letters has one or two,
+which are little more than the word), where word features of an English-heavy
+corpus say nothing), then the unit's word bigrams and its first two words (how a request
+opens: "ignore all", "how do"). Hashing is CRC-32, stable across processes and platforms, so
+weights trained here mean the same everywhere.
 
-Long texts are cut into windows of a few consecutive sentences or lines; a head scores each
-window and keeps the highest, so one planted sentence stands out wherever it sits in a long,
-benign document.
+Why this shape: everything a word contributes depends on the word alone, so a head can ship
+each known word's summed weight (`LinearHead.word_sums`) and look it up instead of hashing
+its 4-grams on every call; only bigrams, openings and unknown words are hashed at run time.
+A unit's features are a multiset (a 4-gram shared by two words counts twice), which is what
+the trainer fits too.
+
+A head scores a text from its units: the whole text (all units), or, for texts an agent reads,
+windows of `WINDOW_UNITS` consecutive units, so one planted sentence stands out wherever it
+sits in a long, benign document.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 import zlib
+from dataclasses import dataclass
 
 from sentinel_guard.shield.normalise import normalise
 
-__all__ = ["HASH_BITS", "MAX_CHARS", "features", "text_windows", "window_buckets"]
+__all__ = ["HASH_BITS", "MAX_CHARS", "WINDOW_UNITS", "Unit", "featurise", "text_buckets", "unit_text",
+           "window_buckets", "windows", "word_buckets"]
 
 HASH_BITS = 18
 _MASK = (1 << HASH_BITS) - 1
@@ -27,56 +36,80 @@ MAX_CHARS = 8000
 """Only the first MAX_CHARS characters of a text are read (bounds the cost per text)."""
 _WORD = re.compile(r"\w+|[<>#|\[\]{}!?:$@`]")
 _SENT = re.compile(r"(?<=[.!?。！？])\s+|\n+")
-_WINDOW_UNITS = 2
-_WINDOW_CHARS = 700
+WINDOW_UNITS = 2
+_UNIT_CHARS = 700
+_crc32 = zlib.crc32
 
 
-def _h(feature: str) -> int:
-    return zlib.crc32(feature.encode("utf-8")) & _MASK
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One normalised sentence or line: its distinct words and its other (hashed) buckets."""
+
+    text: str
+    words: tuple[str, ...]
+    """Distinct words, in order of first appearance."""
+    buckets: tuple[int, ...]
+    """Distinct bigram and opening buckets."""
+    size: int
+    """How many features the unit has (a word counts len(word): itself and the len - 1 4-grams of
+    `<word>`; plus `buckets`)."""
 
 
-def features(text: str, *, normalised: bool = False) -> list[int]:
-    """Sorted distinct feature buckets of one text (normalised here unless `normalised`)."""
-    norm = text if normalised else normalise(text[:MAX_CHARS])
+def word_buckets(word: str) -> list[int]:
+    """The word's own bucket and its 4-gram buckets (what `LinearHead.word_sums` pre-sums)."""
+    padded = f"<{word}>"
+    return [_crc32(f"w:{word}".encode()) & _MASK,
+            *(_crc32(f"4:{padded[i:i + 4]}".encode()) & _MASK for i in range(len(padded) - 3))]
+
+
+def _unit(norm: str) -> Unit:
     words = _WORD.findall(norm)
-    feats = {f"w:{w}" for w in words}
-    feats.update(f"b:{a} {b}" for a, b in itertools.pairwise(words))
-    for word in {w for w in words if len(w) >= 4}:
-        padded = f"<{word}>"
-        feats.update(f"4:{padded[i:i + 4]}" for i in range(len(padded) - 3))
-    for sentence in _SENT.split(norm):
-        first = _WORD.findall(sentence[:40])[:2]
-        if first:
-            feats.add("o:" + " ".join(first))
-    feats.add("bias")
-    return sorted({_h(f) for f in feats})
+    distinct = tuple(dict.fromkeys(words))
+    # Bigram and opening keys hashed in C-level maps: this runs for every sentence of every text.
+    keys = set(map("b:{} {}".format, words, words[1:]))
+    if words:
+        keys.add("o:" + " ".join(words[:2]))
+    buckets = tuple(sorted(set(map(_MASK.__and__, map(_crc32, map(str.encode, keys))))))
+    return Unit(norm, distinct, buckets, sum(map(len, distinct)) + len(buckets))
 
 
-def _units(text: str) -> list[str]:
-    norm_lines = [normalise(u) for u in _SENT.split(text[:MAX_CHARS]) if u.strip()]
-    return [u[i:i + _WINDOW_CHARS] for u in norm_lines if u for i in range(0, len(u), _WINDOW_CHARS)] or [""]
+def featurise(text: str) -> list[Unit]:
+    """The units of `text` (its first MAX_CHARS characters), each normalised once; never empty."""
+    units: list[Unit] = []
+    for piece in _SENT.split(text[:MAX_CHARS]):
+        if not piece.strip():
+            continue
+        norm = normalise(piece)
+        for i in range(0, len(norm), _UNIT_CHARS):
+            units.append(_unit(norm[i:i + _UNIT_CHARS]))
+    return units or [_unit("")]
 
 
-def window_buckets(text: str) -> list[tuple[str, list[int]]]:
-    """(normalised window, its sorted buckets) per window; each sentence is featurised once and a
-    window's buckets are the union of its sentences' (what both training and scoring read)."""
-    units = _units(text)
-    per_unit = [features(u, normalised=True) for u in units]
-    if len(units) <= _WINDOW_UNITS:
-        return [(" ".join(units), sorted(set().union(*per_unit)))]
-    out = []
-    for i in range(len(units) - _WINDOW_UNITS + 1):
-        merged: set[int] = set()
-        for buckets in per_unit[i:i + _WINDOW_UNITS]:
-            merged.update(buckets)
-        out.append((" ".join(units[i:i + _WINDOW_UNITS]), sorted(merged)))
+def windows(units: list[Unit]) -> list[list[Unit]]:
+    """Windows of `WINDOW_UNITS` consecutive units (one window of all units when the text is short)."""
+    if len(units) <= WINDOW_UNITS:
+        return [units]
+    return [units[i:i + WINDOW_UNITS] for i in range(len(units) - WINDOW_UNITS + 1)]
+
+
+def unit_text(units: list[Unit]) -> str:
+    return " ".join(u.text for u in units)
+
+
+def _buckets_of(units: list[Unit]) -> list[int]:
+    out: list[int] = []
+    for u in units:
+        for w in u.words:
+            out.extend(word_buckets(w))
+        out.extend(u.buckets)
     return out
 
 
-def text_windows(text: str) -> list[str]:
-    """Normalised windows of `_WINDOW_UNITS` consecutive sentences/lines (the whole text when short)."""
-    norm_lines = [normalise(u) for u in _SENT.split(text[:MAX_CHARS]) if u.strip()]
-    units = [u[i:i + _WINDOW_CHARS] for u in norm_lines if u for i in range(0, len(u), _WINDOW_CHARS)]
-    if len(units) <= _WINDOW_UNITS:
-        return [" ".join(units)] if units else [""]
-    return [" ".join(units[i:i + _WINDOW_UNITS]) for i in range(len(units) - _WINDOW_UNITS + 1)]
+def text_buckets(text: str) -> list[int]:
+    """Every feature bucket of the whole text, with multiplicity (what the trainer fits)."""
+    return _buckets_of(featurise(text))
+
+
+def window_buckets(text: str) -> list[tuple[str, list[int]]]:
+    """(normalised window text, its buckets with multiplicity) per window of the text."""
+    return [(unit_text(w), _buckets_of(w)) for w in windows(featurise(text))]

@@ -1,7 +1,10 @@
 """Fit a `LinearHead` with numpy (a training-time dependency: extra `learn`).
 
-Full-batch logistic regression with Adam over binary hashed features (normalised by √n as at
-run time), classes balanced, L2 on the weights. Full batch and fixed iteration counts keep it
+Full-batch logistic regression with Adam over hashed feature counts (normalised by √n as at
+run time), classes balanced, L2 on the weights. With `groups` (each example's source), sources
+are balanced too, tempered: an example weighs 1/√(examples of its source and class), so a large
+source cannot set the style of a whole class (a head that learns "benign looks like S-Labs"
+rejects every other source's benign text), while a tiny source is not blown up. Full batch and fixed iteration counts keep it
 deterministic: the same examples give the same weights, hence the same file bytes. The threshold
 is the logit at which benign texts *held out of fitting* exceed the stated FPR.
 """
@@ -29,7 +32,8 @@ def _np() -> Any:
 
 
 def fit_head(examples: Sequence[Example], *, iterations: int = 300, lr: float = 0.05, l2: float = 1e-6,
-             prune: float = 1e-3, windowed: bool = False, meta: dict[str, Any] | None = None) -> LinearHead:
+             prune: float = 1e-3, windowed: bool = False, meta: dict[str, Any] | None = None,
+             groups: Sequence[str] | None = None) -> LinearHead:
     """Train on (buckets, label) examples; weights with |w| < `prune` are dropped (smaller file)."""
     np = _np()
     n = len(examples)
@@ -41,7 +45,16 @@ def fit_head(examples: Sequence[Example], *, iterations: int = 300, lr: float = 
     norm = 1.0 / np.sqrt(np.maximum(lengths, 1))
     y = np.array([lab for _, lab in examples], dtype=np.float64)
     pos = y.sum()
-    sample_w = np.where(y > 0, n / (2 * pos), n / (2 * (n - pos))) / n
+    if groups is None:
+        sample_w = np.where(y > 0, n / (2 * pos), n / (2 * (n - pos))) / n
+    else:
+        if len(groups) != n:
+            raise ValueError("fit_head: one group per example")
+        counts: dict[tuple[str, int], int] = {}
+        for g, (_, lab) in zip(groups, examples, strict=True):
+            counts[(g, lab)] = counts.get((g, lab), 0) + 1
+        raw = np.array([1.0 / np.sqrt(counts[(g, lab)]) for g, (_, lab) in zip(groups, examples, strict=True)])
+        sample_w = np.where(y > 0, raw / raw[y > 0].sum(), raw / raw[y <= 0].sum()) / 2
     dim = 1 << HASH_BITS
     w = np.zeros(dim)
     b = 0.0

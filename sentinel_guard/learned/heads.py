@@ -1,31 +1,39 @@
 """Linear heads over hashed features, and the file that ships them (`heads.json`).
 
-A head is a logistic regression: logit = bias + Σ w[bucket] / √n over a window's n distinct
-buckets (dividing by √n keeps short and long windows comparable); a text's logit is its highest
-window's. Each head carries its own decision threshold, chosen at training time on benign texts
-the head was not fitted on, for a stated false-positive rate (`meta.target_fpr`). `score` maps
-the logit so that the threshold sits at 0.5 (`sigmoid(scale × (logit − threshold))`, `scale`
-fitted on the same held-out texts), which is the scale the shield and the guard use for every
-tier: ≥ 0.5 decides.
+A head is a logistic regression: logit = bias + Σ w[bucket] / √n over the n features (with
+multiplicity) of the text, or of each window of it (`windowed`: the text's logit is its highest
+window's minus log(number of windows)). Each head carries its own decision threshold, chosen at
+training time on benign texts the head was not fitted on, for a stated false-positive rate
+(`meta.target_fpr`). `score` maps the logit so that the threshold sits at 0.5
+(`sigmoid(scale × (logit − threshold))`), which is the scale the shield and the guard use for
+every tier: ≥ 0.5 decides.
 
-The file stores only the non-zero buckets, delta-encoded, with int8-quantised weights, written
-with sorted keys and no timestamps, so the same training run gives the same bytes.
+Speed: a text is featurised once (`features.featurise`) and any number of heads read the same
+units (`score_units`). What a known word contributes (its own bucket and its 4-grams) is summed
+at training time into `word_sums`, so scoring hashes only bigrams, openings and unknown words.
+The sums are exact: weights are stored as int8 multiples of `q_scale` and a word's sum is the
+integer sum of its buckets' multiples.
+
+The file stores only the non-zero buckets, delta-encoded, with int8-quantised weights, and the
+vocabulary with its integer sums, written with sorted keys and no timestamps, so the same
+training run gives the same bytes.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sentinel_guard.errors import ConfigError
-from sentinel_guard.learned.features import HASH_BITS, features, window_buckets
+from sentinel_guard.learned.features import HASH_BITS, WINDOW_UNITS, Unit, featurise, word_buckets
 
 __all__ = ["DEFAULT_HEADS_PATH", "FORMAT", "HEAD_NAMES", "HeadSet", "LinearHead", "load_heads"]
 
-FORMAT = "sentinel-guard-heads/1"
+FORMAT = "sentinel-guard-heads/2"
 DEFAULT_HEADS_PATH = Path(__file__).with_name("heads.json")
 HEAD_NAMES = ("injection_user", "injection_untrusted", "intent", "action_risk")
 """`injection_user`: direct attacks in a user's own text. `injection_untrusted`: instructions for
@@ -49,27 +57,77 @@ class LinearHead:
     windowed: bool = False
     """Score the highest window (texts an agent reads) instead of the whole text."""
     meta: dict[str, Any] = field(default_factory=dict)
+    word_sums: dict[str, float] = field(default_factory=dict)
+    """Known words → the summed weight of their own and 4-gram buckets (a precomputed lookup)."""
 
-    def logit_of(self, buckets: list[int]) -> float:
+    # ------------------------------------------------------------------ scoring
+    def __post_init__(self) -> None:
+        self._dense: tuple[dict[int, float], list[float]] | None = None
+        self._table()
+
+    def _table(self) -> list[float]:
+        """The weights as a dense list (index = bucket), built with the head: list indexing in
+        C-level `map`s is what makes scoring cheap. Derived data of this instance only (rebuilt
+        if `weights` is replaced by another dict), never shared between heads or processes."""
+        if self._dense is None or self._dense[0] is not self.weights:
+            dense = [0.0] * (1 << HASH_BITS)
+            for bucket, value in self.weights.items():
+                dense[bucket] = value
+            self._dense = (self.weights, dense)
+        return self._dense[1]
+
+    def _unit_sum(self, unit: Unit, dense: list[float]) -> float:
+        at = dense.__getitem__
+        values = list(map(self.word_sums.get, unit.words))
+        if None in values:  # unknown words: sum their buckets (what `word_sums` holds for known ones)
+            values = [sum(map(at, word_buckets(w))) if v is None else v for w, v in zip(unit.words, values, strict=True)]
+        return sum(values) + sum(map(at, unit.buckets))  # type: ignore[arg-type]
+
+    def logit_of(self, buckets: Iterable[int]) -> float:
+        """Logit of one bag of buckets (with multiplicity), as the trainer sees an example."""
         get = self.weights.get
-        return self.bias + sum(get(b, 0.0) for b in buckets) / math.sqrt(max(len(buckets), 1))
+        values = [get(b, 0.0) for b in buckets]
+        return self.bias + sum(values) / math.sqrt(max(len(values), 1))
+
+    def logit_units(self, units: list[Unit]) -> float:
+        """The logit of a featurised text (see `logit`)."""
+        dense = self._table()
+        sums = [self._unit_sum(u, dense) for u in units]
+        if not self.windowed or len(units) <= WINDOW_UNITS:
+            return self.bias + sum(sums) / math.sqrt(max(sum(u.size for u in units), 1))
+        sizes = [u.size for u in units]
+        n = len(units) - WINDOW_UNITS + 1
+        best = max(sum(sums[i:i + WINDOW_UNITS]) / math.sqrt(max(sum(sizes[i:i + WINDOW_UNITS]), 1))
+                   for i in range(n))
+        return self.bias + best - math.log(n)
 
     def logit(self, text: str) -> float:
         """The text's logit; when `windowed`, its highest window's minus log(number of windows).
 
         The penalty keeps the chance that *some* window of a long benign document crosses the
         threshold about as small as for a short one (the max of n scores grows like log n)."""
-        if not self.windowed:
-            return self.logit_of(features(text))
-        wins = window_buckets(text)
-        return max(self.logit_of(b) for _, b in wins) - math.log(len(wins))
+        return self.logit_units(featurise(text))
+
+    def score_units(self, units: list[Unit]) -> float:
+        """Calibrated score of a featurised text (`features.featurise`), shared across heads."""
+        return _sigmoid(self.scale * (self.logit_units(units) - self.threshold))
 
     def score(self, text: str) -> float:
         """Calibrated score in [0, 1]; ≥ 0.5 means at or past the head's threshold."""
-        return _sigmoid(self.scale * (self.logit(text) - self.threshold))
+        return self.score_units(featurise(text))
+
+    # ------------------------------------------------------------------ the file
+    def _q_scale(self) -> float:
+        return max((abs(w) for w in self.weights.values()), default=1.0) / 127 or 1.0
+
+    def quantised(self, vocab: Iterable[str] = ()) -> LinearHead:
+        """This head as the file stores it (int8 weights), with `word_sums` for `vocab`."""
+        again = LinearHead.from_json(self.to_json())
+        again.word_sums = {w: sum(again.weights.get(b, 0.0) for b in word_buckets(w)) for w in sorted(set(vocab))}
+        return again
 
     def to_json(self) -> dict[str, Any]:
-        q_scale = max((abs(w) for w in self.weights.values()), default=1.0) / 127 or 1.0
+        q_scale = self._q_scale()
         buckets, values, last = [], [], 0
         for bucket in sorted(self.weights):
             q = round(self.weights[bucket] / q_scale)
@@ -77,9 +135,10 @@ class LinearHead:
                 buckets.append(bucket - last)
                 values.append(q)
                 last = bucket
+        vocab = sorted(self.word_sums)
         return {"bias": round(self.bias, 6), "threshold": round(self.threshold, 6), "scale": round(self.scale, 6),
                 "windowed": self.windowed, "q_scale": q_scale, "buckets": buckets, "weights": values,
-                "meta": self.meta}
+                "vocab": vocab, "word_q": [round(self.word_sums[w] / q_scale) for w in vocab], "meta": self.meta}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], name: str = "head") -> LinearHead:
@@ -90,8 +149,9 @@ class LinearHead:
             for delta, q in zip(data["buckets"], data["weights"], strict=True):
                 bucket += int(delta)
                 weights[bucket] = int(q) * q_scale
+            sums = {str(w): int(q) * q_scale for w, q in zip(data.get("vocab", ()), data.get("word_q", ()), strict=True)}
             return cls(weights, float(data["bias"]), float(data["threshold"]), float(data["scale"]),
-                       bool(data.get("windowed", False)), dict(data.get("meta") or {}))
+                       bool(data.get("windowed", False)), dict(data.get("meta") or {}), sums)
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"learned head {name!r} is malformed: {exc!r}") from exc
 

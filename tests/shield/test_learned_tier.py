@@ -111,9 +111,9 @@ def test_heads_file_round_trips_byte_for_byte(heads: HeadSet, tmp_path) -> None:
 
 @pytest.mark.parametrize(("raw", "message"), [
     (b"not json", "not JSON"),
-    (b'{"format": "other"}', "not a sentinel-guard-heads/1 file"),
-    (json.dumps({"format": "sentinel-guard-heads/1", "hash_bits": 18, "heads": {"mystery": {}}}).encode(), "unknown head"),
-    (json.dumps({"format": "sentinel-guard-heads/1", "hash_bits": 18, "heads": {"intent": {"bias": 1}}}).encode(),
+    (b'{"format": "other"}', "not a sentinel-guard-heads/2 file"),
+    (json.dumps({"format": "sentinel-guard-heads/2", "hash_bits": 18, "heads": {"mystery": {}}}).encode(), "unknown head"),
+    (json.dumps({"format": "sentinel-guard-heads/2", "hash_bits": 18, "heads": {"intent": {"bias": 1}}}).encode(),
      "'intent' is malformed"),
 ])
 def test_bad_heads_file_is_a_config_error_naming_the_problem(raw: bytes, message: str) -> None:
