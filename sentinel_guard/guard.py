@@ -183,7 +183,7 @@ class Guard:
         Returns the enriched call and either a verdict already decided (policy, or a broken
         shield failing closed) or the scan to merge after the overseer.
         """
-        call = self._with_session(call)
+        call = self.with_session(call)
         decided = self.policy.pre_decide(call)
         if decided is not None:
             return call, decided, None
@@ -246,7 +246,9 @@ class Guard:
         """Drop what was remembered for `session` (call when an agent run ends)."""
         self.memory.forget(session)
 
-    def _with_session(self, call: ToolCall) -> ToolCall:
+    def with_session(self, call: ToolCall) -> ToolCall:
+        """`call` with its session's remembered tool outputs (unless it brings its own): what the
+        pipeline judges. Public so a host that judges elsewhere (another process) sends the same."""
         if call.session is None or call.tool_outputs:
             return call
         outputs = self.memory.recall(call.session)

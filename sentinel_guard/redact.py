@@ -74,6 +74,9 @@ _NEEDLES = [re.compile("|".join(re.escape(n) for n in needles)) for _, _, needle
 _ANY_NEEDLE = re.compile("|".join(sorted({re.escape(n) for _, _, ns in _SECRET_VALUES for n in ns}, key=len,
                                          reverse=True)))
 """Every needle of every pattern: a text that holds none (most args, tools, ids) skips them all."""
+_ALL_NEEDLES = tuple(sorted({n for _, _, ns in _SECRET_VALUES for n in ns}))
+_SHORT = 4096
+"""Up to this many characters the compiled alternations above are used, beyond it `in` tests."""
 _B64_RUN = re.compile(r"[A-Za-z0-9/+]{40,}")
 """Candidate AWS secret access keys: exactly 40 base64 characters, checked in `_aws_secrets`."""
 
@@ -98,10 +101,13 @@ def _aws_secrets(text: str, found: set[str] | None) -> str:
 def _scrub(text: str, found: set[str] | None) -> str:
     """Redact `text`; add each removed secret to `found` (when given)."""
     lowered = text.lower()  # needles first: most texts hold none, and each regex pass holds the GIL
-    if _ANY_NEEDLE.search(lowered) is None:
+    # Short texts: one compiled alternation per test beats a Python loop of `in` tests. Long ones:
+    # the alternation tries every needle at every position (0.2 s on 1 MB), `in` is a fast scan.
+    short = len(lowered) <= _SHORT
+    if (_ANY_NEEDLE.search(lowered) is None) if short else not any(n in lowered for n in _ALL_NEEDLES):
         return _aws_secrets(text, found)
-    for (pattern, keeps_prefix, _), needles in zip(_SECRET_VALUES, _NEEDLES, strict=True):
-        if needles.search(lowered) is None:
+    for (pattern, keeps_prefix, needle_list), needles in zip(_SECRET_VALUES, _NEEDLES, strict=True):
+        if (needles.search(lowered) is None) if short else not any(n in lowered for n in needle_list):
             continue
 
         def replace(m: re.Match[str], keeps_prefix: bool = keeps_prefix) -> str:

@@ -13,7 +13,8 @@ start it: `SENTINEL_API_KEY`, `SENTINEL_REVIEWER_KEYS` (comma-separated NAME=KEY
 `SENTINEL_OVERSEER` (default `rules`), `SENTINEL_CORS_ORIGINS` (comma-separated),
 `SENTINEL_MAX_BODY_BYTES` (default 1 MiB), `SENTINEL_RATE_LIMIT` (requests/s per key),
 `SENTINEL_JUDGE_BUDGET_S` (default 10), `SENTINEL_JUDGE_WORKERS`, `SENTINEL_INLINE_BYTES` (default
-2048), `SENTINEL_VERDICT_CACHE` (entries, default 4096; 0 turns it off).
+2048), `SENTINEL_VERDICT_CACHE` (entries, default 4096; 0 turns it off), `SENTINEL_JUDGE_PROCESSES`
+(default 1; 0: none) and `SENTINEL_PROCESS_BYTES` (default 16384).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from sentinel_guard.memory import LocalSessionMemory, StoreSessionMemory
 from sentinel_guard.policy import Policy
 from sentinel_guard.server.judging import JudgePool
 from sentinel_guard.server.keys import KeyRing
+from sentinel_guard.server.procjudge import ProcessJudge
 from sentinel_guard.server.security import AccessMiddleware, BodyLimitMiddleware
 from sentinel_guard.server.verdict_cache import VerdictCache
 from sentinel_guard.server.writer import GroupCommitWriter
@@ -186,6 +188,8 @@ def create_app(
     judge_workers: int | None = None,
     inline_bytes: int = _FROM_ENV,
     verdict_cache: int = _FROM_ENV,
+    judge_processes: int = _FROM_ENV,
+    process_bytes: int = _FROM_ENV,
 ) -> FastAPI:
     """Build the service.
 
@@ -207,6 +211,11 @@ def create_app(
         verdict_cache: how many verdicts of repeated, session-less hot-route bodies a process keeps
             for a rules guard (env `SENTINEL_VERDICT_CACHE`, default 4096; 0: off). Each request
             is still audited; see `verdict_cache.py` for why a hit is the same verdict.
+        judge_processes: worker processes (started on the first big call) that judge calls of
+            `process_bytes` characters or more for the rules guard this function builds, so they
+            never hold this process's GIL (env `SENTINEL_JUDGE_PROCESSES`, default 1; 0: none;
+            a `guard` passed in is always judged in this process). `process_bytes`: env
+            `SENTINEL_PROCESS_BYTES`, default 16384.
         audit: SQLite audit file or store (env `SENTINEL_AUDIT`, default `sentinel-audit.db`).
         policy: policy (or YAML path) for the default guard (env `SENTINEL_POLICY`).
         overseer: `rules` (env `SENTINEL_OVERSEER`); other names need `backends`.
@@ -242,6 +251,13 @@ def create_app(
         inline_bytes = _env_int("SENTINEL_INLINE_BYTES", 2048)
     if verdict_cache is _FROM_ENV:
         verdict_cache = _env_int("SENTINEL_VERDICT_CACHE", 4096)
+    if judge_processes is _FROM_ENV:
+        judge_processes = _env_int("SENTINEL_JUDGE_PROCESSES", 1)
+    if process_bytes is _FROM_ENV:
+        process_bytes = _env_int("SENTINEL_PROCESS_BYTES", 16384)
+    if judge_processes < 0 or process_bytes < 1:
+        raise ConfigError(f"judge processes must not be negative and process bytes must be positive, got "
+                          f"{judge_processes} and {process_bytes}")
     if inline_bytes < 0 or verdict_cache < 0:
         raise ConfigError(f"inline bytes and verdict cache entries must not be negative, got {inline_bytes} and "
                           f"{verdict_cache}")
@@ -270,6 +286,7 @@ def create_app(
             "no API key configured: only requests from and addressed to loopback (127.0.0.1, localhost) are "
             "answered; set --api-key and --reviewer-key to serve anyone else")
 
+    own_rules_guard = guard is None and overseer == "rules"
     if guard is None:
         guard = _default_guard(policy, overseer)
     if audit is _FROM_ENV:
@@ -284,10 +301,13 @@ def create_app(
     for g in (guard, *(backends or {}).values()):
         if isinstance(g.memory, LocalSessionMemory):  # /v1/observe: every worker and instance sees it
             g.memory = StoreSessionMemory(store, reader=reader, limits=g.memory.limits)
+    processes = (guard, ProcessJudge(guard.policy, workers=judge_processes)) \
+        if own_rules_guard and judge_processes else None
     state = ServerState(guard=guard, store=store, reader=reader, writer=GroupCommitWriter(store),
                         backends=dict(backends or {}), auth=not keys.empty,
                         pool=JudgePool(workers=judge_workers, budget_s=judge_budget_s, inline_bytes=inline_bytes,
-                                       cache=VerdictCache(verdict_cache) if verdict_cache else None))
+                                       cache=VerdictCache(verdict_cache) if verdict_cache else None,
+                                       processes=processes, process_bytes=process_bytes))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -12,6 +12,11 @@ a fraction of a millisecond, less than handing it to a thread and back costs, so
 held long enough to matter to `/health`. Their cost is bounded by their size, not by a budget.
 Repeated small calls can be answered from the pool's `VerdictCache` (see `verdict_cache.py`).
 
+Big calls (`process_bytes` and more, counting the session's remembered outputs) of the service's
+own rules guard go to worker processes instead (`procjudge.py`): a thread shares this process's
+GIL, and single C steps of judging 1 MB (parsing it, one regex pass over it) hold it for most of
+a second.
+
 Each call sent to the pool gets `budget_s` seconds, waiting in the queue included. A call that runs out gets a
 fail-closed `escalate` naming the budget — never an approval. A thread cannot be stopped, so a
 call that overruns keeps its worker until it finishes; `max_pending` bounds how many calls may
@@ -33,6 +38,7 @@ from typing import Any, TypeVar
 from sentinel_guard.errors import OverseerTimeout, OverseerUnavailable
 from sentinel_guard.guard import Guard
 from sentinel_guard.overseers.base import fail_closed_verdict
+from sentinel_guard.server.procjudge import ProcessJudge
 from sentinel_guard.server.verdict_cache import VerdictCache
 from sentinel_guard.types import Decision, ToolCall, Verdict
 
@@ -95,9 +101,12 @@ class JudgePool:
     """Worker threads that judge calls for one server process."""
 
     def __init__(self, *, workers: int | None = None, budget_s: float = 10.0, max_pending: int | None = None,
-                 inline_bytes: int = 2048, cache: VerdictCache | None = None) -> None:
+                 inline_bytes: int = 2048, cache: VerdictCache | None = None,
+                 processes: tuple[Guard, ProcessJudge] | None = None, process_bytes: int = 16384) -> None:
         """`inline_bytes`: bodies up to this size are judged on the loop (0: every call goes to the
-        pool); `cache`: where repeated small calls' verdicts are kept (None: nothing is)."""
+        pool); `cache`: where repeated small calls' verdicts are kept (None: nothing is);
+        `processes`: a guard and the worker processes that judge its calls of `process_bytes`
+        or more (None: every call is judged in this process)."""
         if budget_s <= 0:
             raise ValueError(f"the judging budget must be positive, got {budget_s}")
         self.workers = workers or _default_workers()
@@ -109,6 +118,10 @@ class JudgePool:
             raise ValueError(f"inline_bytes must not be negative, got {inline_bytes}")
         self.inline_bytes = inline_bytes
         self.cache = cache
+        self.processes = processes
+        self.process_bytes = process_bytes
+        self.in_processes = 0
+        """Calls judged in worker processes since start (for /health)."""
         self.inline = 0
         """Calls judged on the loop since start (for /health)."""
         self._pool = _DaemonPool(self.workers)
@@ -150,6 +163,10 @@ class JudgePool:
                 f"the service is saturated ({self.pending} calls being judged); failing closed"), call)
         self.pending += 1
         try:
+            if self.processes is not None and self.processes[0] is guard:
+                enriched = guard.with_session(call)
+                if _size(enriched) >= self.process_bytes:
+                    return await self._in_process(guard, enriched)
             if guard.overseer.sync_native:
                 work: asyncio.Future[Verdict] = asyncio.wrap_future(self._pool.submit(guard.judge_sync, call))
                 return await asyncio.wait_for(work, self.budget_s)
@@ -160,6 +177,20 @@ class JudgePool:
                 f"judging took longer than the {self.budget_s:g}s budget per call"), call)
         finally:
             self.pending -= 1
+
+    async def _in_process(self, guard: Guard, call: ToolCall) -> Verdict:
+        assert self.processes is not None
+        judge = self.processes[1]
+        start = time.perf_counter()
+        self.in_processes += 1
+        work = judge.submit(call)
+        try:
+            verdict = await asyncio.wait_for(asyncio.wrap_future(work), self.budget_s)
+        except TimeoutError:
+            judge.abandon(work)  # the work stops: its process is killed and replaced
+            raise
+        guard.telemetry.report(call, verdict, start)
+        return verdict
 
     async def offload(self, fn: Callable[..., T], *args: Any) -> T:
         """Run other CPU work (scanning an observed tool output) in the pool, under the same budget;
@@ -172,5 +203,25 @@ class JudgePool:
             update={"call_id": call.call_id})
 
     def close(self) -> None:
-        """Stop taking work; running calls finish in their threads, queued ones are dropped."""
+        """Stop taking work; running calls finish in their threads, queued ones are dropped, worker
+        processes are terminated."""
         self._pool.shutdown()
+        if self.processes is not None:
+            self.processes[1].close()
+
+
+def _size(call: ToolCall) -> int:
+    """Characters of text in `call` (args' strings, context, instruction, tool outputs): what its
+    judging costs grows with."""
+    total = len(call.context or "") + len(call.user_instruction or "") + sum(len(o) for o in call.tool_outputs)
+    stack: list[Any] = [call.args]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            total += len(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+            total += sum(len(str(k)) for k in value)
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+    return total

@@ -42,7 +42,8 @@ async def health(request: Request) -> dict[str, Any]:
             # this process's group commit: transactions and the verdicts they held
             "audit_commits": state.writer.batches, "audit_rows": state.writer.rows,
             # this process's judging: calls judged on the loop, budget overruns, verdict cache use
-            "judged_inline": state.pool.inline, "judge_overruns": state.pool.overruns,
+            "judged_inline": state.pool.inline, "judged_in_processes": state.pool.in_processes,
+            "judge_overruns": state.pool.overruns,
             "verdict_cache": None if state.pool.cache is None else {
                 "entries": len(state.pool.cache), "hits": state.pool.cache.hits, "misses": state.pool.cache.misses}}
 
