@@ -26,6 +26,8 @@ class Pattern:
     weight: float
     needs: tuple[str, ...] = ()
     """Substrings of which at least one must be present before the regex is worth running."""
+    also: tuple[tuple[str, ...], ...] = ()
+    """More such groups, each of which must be present too (every match contains one of each)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +181,38 @@ DIRECT_ATTACKS: frozenset[str] = frozenset({
 prompt extraction). The others describe instructions (send, delete, format your reply, a task
 line): an attack only inside text the agent reads, the user's right in the user's own request."""
 
+_VERBS_SEND = ("send", "forward", "email", "e-mail", "post", "upload", "transmit", "share")
+_DEST_LITERALS = ("@", "http", "www.", "the following", "the this")
+_AI_WORDS = ("gpt", "claude", "gemini", "llama", "copilot", "ai", "assistant", "language model", "llm", "agent", "bot")
+# Further necessary substrings for the patterns that cost most on long texts (tool dumps, inboxes):
+# each group is read off the regex (every alternative of the match contains one of its strings),
+# so a gate only skips a regex that could not match. tests/shield checks verdicts are unchanged.
+_ALSO: dict[str, tuple[tuple[str, ...], ...]] = {
+    "ignore-previous": (("ignor", "disregard", "forget", "overrid", "bypass", "neglect", "abandon", "set aside",
+                         "pay no attention", "do not follow", "don't follow", "stop following", "discard", "nevermind",
+                         "never mind"),
+                        ("instruction", "instuction", "iunstruction", "direction", "directive", "prompt", "rule",
+                         "guideline", "command", "context", "task", "orders", "constraints", "programming", "polic",
+                         "guardrails", "restrictions", "training")),
+    "exfil-send": (_VERBS_SEND, ("to",)),
+    "exfil-secret": (("send", "forward", "email", "e-mail", "mail", "post", "upload", "transmit", "share", "leak",
+                      "exfiltrate", "copy", "paste", "give"), _DEST_LITERALS),
+    "exfil-all": (("send", "forward", "email", "upload", "share", "copy"),),
+    "address-ai": ((", ", ": ", "! "), _AI_WORDS, ("you", "please", "ignore", "do", "must", "stop", "now", "the user")),
+    "addressed-reader": (("automated", "ai ", "llm", "machine", "this"),),
+    "steer-output": (("add", "includ", "insert", "integrat", "append", "embed", "mention", "end", "begin", "start",
+                      "prefix", "conclud", "incorporat", "slip", "weave"), ("your", "each")),
+    "urgent-framing": ((":", "!!"),),
+    "money-transfer": (("account", "iban", "wallet", "recipient"),),
+    "before-you-answer": (("answer", "respond", "reply", "replying", "summari", "continu", "proceed"),),
+    "message-to-ai": (_AI_WORDS,),
+    "task-i-gave": (("gave", "asked", "assigned"),),
+    "do-not-tell": (("user", "human", "operator", "owner", "emma"),),
+    "call-function-args": (("call", "invoke", "run", "execute", "use", "trigger"), ("=", ":")),
+}
+
 PATTERNS: tuple[Pattern, ...] = tuple(
-    Pattern(pid, re.compile(rx), weight, _NEEDS[pid]) for pid, rx, weight in _SPECS
+    Pattern(pid, re.compile(rx), weight, _NEEDS[pid], _ALSO.get(pid, ())) for pid, rx, weight in _SPECS
 )
 # Any gate substring at all? One search answers "no" for most short benign strings.
 _ANY_NEED = re.compile("|".join(re.escape(n) for n in sorted({n for v in _NEEDS.values() for n in v}, key=len, reverse=True)))
@@ -197,11 +229,27 @@ def match_patterns(views: tuple[str, ...] | list[str], *, only: frozenset[str] |
     with `only`, just the patterns of those ids (e.g. `DIRECT_ATTACKS` for a user's own text)."""
     hits: list[PatternHit] = []
     views = [view for view in views if _ANY_NEED.search(view)]
+    # Which gate strings a view holds, looked up once per (view, string): gates repeat across
+    # patterns. Local to this call, so nothing outlives it.
+    present: list[dict[str, bool]] = [{} for _ in views]
+
+    def holds(i: int, group: tuple[str, ...]) -> bool:
+        seen = present[i]
+        for n in group:
+            found = seen.get(n)
+            if found is None:
+                found = seen[n] = n in views[i]
+            if found:
+                return True
+        return False
+
     for pattern in PATTERNS:
         if only is not None and pattern.id not in only:
             continue
-        for view in views:
-            if pattern.needs and not any(n in view for n in pattern.needs):
+        for i, view in enumerate(views):
+            if pattern.needs and not holds(i, pattern.needs):
+                continue
+            if pattern.also and not all(holds(i, group) for group in pattern.also):
                 continue
             match = pattern.regex.search(view)
             if match is not None:
@@ -249,12 +297,15 @@ def match_lines(raw: str, normalise_line: Callable[[str], str]) -> list[PatternH
     hits: dict[str, PatternHit] = {}  # one hit per kind: several questions are not more evidence
     for line in lines:
         norm = normalise_line(line).strip(" -*>'\"")
-        if len(norm) > 240 or _CORRESPONDENCE.search(norm):
+        if len(norm) > 240:
             continue
-        if _TASK_LINE.match(norm):
-            hits.setdefault("task-hijack-line", PatternHit("task-hijack-line", 0.55, norm[:160]))
-        elif _QUESTION_LINE.match(norm):
-            hits.setdefault("question-line", PatternHit("question-line", 0.4, norm[:160]))
+        # The anchored openers fail on the first word of most lines; the correspondence search
+        # scans the whole line, so it runs only for lines that open like a task or a question.
+        kind = "task-hijack-line" if _TASK_LINE.match(norm) else (
+            "question-line" if _QUESTION_LINE.match(norm) else None)
+        if kind is None or _CORRESPONDENCE.search(norm):
+            continue
+        hits.setdefault(kind, PatternHit(kind, 0.55 if kind == "task-hijack-line" else 0.4, norm[:160]))
         if len(hits) == 2:
             break
     return list(hits.values())
