@@ -22,7 +22,7 @@ from sentinel_guard.train import envlink
 from sentinel_guard.train.recipe import Recipe
 from sentinel_guard.train.report import write_json
 
-__all__ = ["DataPaths", "build_data", "play_episode", "read_rows"]
+__all__ = ["DataPaths", "build_data", "play_episode", "read_rows", "shorten_justification"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,19 @@ def _balanced(rows: list[dict[str, Any]], cap: int, rng: random.Random) -> list[
     return out
 
 
+def shorten_justification(text: str, max_words: int | None) -> str:
+    """The leading "; "-separated clauses of `text` that fit in `max_words` words (at least the first)."""
+    if max_words is None:
+        return text
+    clauses = text.rstrip(".").split("; ")
+    kept = [clauses[0]]
+    for clause in clauses[1:]:
+        if len(" ".join([*kept, clause]).split()) > max_words:
+            break
+        kept.append(clause)
+    return "; ".join(kept) + "."
+
+
 def _verdict_json(decision: str, justification: str) -> str:
     severity = {"approve": "low", "flag": "medium", "block": "high", "escalate": "high"}[decision]
     return json.dumps({"decision": decision, "justification": justification, "severity": severity})
@@ -110,8 +123,9 @@ def build_data(recipe: Recipe, out_dir: str | Path) -> dict[str, Any]:
             (records if i < n else val).extend(turns)
     kept = [r for r in records if r["binary"] >= 1.0 and r["confusion"] in ("tp", "tn")]
     rft = _balanced(kept, spec.max_per_decision, rng)
+    cut = spec.max_justification_words
     _write(paths.rft, [{"prompt": r["messages"], "completion": [
-        {"role": "assistant", "content": _verdict_json(r["decision"], r["justification"])}],
+        {"role": "assistant", "content": _verdict_json(r["decision"], shorten_justification(r["justification"], cut))}],
         "meta": {k: r[k] for k in ("suite", "task", "seed", "decision", "confusion", "family")}} for r in rft])
     grpo_counts = {}
     for task in spec.episodes:

@@ -63,6 +63,10 @@ class DataSpec(_Strict):
     prompt_view: Literal["full", "focused"] = "full"
     """What the model is shown of each observation (`sentinel_guard.train.views`): the env's full prompt,
     or the focused view that small CPU budgets need. Train, validation and eval all use this one view."""
+    max_justification_words: int | None = Field(None, ge=4)
+    """Cut each SFT justification to its leading "; "-separated clauses within this many words (the first
+    clause always kept). A small model taught long evidence templates loops and runs past its answer
+    budget, leaving unclosed JSON (graded fail-closed); short targets keep answers parseable. None: as cited."""
 
     @field_validator("episodes")
     @classmethod

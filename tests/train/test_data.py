@@ -82,3 +82,19 @@ def test_summary_and_files_written(built: tuple[DataPaths, dict]) -> None:
     assert json.loads(Path(paths.summary).read_text())["rft_rows"] == summary["rft_rows"]
     assert summary["split"] == "train"
     assert not list(paths.root.glob("*.tmp"))
+
+
+CITED = ("approve check_recent_deploys on accounts; accounts error_pct 1.9, p99_ms 305; "
+         "if executed: read-only: returns check_recent_deploys output for accounts.")
+
+
+@pytest.mark.parametrize(("max_words", "expected"), [
+    (None, CITED),
+    (14, "approve check_recent_deploys on accounts; accounts error_pct 1.9, p99_ms 305."),
+    (8, "approve check_recent_deploys on accounts."),
+    (4, "approve check_recent_deploys on accounts."),  # the first clause is always kept
+])
+def test_sft_justifications_are_cut_at_clause_boundaries(max_words: int | None, expected: str) -> None:
+    from sentinel_guard.train.data import shorten_justification
+
+    assert shorten_justification(CITED, max_words) == expected
