@@ -4,55 +4,28 @@
 `SQLiteAuditStore` is the default: WAL journal with `synchronous=FULL`, one transaction per
 append, so a record is on disk when `append` returns and a crash (even `kill -9` mid-write)
 never loses an acknowledged verdict nor leaves a torn one. `JSONLAuditStore` appends one fsynced
-line per verdict for pipelines that prefer files; a torn last line from a crash is skipped on read.
-Secrets in arguments and context are redacted before anything is written.
+line per verdict for pipelines that prefer files (`audit_jsonl.py`); a torn last line from a crash
+is skipped on read. Every store writes the row `audit_record.record` builds, so secrets in
+arguments and context are redacted before anything is written.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from sentinel_guard.audit_jsonl import JSONLAuditStore
+from sentinel_guard.audit_record import _COLUMNS, _JSON_COLUMNS, AuditRecord, _record
 from sentinel_guard.memory import USAGE_INIT, MemoryLimits, forget_sql, recall_sql, remember_sql
-from sentinel_guard.redact import redact_record
 from sentinel_guard.types import Decision, Severity, ToolCall, Verdict
 
 __all__ = ["AuditRecord", "AuditStore", "JSONLAuditStore", "SQLiteAuditStore", "is_postgres_url", "open_audit_store"]
-
-AuditRecord = dict[str, Any]
-"""One audit row as a JSON-ready dict (see `_record`)."""
-
-_MAX_CONTEXT = 4000
-
-
-def _record(call: ToolCall, verdict: Verdict, ts: float) -> AuditRecord:
-    """The row for one verdict, passed through the one redactor (`redact_record`) before any store
-    sees it: args and their keys, context, justification, shield snippets, tool, session, call_id."""
-    return redact_record({
-        "ts": ts,
-        "call_id": verdict.call_id or call.call_id,
-        "session": call.session,
-        "tool": call.tool,
-        "args": call.args,
-        "context": call.context[:_MAX_CONTEXT] if call.context else None,
-        "decision": verdict.decision.value,
-        "severity": verdict.severity.value,
-        "justification": verdict.justification,
-        "rules": list(verdict.rules),
-        "decided_by": verdict.decided_by,
-        "confidence": verdict.confidence,
-        "latency_ms": verdict.latency_ms,
-        "shield": [f.model_dump(mode="json") for f in verdict.shield],
-        "status": "pending" if verdict.decision is Decision.ESCALATE else None,
-    })
-
 
 @runtime_checkable
 class AuditStore(Protocol):
@@ -80,7 +53,7 @@ CREATE TABLE IF NOT EXISTS verdicts (
     call_id TEXT, session TEXT, tool TEXT NOT NULL, args TEXT NOT NULL, context TEXT,
     decision TEXT NOT NULL, severity TEXT NOT NULL, justification TEXT NOT NULL,
     rules TEXT NOT NULL, decided_by TEXT NOT NULL, confidence REAL, latency_ms REAL,
-    shield TEXT NOT NULL, status TEXT, resolved_by TEXT, resolved_at REAL, resolution_note TEXT
+    shield TEXT NOT NULL, status TEXT, resolved_by TEXT, resolved_at REAL, resolution_note TEXT, agent TEXT
 );
 CREATE INDEX IF NOT EXISTS verdicts_ts ON verdicts(ts);
 CREATE INDEX IF NOT EXISTS verdicts_decision ON verdicts(decision);
@@ -92,9 +65,6 @@ CREATE TABLE IF NOT EXISTS session_outputs (
 CREATE INDEX IF NOT EXISTS session_outputs_session ON session_outputs(session, id);
 CREATE TABLE IF NOT EXISTS session_usage (one INTEGER PRIMARY KEY CHECK (one = 1), bytes INTEGER NOT NULL);
 """
-_COLUMNS = ("ts", "call_id", "session", "tool", "args", "context", "decision", "severity", "justification",
-            "rules", "decided_by", "confidence", "latency_ms", "shield", "status")
-_JSON_COLUMNS = ("args", "rules", "shield")
 
 
 class SQLiteAuditStore:
@@ -121,10 +91,21 @@ class SQLiteAuditStore:
         self._conn.execute(f"PRAGMA synchronous={self.synchronous}")
         self._conn.execute("PRAGMA busy_timeout=30000")
         self._conn.executescript(_SCHEMA)
+        self._add_agent_column()
         self._conn.execute(USAGE_INIT)
         self._agg: dict[str, Any] = {"last_id": 0, "total": 0, "by_decision": {}, "by_severity": {}, "by_tier": {},
                                      "by_rule": {}, "shield_trips": 0, "first_ts": None, "last_ts": None}
         """Per-record counts folded in so far (see `stats`)."""
+
+    def _add_agent_column(self) -> None:
+        """Files written before records named their agent key get the column (NULL: nobody's)."""
+        names = {row[1] for row in self._conn.execute("PRAGMA table_info(verdicts)")}
+        if "agent" not in names:
+            try:
+                self._conn.execute("ALTER TABLE verdicts ADD COLUMN agent TEXT")
+            except sqlite3.OperationalError as exc:
+                if "duplicate column" not in str(exc):  # another process added it first
+                    raise
 
     def _row_values(self, rec: AuditRecord) -> tuple[Any, ...]:
         return tuple(json.dumps(rec[c]) if c in _JSON_COLUMNS else rec[c] for c in _COLUMNS)
@@ -132,10 +113,14 @@ class SQLiteAuditStore:
     def append(self, call: ToolCall, verdict: Verdict) -> int:
         return self.append_many([(call, verdict)])[0]
 
-    def append_many(self, items: Iterable[tuple[ToolCall, Verdict]]) -> list[int]:
-        """Persist several verdicts in one transaction (one fsync); returns their ids in order."""
+    def append_many(self, items: Iterable[tuple[ToolCall, Verdict]],
+                    agents: Sequence[str | None] | None = None) -> list[int]:
+        """Persist several verdicts in one transaction (one fsync); returns their ids in order.
+        `agents`: per item, the name of the agent key that submitted it (see `audit_record`)."""
         now = time.time()
-        rows = [self._row_values(_record(c, v, now)) for c, v in items]
+        pairs = list(items)
+        owners = agents if agents is not None else [None] * len(pairs)
+        rows = [self._row_values(_record(c, v, now, a)) for (c, v), a in zip(pairs, owners, strict=True)]
         sql = f"INSERT INTO verdicts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
         ids: list[int] = []
         with self._lock:
@@ -298,60 +283,6 @@ class SQLiteAuditStore:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
-
-
-class JSONLAuditStore:
-    """Append-only JSON Lines audit file; each append is flushed and fsynced before returning."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._drop_torn_tail()
-        self._fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for the store's life
-        self._next_id = sum(1 for _ in self._read_all()) + 1
-
-    def _drop_torn_tail(self) -> None:
-        """Cut a partial last line left by a crash, so the next append starts on a fresh line."""
-        if not self.path.exists():
-            return
-        with open(self.path, "rb+") as fh:
-            data = fh.read()
-            if data and not data.endswith(b"\n"):
-                fh.truncate(data.rfind(b"\n") + 1)
-
-    def _read_all(self) -> Iterable[AuditRecord]:
-        with open(self.path, encoding="utf-8") as fh:
-            for line in fh:
-                if not line.endswith("\n"):
-                    return  # torn final write from a crash: never acknowledged, so skip it
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-
-    def append(self, call: ToolCall, verdict: Verdict) -> int:
-        rec = _record(call, verdict, time.time())
-        with self._lock:
-            rec = {"id": self._next_id, **rec}
-            self._fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-            self._next_id += 1
-        return int(rec["id"])
-
-    def query(
-        self, *, decision: str | None = None, since: float | None = None, limit: int = 100, offset: int = 0
-    ) -> list[AuditRecord]:
-        with self._lock:
-            rows = [r for r in self._read_all()
-                    if (decision is None or r["decision"] == decision) and (since is None or r["ts"] >= since)]
-        rows.reverse()
-        return rows[offset: offset + limit]
-
-    def close(self) -> None:
-        with self._lock:
-            self._fh.close()
 
 
 def is_postgres_url(target: object) -> bool:

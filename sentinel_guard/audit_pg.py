@@ -31,10 +31,10 @@ import random
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sentinel_guard.audit import _COLUMNS, _JSON_COLUMNS, AuditRecord, _record
+from sentinel_guard.audit_record import _COLUMNS, _JSON_COLUMNS, AuditRecord, _record
 from sentinel_guard.errors import ConfigError
 from sentinel_guard.memory import USAGE_INIT, MemoryLimits, forget_sql, recall_sql, remember_sql, storable_text
 from sentinel_guard.types import Decision, Severity, ToolCall, Verdict
@@ -48,7 +48,9 @@ _SCHEMA = (
         call_id TEXT, session TEXT, tool TEXT NOT NULL, args TEXT NOT NULL, context TEXT,
         decision TEXT NOT NULL, severity TEXT NOT NULL, justification TEXT NOT NULL,
         rules TEXT NOT NULL, decided_by TEXT NOT NULL, confidence DOUBLE PRECISION, latency_ms DOUBLE PRECISION,
-        shield TEXT NOT NULL, status TEXT, resolved_by TEXT, resolved_at DOUBLE PRECISION, resolution_note TEXT)""",
+        shield TEXT NOT NULL, status TEXT, resolved_by TEXT, resolved_at DOUBLE PRECISION, resolution_note TEXT,
+        agent TEXT)""",
+    "ALTER TABLE verdicts ADD COLUMN IF NOT EXISTS agent TEXT",  # tables made before records named their agent
     "CREATE INDEX IF NOT EXISTS verdicts_ts ON verdicts(ts)",
     "CREATE INDEX IF NOT EXISTS verdicts_decision ON verdicts(decision)",
     "CREATE INDEX IF NOT EXISTS verdicts_status ON verdicts(status) WHERE status IS NOT NULL",
@@ -144,10 +146,14 @@ class PostgresAuditStore:
     def append(self, call: ToolCall, verdict: Verdict) -> int:
         return self.append_many([(call, verdict)])[0]
 
-    def append_many(self, items: Iterable[tuple[ToolCall, Verdict]]) -> list[int]:
-        """Persist several verdicts in one transaction (one WAL flush); ids in order, after COMMIT."""
+    def append_many(self, items: Iterable[tuple[ToolCall, Verdict]],
+                    agents: Sequence[str | None] | None = None) -> list[int]:
+        """Persist several verdicts in one transaction (one WAL flush); ids in order, after COMMIT.
+        `agents`: per item, the name of the agent key that submitted it."""
         now = time.time()
-        records = [_record(c, v, now) for c, v in items]
+        pairs = list(items)
+        owners = agents if agents is not None else [None] * len(pairs)
+        records = [_record(c, v, now, a) for (c, v), a in zip(pairs, owners, strict=True)]
         if not records:
             return []
         bump = sorted(_counts(records).items())

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sentinel_guard.server.app import ServerState
+from sentinel_guard.server.keys import LOCAL, Principal
 from sentinel_guard.server.live import live_response, to_tool_call
 from sentinel_guard.server.routes_oversee import AuditUnavailable, audit_unavailable_body, judge_all
 from sentinel_guard.server.schemas import LiveRequest, OverseeRequest, OverseeResponse
@@ -80,7 +81,9 @@ class FastPathMiddleware:
             return
         guard, call, render = answer
         try:
-            [(record_id, verdict)] = await judge_all(self.state, guard, [call], route=path, body=body)
+            who: Principal = scope.get("state", {}).get("principal", LOCAL)
+            [(record_id, verdict)] = await judge_all(self.state, guard, [call], route=path, body=body,
+                                                     agent=who.agent)
         except AuditUnavailable as exc:
             await _respond(send, 503, audit_unavailable_body(exc))
             return

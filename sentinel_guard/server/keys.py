@@ -43,6 +43,11 @@ class Principal:
         """May answer escalations and read the audit trail."""
         return self.role in ("reviewer", "local")
 
+    @property
+    def agent(self) -> str | None:
+        """The name recorded with the calls this caller submits: an agent key's name, else None."""
+        return self.name if self.role == "agent" else None
+
 
 LOCAL = Principal("local", "local")
 """Every caller when the service runs without keys (it then binds and accepts loopback only)."""
@@ -88,7 +93,12 @@ class KeyRing:
     def __init__(self, entries: Iterable[tuple[Role, str, str]] = ()) -> None:
         self._entries: list[tuple[bytes, Principal]] = []
         seen: dict[str, str] = {}
+        names: set[tuple[Role, str]] = set()
         for role, name, key in entries:
+            if (role, name) in names:  # an agent polls by its key's name: two keys must not share one
+                raise ConfigError(f"two {role} keys are named {name!r} (the --api-key is the agent named 'agent'); "
+                                  "give each key its own name")
+            names.add((role, name))
             if len(key) < MIN_KEY_LENGTH:
                 raise ConfigError(f"the {role} key {name!r} is {len(key)} characters long; keys must have at least "
                                   f"{MIN_KEY_LENGTH} (generate one: python -c 'import secrets; "

@@ -31,7 +31,7 @@ _ASSETS = files("sentinel_guard.server")
 _STATIC_TYPES = {"dashboard.js": "text/javascript; charset=utf-8", "dashboard.css": "text/css; charset=utf-8"}
 RecordId = Annotated[int, Path(ge=1, le=2**62, description="The audit record id returned with the verdict.")]
 _ESCALATION_FIELDS = ("id", "ts", "call_id", "session", "tool", "args", "decision", "severity", "justification",
-                      "rules", "decided_by", "status", "resolved_by", "resolved_at", "resolution_note")
+                      "rules", "decided_by", "status", "resolved_by", "resolved_at", "resolution_note", "agent")
 
 
 @router.get("/health", tags=["service"], summary="Liveness (no auth)")
@@ -92,6 +92,11 @@ def _shown(rec: dict[str, Any]) -> dict[str, Any]:
 
 async def _escalation(request: Request, record_id: int) -> dict[str, Any]:
     rec = await run_in_threadpool(state_of(request).reader.get, record_id)
+    who: Principal = getattr(request.state, "principal", LOCAL)
+    if who.role == "agent" and (rec is None or rec.get("agent") != who.agent):
+        # An agent key sees only what it submitted; the same 404 whether the record is another
+        # agent's or absent, so no key can learn what others are waiting for.
+        raise HTTPException(404, f"no escalation {record_id} was submitted with this agent key")
     if rec is None:
         raise HTTPException(404, f"no audit record {record_id}")
     if rec.get("status") is None:

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sentinel_guard.guard import Guard
 from sentinel_guard.overseers.base import fail_closed_verdict
 from sentinel_guard.server.app import ServerState, state_of
+from sentinel_guard.server.keys import LOCAL, Principal
 from sentinel_guard.server.live import live_response, to_tool_call
 from sentinel_guard.server.schemas import (
     MAX_BATCH,
@@ -53,10 +54,11 @@ def _json(body: Any, status: int = 200) -> Response:
 
 
 async def judge_all(state: ServerState, guard: Guard, calls: list[ToolCall], *, route: str | None = None,
-                    body: bytes | None = None) -> list[tuple[int, Verdict]]:
+                    body: bytes | None = None, agent: str | None = None) -> list[tuple[int, Verdict]]:
     """Judge each call in the worker pool (failures and overruns become fail-closed verdicts), then
     commit all in one transaction. `route` and `body`: the raw request of a single call, which
-    lets the pool judge it inline or answer it from its cache (see `JudgePool.judge`)."""
+    lets the pool judge it inline or answer it from its cache (see `JudgePool.judge`). `agent`:
+    the submitting agent key's name, recorded so only that key (and reviewers) can poll."""
     if body is not None and len(calls) != 1:
         raise ValueError("a raw body describes exactly one call")
     verdicts: list[Verdict] = []
@@ -71,11 +73,17 @@ async def judge_all(state: ServerState, guard: Guard, calls: list[ToolCall], *, 
                 update={"call_id": call.call_id})
         verdicts.append(verdict)
     try:
-        ids = await state.writer.append_many(list(zip(calls, verdicts, strict=True)))
+        ids = await state.writer.append_many(list(zip(calls, verdicts, strict=True)), agent)
     except Exception as exc:
         log.exception("audit append failed")
         raise AuditUnavailable(f"{type(exc).__name__}: {exc}") from exc
     return list(zip(ids, verdicts, strict=True))
+
+
+def _agent(request: Request) -> str | None:
+    """The agent key's name the access layer authenticated this request with (None: not an agent key)."""
+    who: Principal = getattr(request.state, "principal", LOCAL)
+    return who.agent
 
 
 def _tool_call(req: OverseeRequest) -> ToolCall:
@@ -90,7 +98,7 @@ def _tool_call(req: OverseeRequest) -> ToolCall:
 async def oversee(req: OverseeRequest, request: Request) -> Response:
     """Answer approve / flag / block / escalate; the verdict is in the audit store before this returns."""
     state = state_of(request)
-    [(record_id, verdict)] = await judge_all(state, state.guard, [_tool_call(req)])
+    [(record_id, verdict)] = await judge_all(state, state.guard, [_tool_call(req)], agent=_agent(request))
     return _json(OverseeResponse.of(record_id, verdict))
 
 
@@ -104,7 +112,7 @@ async def oversee_batch(reqs: list[OverseeRequest], request: Request) -> Respons
         raise RequestValidationError([{"loc": ("body",), "msg": f"at most {MAX_BATCH} calls per batch",
                                        "type": "too_long"}])
     state = state_of(request)
-    pairs = await judge_all(state, state.guard, [_tool_call(r) for r in reqs])
+    pairs = await judge_all(state, state.guard, [_tool_call(r) for r in reqs], agent=_agent(request))
     return _json([OverseeResponse.of(i, v) for i, v in pairs])
 
 
@@ -156,7 +164,7 @@ async def live_oversee(req: LiveRequest, request: Request) -> Response:
                                  "use 'heuristic' or 'rules' for the built-in rules")
     guard, name = chosen
     call = to_tool_call(req)
-    [(record_id, verdict)] = await judge_all(state, guard, [call])
+    [(record_id, verdict)] = await judge_all(state, guard, [call], agent=_agent(request))
     return _json(live_response(verdict, record_id=record_id, backend=name))
 
 

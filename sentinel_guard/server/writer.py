@@ -20,13 +20,14 @@ from sentinel_guard.types import ToolCall, Verdict
 __all__ = ["BatchStore", "GroupCommitWriter"]
 
 Item = tuple[ToolCall, Verdict]
-_Job = tuple[Sequence[Item], asyncio.AbstractEventLoop, "asyncio.Future[list[int]]"]
+_Job = tuple[Sequence[Item], str | None, asyncio.AbstractEventLoop, "asyncio.Future[list[int]]"]
 
 
 class BatchStore(Protocol):
-    """What the writer needs from an audit store: a durable multi-row append."""
+    """What the writer needs from an audit store: a durable multi-row append, each row naming the
+    agent key that submitted it (or None)."""
 
-    def append_many(self, items: Sequence[Item]) -> list[int]: ...
+    def append_many(self, items: Sequence[Item], agents: Sequence[str | None] | None = None) -> list[int]: ...
 
 
 def _settle(outcomes: list[tuple[asyncio.Future[list[int]], Any, BaseException | None]]) -> None:
@@ -59,13 +60,14 @@ class GroupCommitWriter:
         """Persist one verdict; returns its record id once it is committed."""
         return (await self.append_many([(call, verdict)]))[0]
 
-    async def append_many(self, items: Sequence[Item]) -> list[int]:
-        """Persist several verdicts (all in the same transaction); ids in order, after COMMIT."""
+    async def append_many(self, items: Sequence[Item], agent: str | None = None) -> list[int]:
+        """Persist several verdicts (all in the same transaction); ids in order, after COMMIT.
+        `agent`: the name of the agent key that submitted them (None: no agent key)."""
         if self._closed:
             raise RuntimeError("the audit writer is closed")
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[list[int]] = loop.create_future()
-        self._queue.put((items, loop, fut))
+        self._queue.put((items, agent, loop, fut))
         return await fut
 
     def _run(self) -> None:
@@ -90,9 +92,9 @@ class GroupCommitWriter:
             if stop:
                 return
 
-    def _write(self, items: list[Item]) -> tuple[list[int], BaseException | None]:
+    def _write(self, items: list[Item], agents: list[str | None]) -> tuple[list[int], BaseException | None]:
         try:
-            ids = self.store.append_many(items)
+            ids = self.store.append_many(items, agents)
         except BaseException as exc:  # noqa: BLE001 - every waiter must hear about the failure
             return [], exc
         self.batches += 1
@@ -100,11 +102,12 @@ class GroupCommitWriter:
         return ids, None
 
     def _commit(self, jobs: list[_Job]) -> None:
-        ids, error = self._write([item for items, _, _ in jobs for item in items])
+        ids, error = self._write([item for items, _, _, _ in jobs for item in items],
+                                 [agent for items, agent, _, _ in jobs for _ in items])
         outcomes: list[tuple[list[int], BaseException | None]] = []
         if error is None:
             start = 0
-            for items, _, _ in jobs:
+            for items, _, _, _ in jobs:
                 outcomes.append((ids[start: start + len(items)], None))
                 start += len(items)
         elif len(jobs) == 1:
@@ -112,10 +115,10 @@ class GroupCommitWriter:
         else:
             # The shared transaction rolled back: retry each request alone, so one bad record (or a
             # passing fault) fails only the requests it belongs to.
-            outcomes = [self._write(list(items)) for items, _, _ in jobs]
+            outcomes = [self._write(list(items), [agent] * len(items)) for items, agent, _, _ in jobs]
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[list[int]], Any, BaseException | None]]]
         by_loop = {}
-        for (_, loop, fut), (part, err) in zip(jobs, outcomes, strict=True):
+        for (_, _, loop, fut), (part, err) in zip(jobs, outcomes, strict=True):
             by_loop.setdefault(loop, []).append((fut, part, err))
         for loop, pending in by_loop.items():
             try:

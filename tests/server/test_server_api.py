@@ -136,7 +136,7 @@ def test_a_failing_guard_fails_closed_and_is_audited(make_client: Callable[..., 
 def test_an_audit_store_that_cannot_write_answers_503_fail_closed(client: TestClient) -> None:
     store = client.app.state.sentinel.store
 
-    def broken(items: object) -> list[int]:
+    def broken(items: object, agents: object = None) -> list[int]:
         raise sqlite3.OperationalError("disk I/O error")
 
     store.append_many = broken

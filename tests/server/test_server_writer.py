@@ -22,7 +22,7 @@ class GatedStore:
         self.commits: list[list[str]] = []
         self.next_id = 1
 
-    def append_many(self, items: Sequence[tuple[ToolCall, Verdict]]) -> list[int]:
+    def append_many(self, items: Sequence[tuple[ToolCall, Verdict]], agents: object = None) -> list[int]:
         self.gate.wait(10)
         tools = [c.tool for c, _ in items]
         if "poison" in tools:
