@@ -47,7 +47,11 @@ _CONFUSABLES = str.maketrans({
 _LEET_CHARS = re.compile(r"[a-z][013457@$!]|[013457@$!][a-z]")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
 # A word mixing letters with leet digits/symbols, e.g. "1gn0re", "pr3v10us", "@dm1n".
-_LEETY = re.compile(r"(?<![\w@$])(?=[\w@$!]*[a-z])(?=[\w@$!]*[013457@$!][\w@$!]*[a-z]|[a-z][\w@$!]*[013457@$])[\w@$!]{3,}")
+# The first lookahead (is there a leet character in this run at all?) scans a word once and fails
+# most words; the later ones backtrack quadratically in the word's length, so they run only after it.
+_LEETY = re.compile(
+    r"(?<![\w@$])(?=[^\W013457]*[013457@$!])(?=[\w@$!]*[a-z])(?=[\w@$!]*[013457@$!][\w@$!]*[a-z]|[a-z][\w@$!]*[013457@$])[\w@$!]{3,}"
+)
 # Literal escape sequences left in serialised tool outputs (YAML/JSON strings): "\n", "\t", "\ ".
 _ESCAPES = re.compile(r"\\[nrt]|\\(?=\s)|\\$|\\(?=\")|\\u200[bcd]", re.IGNORECASE)
 # Letters spelled out one by one: "i g n o r e" or "i.g.n.o.r.e".
