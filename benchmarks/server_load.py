@@ -140,6 +140,8 @@ def main() -> int:
                         help="offered load for the open-loop run, requests/s over 32 connections (default 2500)")
     parser.add_argument("--seconds", type=float, default=4.0, help="duration of the open-loop run (default 4)")
     parser.add_argument("--no-fast-path", action="store_true", help="serve every request through FastAPI routing")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="serve without the verdict cache (these bodies repeat, so with it most are cache hits)")
     parser.add_argument("--audit", default=None,
                         help="audit store: default a temp SQLite file; postgresql://user@host/db to measure PostgreSQL "
                              "(its tables must be empty or absent: rows are counted)")
@@ -152,7 +154,8 @@ def main() -> int:
               file=sys.stderr)
         return 2
     print(f"# server_load: python {platform.python_version()}, {os.cpu_count()} CPUs, workers={args.workers}, "
-          f"fast path {'off' if args.no_fast_path else 'on'}, audit sync {args.sync}, load average {os.getloadavg()[0]:.2f} at start")
+          f"fast path {'off' if args.no_fast_path else 'on'}, verdict cache {'off' if args.no_cache else 'on'}, "
+          f"audit sync {args.sync}, load average {os.getloadavg()[0]:.2f} at start")
     print("# cpu ms/req = server CPU time (all its processes) per request: what bounds req/s on a quiet machine")
     sent_ok = 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -162,7 +165,8 @@ def main() -> int:
         print(f"# disk fsync in the audit directory: p50 {p50:.2f} ms, p99 {p99:.2f} ms")
         print(f"{'run':<34} {'reqs':>7} {'errors':>6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} "
               f"{'cpu ms/req':>9}")
-        with server(audit, args.workers, not args.no_fast_path, args.sync) as (port, pid):
+        extra = {"SENTINEL_VERDICT_CACHE": "0"} if args.no_cache else {}
+        with server(audit, args.workers, not args.no_fast_path, args.sync, extra) as (port, pid):
 
             def measured(coro: Any) -> tuple[LoadResult, float]:
                 before = cpu_seconds(pid)
