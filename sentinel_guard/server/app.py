@@ -32,7 +32,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 
 from sentinel_guard import __version__
-from sentinel_guard.audit import SQLiteAuditStore, is_postgres_url
+from sentinel_guard.audit import SQLiteAuditStore
 from sentinel_guard.audit_pg import PostgresAuditStore
 from sentinel_guard.errors import ConfigError
 from sentinel_guard.guard import Guard
@@ -42,6 +42,7 @@ from sentinel_guard.server.judging import JudgePool
 from sentinel_guard.server.keys import KeyRing
 from sentinel_guard.server.procjudge import ProcessJudge
 from sentinel_guard.server.security import AccessMiddleware, BodyLimitMiddleware
+from sentinel_guard.server.setup import ServerStore, default_guard, env_float, env_int, open_store
 from sentinel_guard.server.verdict_cache import VerdictCache
 from sentinel_guard.server.writer import GroupCommitWriter
 
@@ -72,101 +73,6 @@ class ServerState:
             return self.guard, self.guard.overseer.name
         guard = self.backends.get(name)
         return (guard, name) if guard is not None else None
-
-
-def _env_float(name: str, default: float | None) -> float | None:
-    raw = os.environ.get(name)
-    if raw is None or not raw.strip():
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
-
-
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or not raw.strip():
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
-
-
-def _default_guard(policy: Policy | str | Path | None, overseer: str) -> Guard:
-    """The guard the operator chose: `rules` (default), or a model as `openai` / `cascade`.
-
-    A model overseer needs `SENTINEL_MODEL_URL` (an OpenAI-compatible base URL, e.g. a
-    `vllm serve ... --lora-modules overseer=ADAPTER` server) and `SENTINEL_MODEL` (the model or
-    LoRA module name); `SENTINEL_MODEL_API_KEY` is optional. Nothing is loaded in-process and no
-    request can change this choice.
-    """
-    if overseer == "rules":
-        return Guard(policy=policy)
-    if overseer == "local":
-        return _local_guard(policy)
-    if overseer not in ("openai", "cascade"):
-        raise ConfigError(f"unknown overseer {overseer!r}: choose rules, openai, cascade or local")
-    url, model = os.environ.get("SENTINEL_MODEL_URL"), os.environ.get("SENTINEL_MODEL")
-    if not url or not model:
-        raise ConfigError(f"overseer {overseer!r} needs --model-url and --model (SENTINEL_MODEL_URL, SENTINEL_MODEL)")
-    from sentinel_guard.backends import CascadeOverseer, OpenAICompatibleOverseer
-
-    resolved = policy if isinstance(policy, Policy) else (Policy.from_yaml(policy) if policy else Policy())
-    remote = OpenAICompatibleOverseer(url, model, api_key=os.environ.get("SENTINEL_MODEL_API_KEY"),
-                                      constraints=resolved.constraints)
-    chosen = remote if overseer == "openai" else CascadeOverseer(model=remote, policy=resolved)
-    return Guard(chosen, policy=resolved)
-
-
-def _local_guard(policy: Policy | str | Path | None) -> Guard:
-    """`local`: a model in this process (extra `local`); `SENTINEL_MODEL` is an adapter directory
-    (its recorded base is loaded under it) or a base (a named base, model directory or .gguf)."""
-    target = os.environ.get("SENTINEL_MODEL")
-    if not target:
-        raise ConfigError("overseer 'local' needs --model: an adapter directory or a base model")
-    from sentinel_guard.backends.local import LocalOverseer
-
-    resolved = policy if isinstance(policy, Policy) else (Policy.from_yaml(policy) if policy else Policy())
-    is_adapter = (Path(target) / "adapter_config.json").is_file()
-    local = LocalOverseer(adapter=target, constraints=resolved.constraints) if is_adapter else \
-        LocalOverseer(target, constraints=resolved.constraints)
-    return Guard(local, policy=resolved)
-
-
-ServerStore = SQLiteAuditStore | PostgresAuditStore
-"""Stores the service can read stats, escalations and session memory back from."""
-
-
-def _open_store(audit: ServerStore | str | Path, sync: str) -> tuple[ServerStore, ServerStore]:
-    """The writer's store and the readers' (SQLite: a second connection; PostgreSQL: one pool)."""
-    if isinstance(audit, PostgresAuditStore):
-        return audit, audit
-    if is_postgres_url(audit):
-        from sentinel_guard.audit import open_audit_store
-
-        try:
-            pg = open_audit_store(str(audit), synchronous=sync)
-        except ValueError as exc:
-            if isinstance(exc, ConfigError):
-                raise
-            raise ConfigError(f"audit sync: {exc}") from None
-        assert isinstance(pg, PostgresAuditStore)
-        return pg, pg
-    if isinstance(audit, SQLiteAuditStore):
-        store = audit
-    elif isinstance(audit, (str, Path)):
-        if str(audit) == ":memory:" or str(audit).endswith(".jsonl"):
-            raise ConfigError("the server needs an SQLite audit file (a path such as sentinel-audit.db), "
-                              f"not {str(audit)!r}: stats and escalations are read back from it")
-        try:
-            store = SQLiteAuditStore(audit, synchronous=sync)
-        except ValueError as exc:
-            raise ConfigError(f"audit sync: {exc}") from None
-    else:
-        raise ConfigError(f"audit must be a path, a postgresql:// URL or an SQL audit store, not {type(audit).__name__}")
-    return store, SQLiteAuditStore(store.path)
 
 
 def create_app(
@@ -242,19 +148,19 @@ def create_app(
         keys = KeyRing.configure(api_key=(env.get("SENTINEL_API_KEY") or None) if api_key is _FROM_ENV else api_key,
                                  reviewer_keys=reviewer_keys or {}, keys_file=keys_file)
     if rate_limit is _FROM_ENV:
-        rate_limit = _env_float("SENTINEL_RATE_LIMIT", None)
+        rate_limit = env_float("SENTINEL_RATE_LIMIT", None)
     if judge_budget_s is _FROM_ENV:
-        judge_budget_s = _env_float("SENTINEL_JUDGE_BUDGET_S", 10.0) or 10.0
+        judge_budget_s = env_float("SENTINEL_JUDGE_BUDGET_S", 10.0) or 10.0
     if judge_workers is None and env.get("SENTINEL_JUDGE_WORKERS", "").strip():
-        judge_workers = _env_int("SENTINEL_JUDGE_WORKERS", 0)
+        judge_workers = env_int("SENTINEL_JUDGE_WORKERS", 0)
     if inline_bytes is _FROM_ENV:
-        inline_bytes = _env_int("SENTINEL_INLINE_BYTES", 2048)
+        inline_bytes = env_int("SENTINEL_INLINE_BYTES", 2048)
     if verdict_cache is _FROM_ENV:
-        verdict_cache = _env_int("SENTINEL_VERDICT_CACHE", 4096)
+        verdict_cache = env_int("SENTINEL_VERDICT_CACHE", 4096)
     if judge_processes is _FROM_ENV:
-        judge_processes = _env_int("SENTINEL_JUDGE_PROCESSES", 1)
+        judge_processes = env_int("SENTINEL_JUDGE_PROCESSES", 1)
     if process_bytes is _FROM_ENV:
-        process_bytes = _env_int("SENTINEL_PROCESS_BYTES", 16384)
+        process_bytes = env_int("SENTINEL_PROCESS_BYTES", 16384)
     if judge_processes < 0 or process_bytes < 1:
         raise ConfigError(f"judge processes must not be negative and process bytes must be positive, got "
                           f"{judge_processes} and {process_bytes}")
@@ -272,7 +178,7 @@ def create_app(
     if overseer is _FROM_ENV:
         overseer = env.get("SENTINEL_OVERSEER") or "rules"
     if max_body_bytes is _FROM_ENV:
-        max_body_bytes = _env_int("SENTINEL_MAX_BODY_BYTES", 1 << 20)
+        max_body_bytes = env_int("SENTINEL_MAX_BODY_BYTES", 1 << 20)
     if cors_origins is _FROM_ENV:
         cors_origins = [o.strip() for o in env.get("SENTINEL_CORS_ORIGINS", "").split(",") if o.strip()]
     if fast_path is _FROM_ENV:
@@ -288,7 +194,7 @@ def create_app(
 
     own_rules_guard = guard is None and overseer == "rules"
     if guard is None:
-        guard = _default_guard(policy, overseer)
+        guard = default_guard(policy, overseer)
     if audit is _FROM_ENV:
         if guard.audit is not None and not isinstance(guard.audit, ServerStore):
             raise ConfigError(f"the guard's audit store is a {type(guard.audit).__name__}; the server reads stats and "
@@ -297,7 +203,7 @@ def create_app(
     guard.audit = None  # the server appends (group commit) so it can return each record's id
     for extra in (backends or {}).values():
         extra.audit = None
-    store, reader = _open_store(audit, audit_sync)
+    store, reader = open_store(audit, audit_sync)
     for g in (guard, *(backends or {}).values()):
         if isinstance(g.memory, LocalSessionMemory):  # /v1/observe: every worker and instance sees it
             g.memory = StoreSessionMemory(store, reader=reader, limits=g.memory.limits)

@@ -72,11 +72,13 @@ def test_a_valid_surrogate_pair_and_plain_unicode_are_accepted(served: tuple[Ser
 
 
 def _plant(db: Path, args_json: str, tool: str = "deploy") -> int:
-    """Write a row as an older version (or another tool) could have: unchecked JSON text."""
+    """Write a row as an older version (or another tool) could have: unchecked JSON text. It is the
+    `--api-key` agent's (named `agent`), so that key may poll it."""
     with sqlite3.connect(db) as conn:
         cur = conn.execute(
-            "INSERT INTO verdicts (ts, tool, args, decision, severity, justification, rules, decided_by, shield, status)"
-            " VALUES (1.0, ?, ?, 'escalate', 'high', 'planted', '[]', 'rules', '[]', 'pending')", (tool, args_json))
+            "INSERT INTO verdicts (ts, tool, args, decision, severity, justification, rules, decided_by, shield, status,"
+            " agent) VALUES (1.0, ?, ?, 'escalate', 'high', 'planted', '[]', 'rules', '[]', 'pending', 'agent')",
+            (tool, args_json))
         return int(cur.lastrowid or 0)
 
 
