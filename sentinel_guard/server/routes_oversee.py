@@ -119,8 +119,16 @@ async def oversee_batch(reqs: list[OverseeRequest], request: Request) -> Respons
 @router.post("/v1/shield", response_model=ShieldResponse, tags=["shield"], summary="Scan text for prompt injection")
 async def shield(req: ShieldRequest, request: Request) -> Response:
     """The shield's answer for one text (nothing is audited: no call was proposed)."""
-    scanner = state_of(request).guard.shield or Shield()
-    result = scanner.scan(req.text, where="text")
+    state = state_of(request)
+    scanner = state.guard.shield or Shield()
+    if len(req.text) <= state.pool.inline_bytes:  # a short text costs less than a thread hand-off
+        result = scanner.scan(req.text, where="text")
+    else:  # up to 100 KB: its regex passes would hold the event loop for tens of milliseconds
+        try:
+            result = await state.pool.offload(partial(scanner.scan, req.text, where="text"))
+        except TimeoutError:
+            raise HTTPException(503, f"scanning the text took longer than the {state.pool.budget_s:g}s budget; "
+                                     "treat it as untrusted") from None
     return _json({"injection": result.injection, "score": result.score,
                   "findings": [f.model_dump(mode="json") for f in result.findings]})
 
