@@ -25,16 +25,21 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from sentinel_guard.guard import Guard
+from sentinel_guard.learned.step import LearnedStep
 from sentinel_guard.overseers.rules import RulesOverseer
 from sentinel_guard.policy import Policy
+from sentinel_guard.shield import Shield
 from sentinel_guard.types import ToolCall, Verdict
 
 __all__ = ["VerdictCache", "cacheable_guard"]
 
 
 def cacheable_guard(guard: Guard) -> bool:
-    """Whether `guard`'s verdicts depend on nothing but the call (the built-in rules overseer)."""
-    return type(guard.overseer) is RulesOverseer
+    """Whether `guard`'s verdicts depend on nothing but the call: the built-in rules overseer, and
+    the built-in shield and learned step (or none) — not subclasses, which could keep state."""
+    return (type(guard.overseer) is RulesOverseer
+            and (guard.shield is None or type(guard.shield) is Shield)
+            and (guard.learned is None or type(guard.learned) is LearnedStep))
 
 
 class VerdictCache:

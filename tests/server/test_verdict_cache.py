@@ -18,6 +18,7 @@ from sentinel_guard.guard import Guard
 from sentinel_guard.overseers.base import fail_closed_verdict
 from sentinel_guard.policy import Policy
 from sentinel_guard.server.verdict_cache import VerdictCache, cacheable_guard
+from sentinel_guard.shield import Shield
 from sentinel_guard.testing import ScriptedOverseer
 from sentinel_guard.types import ToolCall, Verdict
 
@@ -147,6 +148,12 @@ def test_only_small_session_less_calls_of_a_rules_guard_use_it() -> None:
     rules, scripted = _guard(), Guard(ScriptedOverseer([Verdict.approve("ok")]), learned=False)
     plain = ToolCall(tool="shell", args={"command": "ls"})
     assert cacheable_guard(rules) and not cacheable_guard(scripted)
+    assert cacheable_guard(Guard()) and cacheable_guard(Guard(shield=False, learned=False))
+
+    class CountingShield(Shield):  # a subclass may keep state between calls: never cached
+        pass
+
+    assert not cacheable_guard(Guard(shield=CountingShield(), learned=False))
     assert cache.usable(rules, plain, b"{}")
     assert not cache.usable(scripted, plain, b"{}")  # a model (here scripted) may answer otherwise
     assert not cache.usable(rules, plain.model_copy(update={"session": "s"}), b"{}")
