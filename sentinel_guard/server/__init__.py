@@ -6,15 +6,16 @@
 Deployment notes:
 
 * Every piece of state a client can observe — verdicts, escalations and their answers, stats,
-  metrics — lives in the audit store, so `--workers N`, or several instances on one host given
-  the same `--audit` file, answer alike (SQLite in WAL mode; each process group-commits its own
-  writes and waits on the file lock for at most 30 s). Only `/v1/observe` (tool outputs
-  remembered per session) is per-process memory: send a session's calls to one process.
-* Past one host, implement the same store methods (`append_many`, `query`, `get`, `resolve`,
-  `stats`) on a server database such as PostgreSQL; the routes need nothing else.
-* Keys have roles (`keys.py`): agent keys judge calls and poll escalations, reviewer keys also
-  answer them and read the audit; everything but `/health`, `/docs` and the dashboard's static
-  shell needs `Authorization: Bearer <key>`. Without any key the service answers loopback only.
+  metrics, `/v1/observe` session memory — lives in the audit store, so `--workers N`, or several
+  instances given the same `--audit` file or PostgreSQL database (`audit_pg.py`), answer alike.
+  Each process group-commits its own writes (`writer.py`).
+* Keys have roles (`keys.py`): agent keys judge calls and poll the escalations they submitted,
+  reviewer keys answer them and read the audit; everything but `/health`, `/docs` and the
+  dashboard's static shell needs `Authorization: Bearer <key>`. Without any key the service
+  answers loopback only.
+* Judging is sized (`judging.py`): small calls inline, bigger ones in worker threads under a
+  budget, big ones in worker processes (`procjudge.py`); repeated small bodies may be answered
+  from a bounded per-process verdict cache (`verdict_cache.py`), every answer still audited.
   The page asks for a reviewer key and keeps it in the tab's sessionStorage. CORS stays off
   unless origins are configured. See `security.py`, `inputs.py`, `judging.py`, `connections.py`.
 
