@@ -13,7 +13,7 @@ start it: `SENTINEL_API_KEY`, `SENTINEL_REVIEWER_KEYS` (comma-separated NAME=KEY
 `SENTINEL_OVERSEER` (default `rules`), `SENTINEL_CORS_ORIGINS` (comma-separated),
 `SENTINEL_MAX_BODY_BYTES` (default 1 MiB), `SENTINEL_RATE_LIMIT` (requests/s per key),
 `SENTINEL_JUDGE_BUDGET_S` (default 10), `SENTINEL_JUDGE_WORKERS`, `SENTINEL_INLINE_BYTES` (default
-2048), `SENTINEL_VERDICT_CACHE` (entries, default 4096; 0 turns it off), `SENTINEL_JUDGE_PROCESSES`
+1024), `SENTINEL_VERDICT_CACHE` (entries, default 4096; 0 turns it off), `SENTINEL_JUDGE_PROCESSES`
 (default 1; 0: none) and `SENTINEL_PROCESS_BYTES` (default 16384).
 """
 
@@ -113,7 +113,7 @@ def create_app(
             (env `SENTINEL_JUDGE_BUDGET_S`, default 10).
         judge_workers: worker threads that judge (env `SENTINEL_JUDGE_WORKERS`; default 2-8 by CPUs).
         inline_bytes: hot-route bodies up to this size without a session are judged on the event
-            loop, cheaper than a thread hand-off (env `SENTINEL_INLINE_BYTES`, default 2048; 0: none).
+            loop, cheaper than a thread hand-off (env `SENTINEL_INLINE_BYTES`, default 1024; 0: none).
         verdict_cache: how many verdicts of repeated, session-less hot-route bodies a process keeps
             for a rules guard (env `SENTINEL_VERDICT_CACHE`, default 4096; 0: off). Each request
             is still audited; see `verdict_cache.py` for why a hit is the same verdict.
@@ -154,7 +154,7 @@ def create_app(
     if judge_workers is None and env.get("SENTINEL_JUDGE_WORKERS", "").strip():
         judge_workers = env_int("SENTINEL_JUDGE_WORKERS", 0)
     if inline_bytes is _FROM_ENV:
-        inline_bytes = env_int("SENTINEL_INLINE_BYTES", 2048)
+        inline_bytes = env_int("SENTINEL_INLINE_BYTES", 1024)
     if verdict_cache is _FROM_ENV:
         verdict_cache = env_int("SENTINEL_VERDICT_CACHE", 4096)
     if judge_processes is _FROM_ENV:

@@ -101,7 +101,7 @@ class JudgePool:
     """Worker threads that judge calls for one server process."""
 
     def __init__(self, *, workers: int | None = None, budget_s: float = 10.0, max_pending: int | None = None,
-                 inline_bytes: int = 2048, cache: VerdictCache | None = None,
+                 inline_bytes: int = 1024, cache: VerdictCache | None = None,
                  processes: tuple[Guard, ProcessJudge] | None = None, process_bytes: int = 16384) -> None:
         """`inline_bytes`: bodies up to this size are judged on the loop (0: every call goes to the
         pool); `cache`: where repeated small calls' verdicts are kept (None: nothing is);
