@@ -139,12 +139,15 @@ class JudgePool:
         """
         cache = self.cache if route is not None and self.cache is not None and \
             self.cache.usable(guard, call, body) else None
+        key = b""
         if cache is not None:
             assert route is not None and body is not None
             start = time.perf_counter()
-            known = cache.get(guard, route, body)
+            key = cache.key_of(call, body)
+            known = cache.get(guard, route, key)
             if known is not None:
-                verdict = known.model_copy(update={"latency_ms": (time.perf_counter() - start) * 1000.0})
+                verdict = known.model_copy(update={"latency_ms": (time.perf_counter() - start) * 1000.0,
+                                                   "call_id": call.call_id})
                 guard.telemetry.report(call, verdict, start)
                 return verdict
         if (body is not None and len(body) <= self.inline_bytes and call.session is None
@@ -154,7 +157,7 @@ class JudgePool:
         else:
             verdict = await self._judge(guard, call)
         if cache is not None:
-            cache.put(guard, route, body, verdict)  # type: ignore[arg-type]
+            cache.put(guard, route, key, verdict)  # type: ignore[arg-type]
         return verdict
 
     async def _judge(self, guard: Guard, call: ToolCall) -> Verdict:

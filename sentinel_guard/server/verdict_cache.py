@@ -5,7 +5,10 @@ byte. Judging such a call again with the rules tier gives the same verdict, so a
 the last few thousand answers — but only where that is provably so:
 
 * the key is the request's route and its **raw body bytes**, so every field the caller sent
-  (tool, args, context, user instruction, tool outputs, provenance, call id, backend) is in it;
+  (tool, args, context, user instruction, tool outputs, provenance, backend) is in it. A call
+  that carries a `call_id` (frameworks send a fresh one per call) is keyed by the call's JSON
+  without it instead: judging never reads the id, it is only stamped on the verdict, and a hit
+  is stamped with the asking request's own id;
 * only calls **without a session** are cached: a session call is judged with the tool outputs
   remembered for it, which change between requests and are not in the body;
 * only guards whose every step is a pure function of the call are cached: the built-in rules
@@ -62,6 +65,11 @@ class VerdictCache:
         """Whether a verdict for this request may be looked up and stored at all."""
         return (body is not None and len(body) <= self.max_key_bytes and call.session is None
                 and cacheable_guard(guard))
+
+    @staticmethod
+    def key_of(call: ToolCall, body: bytes) -> bytes:
+        """What identifies the request's judgement: its body, or without a `call_id` the call's JSON."""
+        return body if call.call_id is None else call.model_dump_json(exclude={"call_id"}).encode()
 
     def get(self, guard: Guard, route: str, body: bytes) -> Verdict | None:
         """The verdict judged for exactly this body on this route by this guard, or None."""
