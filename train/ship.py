@@ -60,7 +60,9 @@ def model_card(summary: dict[str, Any]) -> str:
                                    f"{v.get('val_before')} → {v.get('val_after')}" for k, v in stages.items()),
         f"- Gate: **{gate.get('decision')}** — {gate.get('reason')}; shipped checkpoint: `{chosen}`",
         f"- Wall times (s): {json.dumps(t)}; whole invocation {summary.get('wall_s_this_invocation')} s, "
-        f"CPU {summary.get('cpu_s_this_invocation')} s",
+        f"CPU {summary.get('cpu_s_this_invocation')} s"
+        + (f"; all stages of the recipe: {summary['wall_s_total']} s" if "wall_s_total" in summary else ""),
+        *([f"- Invocations: {summary['invocations']}"] if summary.get("invocations") else []),
         f"- Machine: {summary.get('machine')}",
         "",
         "## Held-out figures (env eval, fail-closed parse failures)",
@@ -79,6 +81,13 @@ def model_card(summary: dict[str, Any]) -> str:
             if "sft" in ev:
                 lines.append(_row("SFT", (ev.get("sft") or {}).get(suite)))
             lines.append(_row(f"gate's choice (`{chosen}`)", gc.get(suite)))
+            for label, key in (("GRPO, last checkpoint (not chosen)", "grpo_step8"),):
+                if suite in (ev.get(key) or {}):
+                    lines.append(_row(label, ev[key][suite]))
+    zs = (ev.get("zero_shot") or {}).get("v2") or {}
+    if zs and zs.get("parse_failures") == zs.get("decisions"):
+        lines += ["", "The zero-shot base never gave a parseable verdict, so its row is the score of escalating every "
+                  "call (the fail-closed grading). A trained row below it did worse than that floor."]
     if not gc and not ev.get("zero_shot"):
         lines.append("| (no held-out eval finished in this run) | | | | | |")
     n = (gc.get("v2") or {}).get("episodes_per_task") or recipe["eval"].get("max_episodes")
