@@ -75,7 +75,7 @@ def test_cli_proxy_serves_upstream_tools_and_stops_the_dangerous_call(tmp_path: 
             assert proxied == upstream_tools  # same names, descriptions and schemas
 
             ok = await client.call_tool("shell", {"command": "ls -la /srv/app"}, raise_on_error=False)
-            assert not ok.is_error and "pretend output" in ok.content[0].text
+            assert not ok.is_error and "exit 0" in ok.content[0].text
             assert ok.meta and ok.meta["sentinel_guard"]["decision"] == "approve"
 
             refused = await client.call_tool("shell", {"command": "rm -rf /"}, raise_on_error=False)
