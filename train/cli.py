@@ -148,6 +148,9 @@ def eval_(adapter: Annotated[Path | None, typer.Option(help="adapter (PEFT) or f
                                                        help="held-out episodes per task (default: all)")] = None,
           view: Annotated[str | None, typer.Option(help="prompt view: full | focused (default: the adapter's)")] = None,
           task: Annotated[list[str] | None, typer.Option(help="only these tasks (default: all three)")] = None,
+          decoding: Annotated[str | None, typer.Option(
+              help="schema (the decision is the likeliest legal value) or free (plain greedy); default: the recipe's"
+          )] = None,
           as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False) -> None:
     """Held-out env eval (compat, v2) with the trained model as the overseer; parse failures reported apart.
 
@@ -168,6 +171,10 @@ def eval_(adapter: Annotated[Path | None, typer.Option(help="adapter (PEFT) or f
         raise fail("--zero-shot runs in-process; use --backend transformers")
     if suite and any(s not in ("compat", "v2") for s in suite):
         raise fail(f"unknown suite in {suite}; choose compat or v2")
+    if decoding not in (None, "schema", "free"):
+        raise fail(f"unknown --decoding {decoding!r}; choose schema or free")
+    if decoding and backend == "vllm":
+        raise fail("--decoding applies in-process; the vllm backend always asks its server for the verdict schema")
     if view not in (None, "full", "focused"):
         raise fail(f"unknown --view {view!r}; choose full or focused")
     from sentinel_guard.train.recipe import TIERS
@@ -178,6 +185,7 @@ def eval_(adapter: Annotated[Path | None, typer.Option(help="adapter (PEFT) or f
     reports = _guarded(lambda: evaluate_adapter(
         r, str(adapter) if adapter else None, base, backend=backend, vllm_url=vllm_url,
         suites=tuple(suite) if suite else None, max_episodes=episodes, view=view, tasks=tuple(task) if task else None,
+        decoding=decoding,
         name="zero_shot" if zero_shot else "trained", log=(lambda _m: None) if as_json else typer.echo))
     if as_json:
         typer.echo(json.dumps(next(iter(reports.values())) if len(reports) == 1 else reports, indent=2))

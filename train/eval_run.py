@@ -80,13 +80,13 @@ def vllm_overseer(base_url: str, model: str, *, max_tokens: int = 256) -> Callab
 def evaluate_adapter(recipe: Recipe, adapter: str | None, base: str | None = None, *, backend: str | None = None,
                      vllm_url: str | None = None, suites: tuple[str, ...] | None = None,
                      max_episodes: int | None = -1, view: str | None = None, name: str = "trained",
-                     tasks: tuple[str, ...] | None = None, reuse: bool = False,
+                     tasks: tuple[str, ...] | None = None, reuse: bool = False, decoding: str | None = None,
                      log: Callable[[str], None] = print) -> dict[str, Any]:
     """Evaluate `adapter` (PEFT adapter or full model dir; None = the base alone) on each suite's held-out split.
 
     In-process models are evaluated in lock step (`sentinel_guard.train.heldout`): batched, greedy,
     deterministic, with a bootstrap interval. `view` defaults to what the adapter was trained on.
-    With `reuse` (the pipeline), each suite's report is also kept as a content-addressed record next
+    `decoding` (in-process only) defaults to the recipe's (`schema`). With `reuse` (the pipeline), each suite's report is also kept as a content-addressed record next
     to the adapter and reused for identical weights and settings; the CLI always evaluates afresh.
     """
     backend = backend or recipe.eval.backend
@@ -106,9 +106,11 @@ def evaluate_adapter(recipe: Recipe, adapter: str | None, base: str | None = Non
     view = view or str(meta.get("prompt_view") or recipe.data.prompt_view)
     budget = int(meta.get("max_new_tokens") or recipe.eval.max_new_tokens)
     tasks = tasks or recipe.eval.tasks
+    decoding = decoding or recipe.eval.decoding
     loaded: list[Any] = []
     for suite in suites or recipe.eval.suites:
-        key = _eval_key(adapter, base or meta.get("base") or recipe.model.base, suite, cap, view, budget, tasks)
+        key = _eval_key(adapter, base or meta.get("base") or recipe.model.base, suite, cap, view, budget, tasks,
+                        decoding)
         record = Path(adapter).parent / "evals" / f"{key}.json" if reuse and adapter and key else None
         if record is not None and record.exists():
             import json
@@ -118,9 +120,10 @@ def evaluate_adapter(recipe: Recipe, adapter: str | None, base: str | None = Non
             continue
         if not loaded:
             model, tok = load_local(recipe, adapter, base or meta.get("base"))
-            loaded.append(model_answerer(model, tok, view=view, max_new_tokens=budget))
+            loaded.append(model_answerer(model, tok, view=view, max_new_tokens=budget, decoding=decoding))
         rep = evaluate_lockstep(suite, loaded[0], episodes_per_task=cap, name=name, tasks=tasks)
         rep["prompt_view"] = view
+        rep["decoding"] = decoding
         if record is not None:
             from sentinel_guard.train.report import write_json
 
@@ -133,7 +136,7 @@ def evaluate_adapter(recipe: Recipe, adapter: str | None, base: str | None = Non
 
 
 def _eval_key(adapter: str | None, base: str, suite: str, cap: int | None, view: str, budget: int,
-              tasks: tuple[str, ...] | None) -> str | None:
+              tasks: tuple[str, ...] | None, decoding: str) -> str | None:
     """Content address of one in-process eval: the adapter's weight bytes and every setting that can
     change a greedy answer. The eval is deterministic, so an identical key means an identical report
     (the gate's restored copy of a checkpoint reuses the checkpoint's eval instead of repeating it)."""
@@ -148,7 +151,7 @@ def _eval_key(adapter: str | None, base: str, suite: str, cap: int | None, view:
     if not found:
         return None  # weights we cannot address by content are never reused
     h.update(found[0].read_bytes())
-    h.update(json.dumps([base, suite, cap, view, budget, list(tasks or [])]).encode())
+    h.update(json.dumps([base, suite, cap, view, budget, list(tasks or []), decoding]).encode())
     return f"{suite}-{h.hexdigest()[:16]}"
 
 

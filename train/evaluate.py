@@ -2,8 +2,11 @@
 
 The model always sees the served prompt (the env's observation→prompt, i.e.
 `sentinel_guard.prompting.render_messages`) and answers in the served JSON format, parsed by
-`sentinel_guard.prompting.parse_verdict`. Greedy decoding. A parse failure earns reward 0 and is
-counted on its own; it is never turned into an approval.
+`sentinel_guard.prompting.parse_verdict`. Greedy decoding, under the verdict schema by default
+(`decoding="schema"`, `sentinel_guard.backends.schema_decoding`: the decision is the most likely of
+the four legal values, as the vLLM path's JSON-schema decoding guarantees) or free (`"free"`: plain
+greedy generation, whose unclosed or malformed JSON is a parse failure). A parse failure earns
+reward 0 and is counted on its own; it is never turned into an approval.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from typing import Any
 from sentinel_guard.train import envlink
 from sentinel_guard.train.rewards import verdict_of
 
-__all__ = ["ModelOverseer", "generate", "score_rows"]
+__all__ = ["DECODINGS", "ModelOverseer", "answer_texts", "generate", "score_rows"]
+
+DECODINGS = ("schema", "free")
 
 
 def generate(model: Any, tokenizer: Any, conversations: list[list[dict[str, str]]], *,
@@ -43,9 +48,33 @@ def generate(model: Any, tokenizer: Any, conversations: list[list[dict[str, str]
     return texts
 
 
-def score_rows(model: Any, tokenizer: Any, rows: list[dict[str, Any]], *, max_new_tokens: int) -> dict[str, Any]:
+def answer_texts(model: Any, tokenizer: Any, conversations: list[list[dict[str, str]]], *, max_new_tokens: int,
+                 decoding: str = "schema", batch_size: int = 8) -> list[str]:
+    """The model's verdict texts for chat `conversations`, decoded as `decoding` says (see the module doc)."""
+    if decoding == "free":
+        return generate(model, tokenizer, conversations, max_new_tokens=max_new_tokens, batch_size=batch_size)
+    if decoding != "schema":
+        raise ValueError(f"unknown decoding {decoding!r}; choose one of {', '.join(DECODINGS)}")
+    from sentinel_guard.train.modeling import TEMPLATE_KWARGS
+
+    from sentinel_guard.backends.schema_decoding import decode_verdict
+
+    was_training = model.training
+    model.eval()
+    try:
+        return [decode_verdict(model, tokenizer, tokenizer.apply_chat_template(
+            c, tokenize=False, add_generation_prompt=True, **TEMPLATE_KWARGS), max_new_tokens=max_new_tokens).text
+            for c in conversations]
+    finally:
+        if was_training:
+            model.train()
+
+
+def score_rows(model: Any, tokenizer: Any, rows: list[dict[str, Any]], *, max_new_tokens: int,
+               decoding: str = "schema") -> dict[str, Any]:
     """Mean env binary reward of the model's verdicts on validation rows (each replayed in the env)."""
-    texts = generate(model, tokenizer, [r["prompt"] for r in rows], max_new_tokens=max_new_tokens)
+    texts = answer_texts(model, tokenizer, [r["prompt"] for r in rows], max_new_tokens=max_new_tokens,
+                         decoding=decoding)
     rewards: list[float] = []
     decisions: Counter[str] = Counter()
     failures = 0
@@ -71,10 +100,11 @@ class ModelOverseer:
     fails closed (escalate) — it never becomes an approval.
     """
 
-    def __init__(self, model: Any, tokenizer: Any, *, max_new_tokens: int = 256) -> None:
+    def __init__(self, model: Any, tokenizer: Any, *, max_new_tokens: int = 256, decoding: str = "schema") -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.max_new_tokens = max_new_tokens
+        self.decoding = decoding
         self.parse_failures = 0
         self.calls = 0
 
@@ -83,7 +113,8 @@ class ModelOverseer:
         from sentinel_guard.prompting import parse_verdict
 
         self.calls += 1
-        (text,) = generate(self.model, self.tokenizer, [envlink.messages(obs)], max_new_tokens=self.max_new_tokens)
+        (text,) = answer_texts(self.model, self.tokenizer, [envlink.messages(obs)], max_new_tokens=self.max_new_tokens,
+                               decoding=self.decoding)
         try:
             v = parse_verdict(text, decided_by="trained")
         except VerdictParseError:

@@ -97,17 +97,19 @@ def evaluate_lockstep(suite: str, answer: Answerer, *, episodes_per_task: int | 
     }
 
 
-def model_answerer(model: Any, tokenizer: Any, *, view: str, max_new_tokens: int, batch_size: int = 8) -> Answerer:
-    """Greedy batched answers of an in-process model to observations (served prompt under `view`)."""
+def model_answerer(model: Any, tokenizer: Any, *, view: str, max_new_tokens: int, batch_size: int = 8,
+                   decoding: str = "schema") -> Answerer:
+    """Greedy answers of an in-process model to observations (served prompt under `view`; `decoding`
+    as in `sentinel_guard.train.evaluate.answer_texts`)."""
     from sentinel_guard.train import envlink
-    from sentinel_guard.train.evaluate import generate
+    from sentinel_guard.train.evaluate import answer_texts
 
     from sentinel_guard.errors import VerdictParseError
     from sentinel_guard.prompting import parse_verdict
 
     def answer(observations: list[dict[str, Any]]) -> list[dict[str, str] | None]:
-        texts = generate(model, tokenizer, [envlink.messages(o, view) for o in observations],
-                         max_new_tokens=max_new_tokens, batch_size=batch_size)
+        texts = answer_texts(model, tokenizer, [envlink.messages(o, view) for o in observations],
+                             max_new_tokens=max_new_tokens, batch_size=batch_size, decoding=decoding)
         out: list[dict[str, str] | None] = []
         for text in texts:
             try:

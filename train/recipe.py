@@ -95,6 +95,9 @@ class EvalSpec(_Strict):
     suites: tuple[Literal["compat", "v2"], ...] = ("compat", "v2")
     backend: Literal["transformers", "vllm"] = "transformers"
     max_new_tokens: int = Field(256, ge=8)
+    decoding: Literal["schema", "free"] = "schema"
+    """In-process decoding: `schema` (the decision is the likeliest legal value, as vLLM's JSON-schema
+    decoding guarantees; `sentinel_guard.backends.schema_decoding`) or `free` (plain greedy)."""
     max_episodes: int | None = None
     """Cap per suite (None = the full held-out split); the tiny recipe caps it to stay fast."""
     zero_shot: bool = False

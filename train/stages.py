@@ -72,7 +72,8 @@ def _score(ctx: RunContext, model: Any, tok: Any, model_dir: str | Path | None =
     key = str(model_dir) if model_dir is not None else None
     if key is not None and key in ctx.scores:
         return ctx.scores[key]
-    result = score_rows(model, tok, _val_rows(ctx), max_new_tokens=ctx.recipe.eval.max_new_tokens)
+    result = score_rows(model, tok, _val_rows(ctx), max_new_tokens=ctx.recipe.eval.max_new_tokens,
+                        decoding=ctx.recipe.eval.decoding)
     if key is not None:
         ctx.scores[key] = result
     return result

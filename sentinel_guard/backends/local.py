@@ -2,8 +2,11 @@
 
 For a host with no GPU and no model server: the base (a named offline base such as
 `smollm2-135m-instruct`, a model directory or a `.gguf` file) plus an optional PEFT adapter,
-e.g. the adapter shipped under `models/`. Greedy decoding, the shared prompt and parser
-(`ModelOverseer`), and every failure (unreadable answer, generation error) ends fail-closed.
+e.g. the adapter shipped under `models/`. Greedy decoding under the verdict schema by default
+(`decoding="schema"`, `sentinel_guard.backends.schema_decoding`: the decision is the likeliest of
+the four legal values, as a vLLM server's JSON-schema decoding guarantees), or plain greedy
+(`"free"`); the shared prompt and parser (`ModelOverseer`); every failure (unreadable answer,
+generation error) ends fail-closed.
 
     overseer = LocalOverseer(adapter="models/smollm2-135m-overseer/adapter")
     guard = Guard(overseer)
@@ -45,6 +48,7 @@ class LocalOverseer(ModelOverseer):
         on_failure: Decision | None = Decision.ESCALATE,
         constraints: list[str] | tuple[str, ...] = (),
         threads: int | None = None,
+        decoding: str = "schema",
     ) -> None:
         """
         Args:
@@ -54,7 +58,10 @@ class LocalOverseer(ModelOverseer):
             on_failure: escalate (default) or block when no verdict can be had; None raises instead.
             constraints: policy lines included in the prompt.
             threads: torch CPU threads (default: torch's choice).
+            decoding: `schema` (the decision is the likeliest legal value) or `free` (plain greedy).
         """
+        if decoding not in ("schema", "free"):
+            raise ConfigError(f"unknown decoding {decoding!r}; choose schema or free")
         require_extra("torch", "local", "LocalOverseer")
         require_extra("transformers", "local", "LocalOverseer")
         meta: dict[str, Any] = {}
@@ -76,6 +83,7 @@ class LocalOverseer(ModelOverseer):
         self.adapter = adapter
         self.max_new_tokens = int(max_new_tokens or meta.get("max_new_tokens") or 128)
         self.threads = threads
+        self.decoding = decoding
         self._lock = threading.Lock()
         self._model: Any = None
         self._tokenizer: Any = None
@@ -103,6 +111,10 @@ class LocalOverseer(ModelOverseer):
         with self._lock:
             model, tok = self._ensure_model()
             prompt = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+            if self.decoding == "schema":
+                from sentinel_guard.backends.schema_decoding import decode_verdict
+
+                return decode_verdict(model, tok, prompt, max_new_tokens=self.max_new_tokens).text
             enc = tok(prompt, return_tensors="pt", add_special_tokens=False)
             with torch.no_grad():
                 out = model.generate(**enc, max_new_tokens=self.max_new_tokens, do_sample=False,

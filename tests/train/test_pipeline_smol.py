@@ -96,6 +96,7 @@ def test_local_overseer_serves_the_adapter_and_fails_closed(run: tuple[Path, dic
     verdict = asyncio.run(overseer.judge(call))
     assert verdict.decision in set(Decision)
     assert verdict.decided_by == "model:local:adapter" or verdict.decision == Decision.ESCALATE
-    cut = LocalOverseer(str(out / "base"), adapter=out / "adapter", max_new_tokens=2)  # cannot finish a verdict
+    cut = LocalOverseer(str(out / "base"), adapter=out / "adapter", max_new_tokens=2,
+                        decoding="free")  # two free tokens cannot finish a verdict
     failed = asyncio.run(cut.judge(call))
     assert failed.decision == Decision.ESCALATE and "pars" in failed.justification.lower()

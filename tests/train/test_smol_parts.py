@@ -130,6 +130,8 @@ def test_chat_template_renders_plain_turns_like_smollm2_and_supports_tools() -> 
     ["train", "eval", "--zero-shot", "--adapter", "."],
     ["train", "eval", "--zero-shot", "--view", "sideways"],
     ["train", "eval", "--zero-shot", "--task", "chess"],
+    ["train", "eval", "--zero-shot", "--decoding", "beam"],
+    ["train", "eval", "--adapter", ".", "--backend", "vllm", "--vllm-url", "http://127.0.0.1:9", "--decoding", "free"],
 ])
 def test_eval_cli_input_errors_exit_2(args: list[str]) -> None:
     proc = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300)
