@@ -216,7 +216,10 @@ def run_pipeline(recipe: Recipe, out: str | Path, *, dry_run: bool = False, log:
         evals = {"gate_choice": evaluate_adapter(recipe, str(out / "adapter"), base, log=log, name=restored.name,
                                                  reuse=True)}
         timings["eval_gate_choice"] = round(time.perf_counter() - t0, 1)
+        last = gate.history[-1] if gate.history else None  # the last GRPO checkpoint, shown when not chosen
         for label, model_dir, wanted in (("sft", sft["model_dir"], recipe.eval.compare_sft),
+                                         ("grpo_last", last.path if last else None,
+                                          recipe.eval.compare_sft and last is not None and last.name != restored.name),
                                          ("zero_shot", None, recipe.eval.zero_shot)):
             if wanted and not (label == "sft" and restored.name == "sft"):
                 record = out / "evals" / f"{label}.json"  # resumable like the stages: a finished eval is reused
@@ -225,7 +228,8 @@ def run_pipeline(recipe: Recipe, out: str | Path, *, dry_run: bool = False, log:
                     log(f"eval {label}: already done, reused {record}")
                     continue
                 t0 = time.perf_counter()
-                evals[label] = evaluate_adapter(recipe, model_dir, base, log=log, name=label,
+                evals[label] = evaluate_adapter(recipe, model_dir, base, log=log,
+                                                name=last.name if label == "grpo_last" and last else label,
                                                 suites=recipe.eval.compare_suites, reuse=True)
                 timings[f"eval_{label}"] = round(time.perf_counter() - t0, 1)
                 write_json(record, evals[label])

@@ -53,7 +53,9 @@ def model_card(summary: dict[str, Any]) -> str:
         f"- Base: `{recipe['model']['base']}`; LoRA r{recipe['model']['lora']['r']} on "
         f"{', '.join(recipe['model']['lora']['target_modules'])}, layers {recipe['model']['lora'].get('layers')}",
         f"- Prompt view: `{recipe['data']['prompt_view']}` (see `sentinel_guard.train.views`); answers ≤ "
-        f"{recipe['eval']['max_new_tokens']} tokens, greedy",
+        f"{recipe['eval']['max_new_tokens']} tokens, greedy, decoding `{recipe['eval'].get('decoding', 'free')}`"
+        + (" (the decision is the likeliest of the four legal values, scored by the model; "
+           "`sentinel_guard.backends.schema_decoding`)" if recipe["eval"].get("decoding", "free") == "schema" else ""),
         f"- Data: {summary['data']['rft_rows']} grader-verified SFT rows {summary['data']['rft_by_decision']}; "
         f"GRPO prompts {summary['data']['grpo_rows']}; {summary['data']['val_rows']} validation turns",
         "- Stages: " + "; ".join(f"{k}: {v.get('steps')} steps, {v.get('wall_s')} s, val reward "
@@ -81,10 +83,13 @@ def model_card(summary: dict[str, Any]) -> str:
             if "sft" in ev:
                 lines.append(_row("SFT", (ev.get("sft") or {}).get(suite)))
             lines.append(_row(f"gate's choice (`{chosen}`)", gc.get(suite)))
-            for label, key in (("GRPO, last checkpoint (not chosen)", "grpo_step8"),):
-                if suite in (ev.get(key) or {}):
-                    lines.append(_row(label, ev[key][suite]))
+            last = ev.get("grpo_last") or {}
+            if suite in last:
+                lines.append(_row(f"GRPO, last checkpoint (`{last[suite].get('overseer')}`, not chosen)", last[suite]))
     zs = (ev.get("zero_shot") or {}).get("v2") or {}
+    if zs and zs.get("decisions") and set(zs.get("decision_counts") or {}) == {"approve"}:
+        lines += ["", "The zero-shot base approves every call: asked for a verdict it agrees with the agent, and an "
+                  "overseer that never stops anything has recall and F1 0."]
     if zs and zs.get("parse_failures") == zs.get("decisions"):
         lines += ["", "The zero-shot base never gave a parseable verdict, so its row is the score of escalating every "
                   "call (the fail-closed grading). A trained row below it did worse than that floor."]
