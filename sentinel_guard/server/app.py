@@ -38,6 +38,7 @@ from sentinel_guard.errors import ConfigError
 from sentinel_guard.guard import Guard
 from sentinel_guard.memory import LocalSessionMemory, StoreSessionMemory
 from sentinel_guard.policy import Policy
+from sentinel_guard.server.front import ServiceApp
 from sentinel_guard.server.judging import JudgePool
 from sentinel_guard.server.keys import KeyRing
 from sentinel_guard.server.procjudge import ProcessJudge
@@ -231,7 +232,7 @@ def create_app(
         if reader is not store:
             reader.close()
 
-    app = FastAPI(
+    app = ServiceApp(
         title="sentinel-guard oversight service",
         version=__version__,
         summary="Approve, flag, block or escalate AI-agent tool calls; every verdict is audited before it is returned.",
@@ -244,19 +245,20 @@ def create_app(
     app.include_router(oversee_router)
     app.include_router(admin_router)
     app.include_router(docs_router)
-    # The last middleware added runs first: body limit, then CORS (so preflights and 401s carry
-    # CORS headers when it is on), then access (host, key, role, rate), then the strict JSON
-    # check, then the fast path for well-formed hot-route calls.
-    if fast_path:
-        from sentinel_guard.server.fastpath import FastPathMiddleware
+    # The service's layers run in front of the framework (see `front.py`), outermost first: body
+    # limit, then CORS (so preflights and 401s carry CORS headers when it is on), then access
+    # (host, key, role, rate), then the strict JSON check, then the fast path for well-formed
+    # hot-route calls; whatever the fast path does not answer reaches the framework's routes.
+    from sentinel_guard.server.fastpath import FastPathMiddleware
 
-        app.add_middleware(FastPathMiddleware, state=state)
-    app.add_middleware(StrictJSONMiddleware)
-    app.add_middleware(AccessMiddleware, keys=keys, rate_limit=rate_limit)
+    layers: list[tuple[Any, dict[str, Any]]] = [(BodyLimitMiddleware, {"max_bytes": max_body_bytes})]
     if cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["Authorization", "Content-Type"])
-    app.add_middleware(BodyLimitMiddleware, max_bytes=max_body_bytes)
+        layers.append((CORSMiddleware, {"allow_origins": cors_origins, "allow_methods": ["GET", "POST"],
+                                        "allow_headers": ["Authorization", "Content-Type"]}))
+    layers += [(AccessMiddleware, {"keys": keys, "rate_limit": rate_limit}), (StrictJSONMiddleware, {})]
+    if fast_path:
+        layers.append((FastPathMiddleware, {"state": state}))
+    app.wrap(layers)
     return app
 
 

@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sentinel_guard.guard import Guard
 from sentinel_guard.overseers.base import fail_closed_verdict
 from sentinel_guard.server.app import ServerState, state_of
+from sentinel_guard.server.front import INTERNAL_ERROR
 from sentinel_guard.server.keys import LOCAL, Principal
 from sentinel_guard.server.live import live_response, to_tool_call
 from sentinel_guard.server.schemas import (
@@ -217,6 +218,4 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _internal(_: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled %s", type(exc).__name__, exc_info=exc)
-        return JSONResponse({"error": "internal error", "decision": "escalate",
-                             "justification": "The service failed; failing closed: do not run the call."},
-                            status_code=500)
+        return JSONResponse(INTERNAL_ERROR, status_code=500)
