@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from sentinel_guard.server.loadgen import LoadResult, encode_request, run_load, run_rate
+from sentinel_guard.server.serve import FACTORY, PROTOCOL
 
 OVERSEE = [
     {"tool": "shell", "args": {"command": "ls -la /var/log"}},
@@ -64,7 +65,8 @@ def server(audit: Path | str, workers: int, fast_path: bool, sync: str,
     env = {**os.environ, "SENTINEL_AUDIT": str(audit), "HF_HUB_OFFLINE": "1",
            "SENTINEL_FAST_PATH": "1" if fast_path else "0", "SENTINEL_AUDIT_SYNC": sync, **(extra_env or {})}
     env.pop("SENTINEL_API_KEY", None)
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "sentinel_guard.server.app:create_app",
+    # As `sentinel-guard serve` runs it: its connection-guarding protocol and idle timeout.
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", FACTORY, "--http", PROTOCOL, "--timeout-keep-alive", "5",
            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
            "--workers", str(workers)]
     proc = subprocess.Popen(cmd, env=env)

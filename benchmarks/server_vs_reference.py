@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import os
@@ -32,6 +33,7 @@ import platform
 import statistics
 import sys
 import tempfile
+import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -59,6 +61,27 @@ def distinct(n: int, salt: str) -> list[dict[str, Any]]:
     return out
 
 
+def listening_pid(port: int) -> int | None:
+    """The pid of the local process listening on TCP `port` (from /proc; None when not found or not ours
+    to read), so the reference's CPU per request is measured without asking for its pid."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as fh:
+            for entry in fh.readlines()[1:]:
+                fields = entry.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                    inodes.add(f"socket:[{fields[9]}]")
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            for fd in (proc / "fd").iterdir():
+                with contextlib.suppress(OSError):
+                    if os.readlink(fd) in inodes:
+                        return int(proc.name)
+    return None
+
+
 def load(host: str, port: int, clients: int, per_client: int, bodies: list[dict[str, Any]] | None = None) -> LoadResult:
     encoded = [encode_request("POST", "/live/oversee", body, host=host) for body in (bodies or LIVE)]
     sent = itertools.count()  # one counter for all clients (`make(i)` gets a client's own index)
@@ -66,11 +89,14 @@ def load(host: str, port: int, clients: int, per_client: int, bodies: list[dict[
                                 requests_per_client=per_client))
 
 
-def line(label: str, r: LoadResult, cpu: float | None) -> str:
+def line(label: str, r: LoadResult, cpu: float | None, loader_cpu: float) -> str:
     s = r.summary()
-    per_req = f"{cpu / s['requests'] * 1000:>10.3f}" if cpu is not None and s["requests"] else f"{'-':>10}"
+    n = s["requests"] or 1
+    per_req = f"{cpu / n * 1000:>10.3f}" if cpu is not None else f"{'-':>10}"
+    busy = f"{cpu / r.elapsed_s:>6.2f}" if cpu is not None and r.elapsed_s else f"{'-':>6}"
     return (f"{label:<28} {s['requests']:>7} {s['non_200'] + s['connection_errors']:>6} {s['req_per_s']:>9.0f} "
-            f"{s['p50_ms']:>8.2f} {s['p99_ms']:>8.2f} {per_req}")
+            f"{s['p50_ms']:>8.2f} {s['p99_ms']:>8.2f} {per_req} {busy} {loader_cpu / n * 1000:>10.3f} "
+            f"{os.getloadavg()[0]:>6.2f}")
 
 
 def main() -> int:
@@ -82,7 +108,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1, help="our uvicorn workers (default 1)")
     parser.add_argument("--audit", default=None, help="our audit store (default: a temp SQLite file; or postgresql://…)")
     parser.add_argument("--reference-pid", type=int, default=None,
-                        help="the reference server's pid, to print its CPU ms per request too")
+                        help="the reference server's pid, for its CPU per request (default: the local process "
+                             "listening on its port)")
     parser.add_argument("--sync", choices=["full", "normal"], default="full", help="our audit durability (default full)")
     parser.add_argument("--no-cache", action="store_true", help="serve ours without its verdict cache")
     args = parser.parse_args()
@@ -101,8 +128,15 @@ def main() -> int:
           f"ours: workers={args.workers}, audit sync {args.sync}, load average {os.getloadavg()[0]:.2f} at start")
     print("# cpu ms/req: the server's own CPU time per request (all its processes) — the figure least moved by"
           " other load on a shared machine")
-    print(f"{'round':<28} {'reqs':>7} {'errors':>6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms/req':>10}")
+    print("# cores: the server's CPU seconds per second of the round (about 1.0 = one core kept busy; far less on a"
+          " loaded machine means it was waiting for a CPU); loader ms/req: this script's own CPU per request")
+    print(f"{'round':<28} {'reqs':>7} {'errors':>6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms/req':>10} "
+          f"{'cores':>6} {'loader ms':>10} {'load1':>6}")
+    ref_port = ref.port or 80
+    ref_pid = args.reference_pid or (listening_pid(ref_port) if ref.hostname in ("127.0.0.1", "localhost") else None)
+    print(f"# reference pid: {ref_pid if ref_pid else 'unknown (its CPU is not measured)'}")
     ours: dict[str, list[LoadResult]] = {"cold": [], "repeated": []}
+    cpu_ms: dict[tuple[str, str], list[float]] = {}
     theirs: dict[str, list[LoadResult]] = {"cold": [], "repeated": []}
     env = {"SENTINEL_VERDICT_CACHE": "0"} if args.no_cache else {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -110,24 +144,26 @@ def main() -> int:
         with server(audit, args.workers, True, args.sync, env) as (port, pid):  # type: ignore[arg-type]
 
             def timed(host: str, p: int, owner: int | None,
-                      bodies: list[dict[str, Any]] | None) -> tuple[LoadResult, float | None]:
-                before = cpu_seconds(owner) if owner else 0.0
+                      bodies: list[dict[str, Any]] | None) -> tuple[LoadResult, float | None, float]:
+                before, loader = (cpu_seconds(owner) if owner else 0.0), time.process_time()
                 result = load(host, p, args.clients, args.requests, bodies)
-                return result, (cpu_seconds(owner) - before) if owner else None
+                loader = time.process_time() - loader
+                return result, (cpu_seconds(owner) - before) if owner else None, loader
 
-            ref_port = ref.port or 80
             load(ref.hostname, ref_port, 4, 100)  # warm-up, both
             load("127.0.0.1", port, 4, 100)
             total = args.clients * args.requests
             for n in range(1, args.rounds + 1):
                 for kind in ("cold", "repeated"):
                     for side, host, p, owner, results in (
-                            ("reference", ref.hostname, ref_port, args.reference_pid, theirs),
+                            ("reference", ref.hostname, ref_port, ref_pid, theirs),
                             ("sentinel-guard", "127.0.0.1", port, pid, ours)):
                         bodies = distinct(total, f"{side[0]}{n}") if kind == "cold" else None
-                        result, cpu = timed(host, p, owner, bodies)
+                        result, cpu, loader = timed(host, p, owner, bodies)
                         results[kind].append(result)
-                        print(line(f"{side} {kind} {n}", result, cpu), flush=True)
+                        if cpu is not None and result.requests:
+                            cpu_ms.setdefault((side, kind), []).append(cpu / result.requests * 1000)
+                        print(line(f"{side} {kind} {n}", result, cpu, loader), flush=True)
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/health") as resp:
                 print(f"# ours, /health after the runs: verdict cache {json.load(resp).get('verdict_cache')}")
 
@@ -140,6 +176,10 @@ def main() -> int:
         print(f"{kind:<8} median req/s: ours {o_rps:.0f}, reference {t_rps:.0f} → ratio {o_rps / t_rps:.2f}x "
               f"(target ≥ 3x); median p99: ours {o_p99:.2f} ms, reference {t_p99:.2f} ms → "
               f"{o_p99 / t_p99:.2f} of theirs (target ≤ 0.33)")
+        if (("reference", kind) in cpu_ms) and (("sentinel-guard", kind) in cpu_ms):
+            o_cpu, t_cpu = statistics.median(cpu_ms[("sentinel-guard", kind)]), statistics.median(cpu_ms[("reference", kind)])
+            print(f"{kind:<8} median server CPU per request: ours {o_cpu:.3f} ms, reference {t_cpu:.3f} ms → "
+                  f"{t_cpu / o_cpu:.2f}x (the req/s ratio when each side keeps one core busy)")
     every = [r for results in (ours, theirs) for rs in results.values() for r in rs]
     errors = sum(r.requests - r.ok + len(r.errors) for r in every)
     print(f"errors (non-200 or connection) across all rounds: {errors}")
