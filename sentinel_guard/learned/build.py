@@ -10,11 +10,13 @@ with one source left out and reports on it.
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sentinel_guard.errors import ConfigError
 from sentinel_guard.learned.data import (
@@ -26,9 +28,10 @@ from sentinel_guard.learned.data import (
     indirect,
     user_errands,
 )
-from sentinel_guard.learned.features import featurise, text_buckets, window_buckets, windows
+from sentinel_guard.learned.features import example_features, featurise, windows
 from sentinel_guard.learned.fit import Example, fit_head, threshold_for_fpr
 from sentinel_guard.learned.heads import DEFAULT_HEADS_PATH, HeadSet, LinearHead
+from sentinel_guard.learned.tokens import load_vectors
 from sentinel_guard.shield.normalise import normalise
 from sentinel_guard.shield.synth import generate as synth_generate
 
@@ -39,6 +42,7 @@ _WINDOWED = {"injection_untrusted"}
 _MAX_NEG_WINDOWS = 6
 _PAYLOADS_PER_SOURCE = 1200
 _VOCAB_MAX = 60_000
+_MIN_GROUP = 40
 
 
 def _held(text: str) -> bool:
@@ -46,25 +50,29 @@ def _held(text: str) -> bool:
     return zlib.crc32(text.encode("utf-8")) % 5 == 0
 
 
-def _examples(records: list[Record], windowed: bool) -> tuple[list[Example], list[str]]:
-    """(buckets, label) examples and the source of each (for balancing sources in the fit)."""
-    if not windowed:
-        return [(text_buckets(r.text), r.label) for r in records], [r.source for r in records]
+def _examples(records: list[Record], windowed: bool,
+              index: dict[str, int]) -> tuple[list[Example], list[str], list[list[int]]]:
+    """(buckets, label) examples, the source of each (for balancing sources in the fit) and
+    each one's WordPiece token ids (for the static-vector part)."""
     out: list[Example] = []
     groups: list[str] = []
+    tokens: list[list[int]] = []
     for r in records:
-        wins = window_buckets(r.text)
-        if r.label and r.payload:
+        wins = example_features(r.text, index, windowed=windowed)
+        if not windowed:
+            part = [(b, t, r.label) for _, b, t in wins]
+        elif r.label and r.payload:
             probe = normalise(r.payload)[:40]
-            part = [(b, int(probe in w)) for w, b in wins]
+            part = [(b, t, int(probe in w)) for w, b, t in wins]
         elif r.label:
-            part = [(b, 1) for _, b in wins]
+            part = [(b, t, 1) for _, b, t in wins]
         else:
             step = max(1, len(wins) // _MAX_NEG_WINDOWS)
-            part = [(b, 0) for _, b in wins[::step]]
-        out.extend(part)
+            part = [(b, t, 0) for _, b, t in wins[::step]]
+        out.extend((b, y) for b, _, y in part)
+        tokens.extend(t for _, t, _ in part)
         groups.extend([r.source] * len(part))
-    return out, groups
+    return out, groups, tokens
 
 
 def _sample(records: list[Record], per_source: int, seed: int) -> list[Record]:
@@ -112,24 +120,52 @@ def vocabulary(records: list[Record]) -> list[str]:
     return sorted(counts, key=lambda w: (-counts[w], w))[:_VOCAB_MAX]
 
 
-def train_head(name: str, records: list[Record], *, log: Callable[[str], None] = lambda _: None) -> LinearHead:
-    """Fit on four fifths of the benign texts (all positives), threshold on the fifth left out.
+def calibration_groups(calib: list[Record], windowed: bool, target_fpr: float) -> list[list[Record]]:
+    """The held-out benign texts split by source (and, for windowed heads, short vs long): the
+    threshold is the strictest group's, so the stated FPR holds on *every* kind of benign text
+    seen, not only on their mix. Why: pooled, easy templated sources (errands, tool questions)
+    outvote hard ones, and a source left out then sees many times the stated FPR (the pooled
+    threshold gave 0.62 on S-Labs' benign prompts, per-source 0.29). Sources with fewer than
+    `_MIN_GROUP` held-out texts, or too few for the stated FPR to allow one of them past the
+    threshold, are pooled (a 2% quantile of six texts is just their maximum)."""
+    least = max(_MIN_GROUP, math.ceil(1 / target_fpr))
+    by: dict[tuple[str, bool], list[Record]] = {}
+    for r in calib:
+        long = windowed and len(windows(featurise(r.text))) > 1
+        by.setdefault((r.source, long), []).append(r)
+    groups: list[list[Record]] = []
+    small: dict[bool, list[Record]] = {}
+    for (_, long), group in sorted(by.items()):
+        if len(group) >= least:
+            groups.append(group)
+        else:
+            small.setdefault(long, []).extend(group)
+    groups.extend(g for _, g in sorted(small.items()) if g)
+    return groups
+
+
+def train_head(name: str, records: list[Record], *, log: Callable[[str], None] = lambda _: None,
+               vectors: tuple[list[str], Any] | None = None) -> LinearHead:
+    """Fit on four fifths of the benign texts (all positives), threshold on the fifth left out
+    (per source, see `calibration_groups`).
 
     The threshold is chosen on the head as it is shipped (int8 weights, word sums), so the
-    stated FPR holds for the file, not only for the float weights before quantisation."""
+    stated FPR holds for the file, not only for the float weights before quantisation.
+    `vectors` (`tokens.load_vectors()`, read from the committed file when None) adds the
+    static-vector part."""
+    tokens, matrix = vectors if vectors is not None else load_vectors()
+    index = {t: i for i, t in enumerate(tokens)}
     windowed = name in _WINDOWED
     fit_part = [r for r in records if r.label or not _held(r.text)]
     calib = [r for r in records if not r.label and _held(r.text)]
-    examples, sources = _examples(fit_part, windowed)
-    head = fit_head(examples, windowed=windowed, groups=sources,
-                    meta={"target_fpr": TARGET_FPR[name], "calibration_texts": len(calib),
-                          "sources": sorted({r.source for r in records})}).quantised(vocabulary(records))
-    # Short and long texts are calibrated apart (a window-level score behaves differently on one
-    # sentence and on a 40-window inbox dump) and the stricter threshold is kept: the stated FPR
-    # then holds for each, not only for the mix the calibration set happens to have.
-    groups = [[r for r in calib if len(windows(featurise(r.text))) == 1],
-              [r for r in calib if len(windows(featurise(r.text))) > 1]] if windowed else [calib]
-    head.threshold = max(threshold_for_fpr([head.logit(r.text) for r in g], TARGET_FPR[name]) for g in groups if g)
+    examples, sources, ex_tokens = _examples(fit_part, windowed, index)
+    fitted = fit_head(examples, windowed=windowed, groups=sources, tokens=ex_tokens, vectors=matrix,
+                      meta={"target_fpr": TARGET_FPR[name], "calibration_texts": len(calib),
+                            "sources": sorted({r.source for r in records})})
+    fitted.token_index = index
+    head = fitted.quantised(vocabulary(records))
+    head.threshold = max(threshold_for_fpr([head.logit(r.text) for r in g], TARGET_FPR[name])
+                         for g in calibration_groups(calib, windowed, TARGET_FPR[name]))
     log(f"{name}: {len(fit_part)} texts fitted, {len(head.weights)} weights, {len(head.word_sums)} words, threshold {head.threshold:.3f} "
         f"at FPR {TARGET_FPR[name]} on {len(calib)} held-out benign texts")
     return head
@@ -141,8 +177,10 @@ def build_heads(corpus: Path = CORPUS_DIR, seed: int = 0, *, small: bool = False
     if not (corpus / "injection_text.jsonl").is_file():
         raise ConfigError(f"corpus not found: {corpus} (expected injection_text.jsonl there)")
     records = head_records(corpus, seed, small=small)
-    heads = {name: train_head(name, recs, log=log) for name, recs in records.items()}
-    return HeadSet(heads, {"seed": seed, "small": small, "trained_on": "licensed corpus (NOTICE) + own data"})
+    vectors = load_vectors()
+    heads = {name: train_head(name, recs, log=log, vectors=vectors) for name, recs in records.items()}
+    return HeadSet(heads, {"seed": seed, "small": small, "trained_on": "licensed corpus (NOTICE) + own data",
+                           "static_vectors": "all-MiniLM-L6-v2 distilled (distil.py)"}, vectors[0])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,9 @@ its 4-grams on every call; only bigrams, openings and unknown words are hashed a
 A unit's features are a multiset (a 4-gram shared by two words counts twice), which is what
 the trainer fits too.
 
+Besides, a head may average static token vectors over the units' words (`tokens.py`): each
+distinct word of a unit adds its WordPiece tokens (`units_tokens`).
+
 A head scores a text from its units: the whole text (all units), or, for texts an agent reads,
 windows of `WINDOW_UNITS` consecutive units, so one planted sentence stands out wherever it
 sits in a long, benign document.
@@ -25,10 +28,11 @@ import re
 import zlib
 from dataclasses import dataclass
 
+from sentinel_guard.learned.tokens import pieces
 from sentinel_guard.shield.normalise import normalise
 
-__all__ = ["HASH_BITS", "MAX_CHARS", "WINDOW_UNITS", "Unit", "featurise", "text_buckets", "unit_text",
-           "window_buckets", "windows", "word_buckets"]
+__all__ = ["HASH_BITS", "MAX_CHARS", "WINDOW_UNITS", "Unit", "example_features", "featurise", "text_buckets", "unit_text",
+           "units_tokens", "window_buckets", "windows", "word_buckets"]
 
 HASH_BITS = 18
 _MASK = (1 << HASH_BITS) - 1
@@ -113,3 +117,21 @@ def text_buckets(text: str) -> list[int]:
 def window_buckets(text: str) -> list[tuple[str, list[int]]]:
     """(normalised window text, its buckets with multiplicity) per window of the text."""
     return [(unit_text(w), _buckets_of(w)) for w in windows(featurise(text))]
+
+
+def example_features(text: str, index: dict[str, int], *, windowed: bool) -> list[tuple[str, list[int], list[int]]]:
+    """What the trainer fits, per window (`windowed`) or for the whole text: (normalised text,
+    buckets with multiplicity, WordPiece token ids), read from one featurisation."""
+    units = featurise(text)
+    parts = windows(units) if windowed else [units]
+    return [(unit_text(w), _buckets_of(w), units_tokens(w, index)) for w in parts]
+
+
+def units_tokens(units: list[Unit], index: dict[str, int]) -> list[int]:
+    """The WordPiece token ids of these units' distinct words (per unit, as the heads score them):
+    what a head's static-vector part averages (`tokens.py`)."""
+    out: list[int] = []
+    for u in units:
+        for w in u.words:
+            out.extend(pieces(w, index))
+    return out

@@ -30,10 +30,11 @@ from typing import Any
 
 from sentinel_guard.errors import ConfigError
 from sentinel_guard.learned.features import HASH_BITS, WINDOW_UNITS, Unit, featurise, word_buckets
+from sentinel_guard.learned.tokens import pieces
 
 __all__ = ["DEFAULT_HEADS_PATH", "FORMAT", "HEAD_NAMES", "HeadSet", "LinearHead", "load_heads"]
 
-FORMAT = "sentinel-guard-heads/2"
+FORMAT = "sentinel-guard-heads/3"
 DEFAULT_HEADS_PATH = Path(__file__).with_name("heads.json")
 HEAD_NAMES = ("injection_user", "injection_untrusted", "intent", "action_risk")
 """`injection_user`: direct attacks in a user's own text. `injection_untrusted`: instructions for
@@ -44,6 +45,10 @@ the agent inside text it reads (tool output, documents). `intent`: a request who
 def _sigmoid(z: float) -> float:
     z = max(-30.0, min(30.0, z))
     return 1.0 / (1.0 + math.exp(-z))
+
+
+_TOKEN_LEVELS = 1000
+"""Token scores are stored as integer multiples of max|score| / 1000."""
 
 
 @dataclass
@@ -59,6 +64,13 @@ class LinearHead:
     meta: dict[str, Any] = field(default_factory=dict)
     word_sums: dict[str, float] = field(default_factory=dict)
     """Known words → the summed weight of their own and 4-gram buckets (a precomputed lookup)."""
+    token_scores: list[float] | None = None
+    """Static-vector part (`tokens.py`): each WordPiece token's score (the fitted direction · the
+    token's vector); the text adds the mean over its tokens. None: a head of hashed n-grams only."""
+    token_index: dict[str, int] = field(default_factory=dict)
+    """WordPiece token → its id (shared by the heads of one file)."""
+    word_emb: dict[str, tuple[float, int]] = field(default_factory=dict)
+    """Known words → (summed token score, token count): `pieces` runs only for unknown words."""
 
     # ------------------------------------------------------------------ scoring
     def __post_init__(self) -> None:
@@ -83,22 +95,41 @@ class LinearHead:
             values = [sum(map(at, word_buckets(w))) if v is None else v for w, v in zip(unit.words, values, strict=True)]
         return sum(values) + sum(map(at, unit.buckets))  # type: ignore[arg-type]
 
-    def logit_of(self, buckets: Iterable[int]) -> float:
-        """Logit of one bag of buckets (with multiplicity), as the trainer sees an example."""
+    def _unit_emb(self, unit: Unit) -> tuple[float, int]:
+        """(summed token score, token count) of a unit's words (the static-vector part)."""
+        scores = self.token_scores
+        if scores is None:
+            return 0.0, 0
+        total, count = 0.0, 0
+        known = self.word_emb.get
+        for w in unit.words:
+            hit = known(w)
+            if hit is None:
+                ids = pieces(w, self.token_index)
+                hit = (sum(scores[i] for i in ids), len(ids))
+            total += hit[0]
+            count += hit[1]
+        return total, count
+
+    def logit_of(self, buckets: Iterable[int], tokens: Iterable[int] = ()) -> float:
+        """Logit of one bag of buckets (with multiplicity) and token ids, as the trainer sees an example."""
         get = self.weights.get
         values = [get(b, 0.0) for b in buckets]
-        return self.bias + sum(values) / math.sqrt(max(len(values), 1))
+        ids = list(tokens)
+        emb = sum(self.token_scores[i] for i in ids) / len(ids) if ids and self.token_scores is not None else 0.0
+        return self.bias + sum(values) / math.sqrt(max(len(values), 1)) + emb
 
     def logit_units(self, units: list[Unit]) -> float:
         """The logit of a featurised text (see `logit`)."""
         dense = self._table()
         sums = [self._unit_sum(u, dense) for u in units]
+        embs = [self._unit_emb(u) for u in units]
         if not self.windowed or len(units) <= WINDOW_UNITS:
-            return self.bias + sum(sums) / math.sqrt(max(sum(u.size for u in units), 1))
+            return self.bias + sum(sums) / math.sqrt(max(sum(u.size for u in units), 1)) + _mean(embs)
         sizes = [u.size for u in units]
         n = len(units) - WINDOW_UNITS + 1
         best = max(sum(sums[i:i + WINDOW_UNITS]) / math.sqrt(max(sum(sizes[i:i + WINDOW_UNITS]), 1))
-                   for i in range(n))
+                   + _mean(embs[i:i + WINDOW_UNITS]) for i in range(n))
         return self.bias + best - math.log(n)
 
     def logit(self, text: str) -> float:
@@ -120,10 +151,19 @@ class LinearHead:
     def _q_scale(self) -> float:
         return max((abs(w) for w in self.weights.values()), default=1.0) / 127 or 1.0
 
+    def _e_scale(self) -> float:
+        return max((abs(s) for s in self.token_scores or ()), default=1.0) / _TOKEN_LEVELS or 1.0
+
     def quantised(self, vocab: Iterable[str] = ()) -> LinearHead:
-        """This head as the file stores it (int8 weights), with `word_sums` for `vocab`."""
-        again = LinearHead.from_json(self.to_json())
-        again.word_sums = {w: sum(again.weights.get(b, 0.0) for b in word_buckets(w)) for w in sorted(set(vocab))}
+        """This head as the file stores it (int8 weights, integer token scores), with `word_sums`
+        and `word_emb` for `vocab`."""
+        again = LinearHead.from_json(self.to_json(), index=self.token_index)
+        words = sorted(set(vocab))
+        again.word_sums = {w: sum(again.weights.get(b, 0.0) for b in word_buckets(w)) for w in words}
+        if again.token_scores is not None:
+            scores = again.token_scores
+            again.word_emb = {w: (sum(scores[i] for i in ids), len(ids))
+                              for w in words for ids in [pieces(w, self.token_index)]}
         return again
 
     def to_json(self) -> dict[str, Any]:
@@ -136,12 +176,20 @@ class LinearHead:
                 values.append(q)
                 last = bucket
         vocab = sorted(self.word_sums)
-        return {"bias": round(self.bias, 6), "threshold": round(self.threshold, 6), "scale": round(self.scale, 6),
-                "windowed": self.windowed, "q_scale": q_scale, "buckets": buckets, "weights": values,
-                "vocab": vocab, "word_q": [round(self.word_sums[w] / q_scale) for w in vocab], "meta": self.meta}
+        out = {"bias": round(self.bias, 6), "threshold": round(self.threshold, 6), "scale": round(self.scale, 6),
+               "windowed": self.windowed, "q_scale": q_scale, "buckets": buckets, "weights": values,
+               "vocab": vocab, "word_q": [round(self.word_sums[w] / q_scale) for w in vocab], "meta": self.meta}
+        if self.token_scores is not None:
+            e_scale = self._e_scale()
+            out["e_scale"] = e_scale
+            out["token_q"] = [round(s / e_scale) for s in self.token_scores]
+            if self.word_emb:  # integer sums of the integer token scores: exact after loading
+                out["word_e"] = [round(self.word_emb[w][0] / e_scale) for w in vocab]
+                out["word_n"] = [self.word_emb[w][1] for w in vocab]
+        return out
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], name: str = "head") -> LinearHead:
+    def from_json(cls, data: dict[str, Any], name: str = "head", index: dict[str, int] | None = None) -> LinearHead:
         try:
             q_scale = float(data["q_scale"])
             weights: dict[int, float] = {}
@@ -149,9 +197,19 @@ class LinearHead:
             for delta, q in zip(data["buckets"], data["weights"], strict=True):
                 bucket += int(delta)
                 weights[bucket] = int(q) * q_scale
-            sums = {str(w): int(q) * q_scale for w, q in zip(data.get("vocab", ()), data.get("word_q", ()), strict=True)}
-            return cls(weights, float(data["bias"]), float(data["threshold"]), float(data["scale"]),
+            vocab = data.get("vocab", ())
+            sums = {str(w): int(q) * q_scale for w, q in zip(vocab, data.get("word_q", ()), strict=True)}
+            head = cls(weights, float(data["bias"]), float(data["threshold"]), float(data["scale"]),
                        bool(data.get("windowed", False)), dict(data.get("meta") or {}), sums)
+            if "token_q" in data:
+                if not index or len(index) != len(data["token_q"]):
+                    raise ValueError("token scores without the file's token list (or of another length)")
+                e_scale = float(data["e_scale"])
+                head.token_scores = [int(q) * e_scale for q in data["token_q"]]
+                head.token_index = index
+                head.word_emb = {str(w): (int(q) * e_scale, int(c)) for w, q, c in
+                                 zip(vocab, data.get("word_e", ()), data.get("word_n", ()), strict=False)}
+            return head
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"learned head {name!r} is malformed: {exc!r}") from exc
 
@@ -162,13 +220,15 @@ class HeadSet:
 
     heads: dict[str, LinearHead]
     meta: dict[str, Any] = field(default_factory=dict)
+    tokens: list[str] = field(default_factory=list)
+    """The WordPiece vocabulary the heads' token scores index (empty: hashed n-grams only)."""
 
     def get(self, name: str) -> LinearHead | None:
         return self.heads.get(name)
 
     def to_bytes(self) -> bytes:
         """Canonical JSON (sorted keys, compact): equal head sets give equal bytes."""
-        data = {"format": FORMAT, "hash_bits": HASH_BITS, "meta": self.meta,
+        data = {"format": FORMAT, "hash_bits": HASH_BITS, "meta": self.meta, "tokens": self.tokens,
                 "heads": {n: h.to_json() for n, h in sorted(self.heads.items())}}
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
 
@@ -186,13 +246,21 @@ class HeadSet:
         unknown = sorted(set(heads) - set(HEAD_NAMES))
         if unknown:
             raise ConfigError(f"{source}: unknown head(s) {unknown}; known: {list(HEAD_NAMES)}")
-        return cls({n: LinearHead.from_json(h, n) for n, h in heads.items()}, dict(data.get("meta") or {}))
+        tokens = [str(t) for t in data.get("tokens") or ()]
+        index = {t: i for i, t in enumerate(tokens)}
+        return cls({n: LinearHead.from_json(h, n, index) for n, h in heads.items()}, dict(data.get("meta") or {}), tokens)
 
     def save(self, path: Path) -> None:
         """Write atomically (a temporary file renamed over the target): never a half-written file."""
         tmp = path.with_suffix(path.suffix + ".tmp")
         tmp.write_bytes(self.to_bytes())
         tmp.replace(path)
+
+
+def _mean(parts: list[tuple[float, int]]) -> float:
+    """Mean token score over units' (sum, count) pairs; 0 for no tokens."""
+    count = sum(c for _, c in parts)
+    return sum(s for s, _ in parts) / count if count else 0.0
 
 
 def load_heads(path: str | Path | None = None) -> HeadSet:

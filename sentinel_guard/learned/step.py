@@ -10,9 +10,12 @@ Runs after the overseer and the shield merge, and only ever makes a verdict stri
   instruction), looks like an attacker's action. Only when the verdict is an approve (no rule found
   a reason to stop): it raises it to flag (escalate when very confident). It never lowers a rule's stop.
 
-The heads' scores are calibrated so that 0.5 is the threshold chosen for their training FPR; a
-guard acts on intent from `act_at` (default 0.8, well past that threshold) because a false
-escalation costs a human's attention on every run it touches. The action-risk head is the
+The heads' scores are calibrated so that 0.5 is the threshold chosen for their training FPR on
+the hardest benign source (for intent: XSTest's over-refusal look-alikes, "how do I kill a
+Python process"); a guard acts on intent from `act_at` (default 0.7, past that threshold: 1 of
+the 43 held-out look-alikes reaches it) because a false escalation costs a human's attention on
+every run it touches. The head is data-starved (leave-one-source-out it barely generalises, see
+README), so it acts only where it is confident. The action-risk head is the
 weakest (trained on Atomic Red Team against documentation examples; its leave-one-source-out
 FPR is far above its target, see README), so it acts only from `action_at` = 0.98.
 """
@@ -54,7 +57,7 @@ def render_action(call: ToolCall) -> str:
 class LearnedStep:
     """Applies the `intent` and `action_risk` heads of a `HeadSet` to verdicts (pure per call)."""
 
-    def __init__(self, heads: HeadSet, *, act_at: float = 0.8, block_at: float = 0.97,
+    def __init__(self, heads: HeadSet, *, act_at: float = 0.7, block_at: float = 0.97,
                  action_at: float = 0.98, action_escalate_at: float = 0.995) -> None:
         if not 0.5 <= act_at <= block_at <= 1.0 or not 0.5 <= action_at <= action_escalate_at <= 1.0:
             raise ValueError("need 0.5 <= act_at <= block_at <= 1 and 0.5 <= action_at <= action_escalate_at <= 1")

@@ -1,5 +1,6 @@
-"""The fast scoring path of the learned heads (word sums, dense weights, one featurisation shared
-by several heads) gives exactly what the plain bucket sum the trainer fits gives, in any order."""
+"""The fast scoring path of the learned heads (word sums, per-word token scores, dense weights,
+one featurisation shared by several heads) gives exactly what the plain bucket sum plus mean
+token score the trainer fits gives, in any order."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import random
 import pytest
 
 from sentinel_guard.learned import HeadSet, load_heads
-from sentinel_guard.learned.features import featurise, text_buckets, window_buckets, windows
+from sentinel_guard.learned.features import example_features, featurise, text_buckets, windows
 from sentinel_guard.learned.heads import LinearHead
 
 TEXTS = [
@@ -29,20 +30,23 @@ def heads() -> HeadSet:
 
 
 def _plain(head: LinearHead, text: str) -> float:
-    """The logit from buckets alone, as the trainer computes it (no word sums, no dense table)."""
+    """The logit from buckets and token ids, as the trainer computes it (no word sums, no dense table)."""
     if not head.windowed or len(windows(featurise(text))) == 1:
-        return head.logit_of(text_buckets(text))
+        [(_, buckets, tokens)] = example_features(text, head.token_index, windowed=False)
+        return head.logit_of(buckets, tokens)
     import math
-    wins = window_buckets(text)
-    return max(head.logit_of(b) for _, b in wins) - math.log(len(wins))
+    wins = example_features(text, head.token_index, windowed=True)
+    return max(head.logit_of(b, t) for _, b, t in wins) - math.log(len(wins))
 
 
 @pytest.mark.parametrize("name", ["injection_user", "injection_untrusted", "intent", "action_risk"])
 def test_fast_path_equals_the_plain_bucket_sum(heads: HeadSet, name: str) -> None:
     head = heads.get(name)
     assert head is not None and head.word_sums, "the shipped head carries its word sums"
+    assert head.token_scores and head.word_emb, "the shipped head carries its token scores"
     bare = copy.copy(head)
     bare.word_sums = {}
+    bare.word_emb = {}
     for text in TEXTS:
         assert head.logit(text) == pytest.approx(_plain(head, text), abs=1e-9)
         assert head.logit(text) == pytest.approx(bare.logit(text), abs=1e-9)

@@ -77,7 +77,7 @@ def _fixed(score_logit: float) -> HeadSet:
 
 
 @pytest.mark.parametrize(("logit", "tool", "expected"), [
-    (0.0, "send_email", Decision.APPROVE),    # 0.5: at the head's threshold, short of act_at 0.8
+    (0.0, "send_email", Decision.APPROVE),    # 0.5: at the head's threshold, short of act_at 0.7
     (2.0, "send_email", Decision.ESCALATE),   # 0.88
     (5.0, "send_email", Decision.BLOCK),      # 0.993 >= block_at
     (5.0, "get_inbox", Decision.FLAG),        # read-only: flagged whatever the confidence
@@ -111,10 +111,14 @@ def test_heads_file_round_trips_byte_for_byte(heads: HeadSet, tmp_path) -> None:
 
 @pytest.mark.parametrize(("raw", "message"), [
     (b"not json", "not JSON"),
-    (b'{"format": "other"}', "not a sentinel-guard-heads/2 file"),
-    (json.dumps({"format": "sentinel-guard-heads/2", "hash_bits": 18, "heads": {"mystery": {}}}).encode(), "unknown head"),
-    (json.dumps({"format": "sentinel-guard-heads/2", "hash_bits": 18, "heads": {"intent": {"bias": 1}}}).encode(),
+    (b'{"format": "other"}', "not a sentinel-guard-heads/3 file"),
+    (json.dumps({"format": "sentinel-guard-heads/3", "hash_bits": 18, "heads": {"mystery": {}}}).encode(), "unknown head"),
+    (json.dumps({"format": "sentinel-guard-heads/3", "hash_bits": 18, "heads": {"intent": {"bias": 1}}}).encode(),
      "'intent' is malformed"),
+    # token scores whose token list is missing: the head could not score a word with them
+    (json.dumps({"format": "sentinel-guard-heads/3", "hash_bits": 18, "heads": {"intent": {
+        "bias": 0, "threshold": 0, "scale": 1, "q_scale": 1, "buckets": [], "weights": [], "e_scale": 1,
+        "token_q": [1, 2]}}}).encode(), "without the file's token list"),
 ])
 def test_bad_heads_file_is_a_config_error_naming_the_problem(raw: bytes, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
