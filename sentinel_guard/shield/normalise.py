@@ -52,6 +52,8 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 _LEETY = re.compile(
     r"(?<![\w@$])(?=[^\W013457]*[013457@$!])(?=[\w@$!]*[a-z])(?=[\w@$!]*[013457@$!][\w@$!]*[a-z]|[a-z][\w@$!]*[013457@$])[\w@$!]{3,}"
 )
+# Digits then a unit or ordinal suffix, and timestamp pieces: numbers, not leetspeak.
+_NOT_LEET = re.compile(r"\d+(?:st|nd|rd|th|[a-z])|\d+t\d+z?|\d+[a-z]\d+")
 # Literal escape sequences left in serialised tool outputs (YAML/JSON strings): "\n", "\t", "\ ".
 _ESCAPES = re.compile(r"\\[nrt]|\\(?=\s)|\\$|\\(?=\")|\\u200[bcd]", re.IGNORECASE)
 # Letters spelled out one by one: "i g n o r e" or "i.g.n.o.r.e".
@@ -96,14 +98,26 @@ def normalise(text: str) -> str:
     return text
 
 
+def _fold_word(match: re.Match[str]) -> str:
+    word = match.group()
+    if _NOT_LEET.fullmatch(word) or ("@" in word and match.string[match.end():match.end() + 1] == "."):
+        return word  # a quantity, ordinal or timestamp, or the local part and host of an e-mail address
+    return word.translate(_LEET)
+
+
 def fold_leet(text: str) -> str | None:
     """`text` with leetspeak words folded ("1gn0re" → "ignore"), or None when there are none.
 
     Only words that mix letters with leet digits are touched, so dates, amounts and ids stay.
+    Quantities and ordinals ("50g", "10th", "11t13" in timestamps) and e-mail addresses
+    ("ann@corp.com", whose "@" is no leet "a") stay too: folding them finds nothing, and in
+    most texts they are the only such words, where a second, folded view would double the
+    pattern tier's work for nothing.
     """
     if not _LEET_CHARS.search(text) or not _LEETY.search(text):
         return None
-    return _LEETY.sub(lambda m: m.group().translate(_LEET), text)
+    folded = _LEETY.sub(_fold_word, text)
+    return None if folded == text else folded
 
 
 def _printable_share(raw: bytes) -> float:
