@@ -3,11 +3,12 @@
 The reference (github.com/MrEinsteinE/sentinel-openenv) is not part of this repository: start it
 yourself as its own README says (its requirements in a separate venv, then
 `python -m uvicorn server.app:app --host 127.0.0.1 --port 7860` in its checkout) and pass its URL.
-This script starts our service itself (uvicorn, durable SQLite audit with `synchronous=FULL` and
-group commit unless `--audit`/`--sync` say otherwise), then loads the two in alternating rounds
-with the same closed-loop loader (`sentinel_guard.server.loadgen`: 32 keep-alive clients, each
-sending the next request when the previous answer arrived) and the same four request bodies,
-which both accept under the reference's schema.
+This script starts our service itself, as `sentinel-guard serve` runs it (uvicorn with the
+connection-guarding protocol, durable SQLite audit with `synchronous=FULL` and group commit
+unless `--audit`/`--sync` say otherwise), then loads the two in alternating rounds with the same
+closed-loop loader (`sentinel_guard.server.loadgen`: 32 keep-alive clients, each sending the next
+request when the previous answer arrived) and the same four request bodies, which both accept
+under the reference's schema.
 
 Each round runs two loads per side: **cold** first — every request body distinct (the four
 bodies with a number that never repeats worked into them, same verdicts), so our verdict cache
@@ -17,8 +18,19 @@ cache, so both of its figures measure the same work. Pass `--no-cache` to serve 
 
     .venv/bin/python benchmarks/server_vs_reference.py --reference http://127.0.0.1:7860
 
-Figures are client-side on this machine, loader and both servers sharing its cores; each row is
-one round; the summary uses the median round of each side. Nothing is asserted.
+What each row says beside req/s and latency, so a reader can tell what limited each side:
+
+* `cpu ms/req` — the server's own CPU per request (the reference's pid is found from its port);
+  `cores` — its CPU seconds per second of the round. A side near 1.0 core is CPU-bound; one far
+  below it was waiting: on the disk (our durable commits) or for a CPU the machine's other jobs held.
+* `loader ms` — this script's CPU per request, so a loader that caps both sides would show.
+* for ours, verdicts per commit and commits per second: under a closed loop of N clients about
+  N/2 verdicts share each commit, so durable throughput is bounded by N/2 per commit cycle
+  (fsync + inserts); the fsync probe in the audit directory is printed before and after.
+
+The summary gives the median round's req/s and p99 ratios and the ratio of median CPU per
+request — what the req/s ratio tends to when each side keeps one core busy. Figures are
+client-side on this machine, loader and both servers sharing its cores. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -40,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from server_load import LIVE, cpu_seconds, server
+from server_load import LIVE, cpu_seconds, fsync_ms, server
 
 from sentinel_guard.server.loadgen import LoadResult, encode_request, run_load
 
@@ -141,7 +153,14 @@ def main() -> int:
     env = {"SENTINEL_VERDICT_CACHE": "0"} if args.no_cache else {}
     with tempfile.TemporaryDirectory() as tmp:
         audit = args.audit or str(Path(tmp) / "audit.db")
+        print("# disk fsync in our audit directory before the runs: p50 {:.2f} ms, p99 {:.2f} ms".format(
+            *fsync_ms(Path(tmp))))
         with server(audit, args.workers, True, args.sync, env) as (port, pid):  # type: ignore[arg-type]
+
+            def commits() -> tuple[int, int]:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health") as resp:
+                    health = json.load(resp)
+                return int(health["audit_rows"]), int(health["audit_commits"])
 
             def timed(host: str, p: int, owner: int | None,
                       bodies: list[dict[str, Any]] | None) -> tuple[LoadResult, float | None, float]:
@@ -159,13 +178,20 @@ def main() -> int:
                             ("reference", ref.hostname, ref_port, ref_pid, theirs),
                             ("sentinel-guard", "127.0.0.1", port, pid, ours)):
                         bodies = distinct(total, f"{side[0]}{n}") if kind == "cold" else None
+                        before = commits() if owner == pid else (0, 0)
                         result, cpu, loader = timed(host, p, owner, bodies)
                         results[kind].append(result)
                         if cpu is not None and result.requests:
                             cpu_ms.setdefault((side, kind), []).append(cpu / result.requests * 1000)
                         print(line(f"{side} {kind} {n}", result, cpu, loader), flush=True)
+                        if owner == pid and args.workers == 1 and not args.audit:
+                            rows, batches = (a - b for a, b in zip(commits(), before, strict=True))
+                            print(f"#   ours: {rows / max(1, batches):.1f} verdicts per commit, "
+                                  f"{batches / result.elapsed_s:.0f} commits/s", flush=True)
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/health") as resp:
                 print(f"# ours, /health after the runs: verdict cache {json.load(resp).get('verdict_cache')}")
+        print("# disk fsync in our audit directory after the runs: p50 {:.2f} ms, p99 {:.2f} ms".format(
+            *fsync_ms(Path(tmp))))
 
     def med(results: list[LoadResult], key: str) -> float:
         return float(statistics.median(r.summary()[key] for r in results))
