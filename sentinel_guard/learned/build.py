@@ -37,7 +37,11 @@ from sentinel_guard.shield.synth import generate as synth_generate
 
 __all__ = ["TARGET_FPR", "build_heads", "head_records", "main", "train_head"]
 
-TARGET_FPR = {"injection_user": 0.02, "injection_untrusted": 0.01, "intent": 0.05, "action_risk": 0.01}
+TARGET_FPR = {"injection_user": 0.02, "injection_untrusted": 0.005, "intent": 0.05, "action_risk": 0.01}
+"""The FPR each head's threshold is chosen for, on held-out benign texts. The untrusted head's is
+0.005, not 0.01: its calibration texts (docs, docstrings, our carriers) are easier than real
+e-mails and calendars, whose look-alikes ("please disregard my earlier message") sat right at
+the 1% tail (logit -0.26 against a 1% threshold of -0.33)."""
 _WINDOWED = {"injection_untrusted"}
 _MAX_NEG_WINDOWS = 6
 _PAYLOADS_PER_SOURCE = 1200
@@ -125,23 +129,24 @@ def calibration_groups(calib: list[Record], windowed: bool, target_fpr: float) -
     threshold is the strictest group's, so the stated FPR holds on *every* kind of benign text
     seen, not only on their mix. Why: pooled, easy templated sources (errands, tool questions)
     outvote hard ones, and a source left out then sees many times the stated FPR (the pooled
-    threshold gave 0.62 on S-Labs' benign prompts, per-source 0.29). Sources with fewer than
-    `_MIN_GROUP` held-out texts, or too few for the stated FPR to allow one of them past the
-    threshold, are pooled (a 2% quantile of six texts is just their maximum)."""
-    least = max(_MIN_GROUP, math.ceil(1 / target_fpr))
+    threshold gave 0.62 on S-Labs' benign prompts, per-source 0.29).
+
+    A group needs `least` texts, enough for the stated FPR to let two of them past (a 1%
+    quantile of 11 texts is just their maximum: one odd text would set the threshold); smaller
+    groups are pooled, and a pool still too small joins the largest group."""
+    least = max(_MIN_GROUP, math.ceil(2 / target_fpr))
     by: dict[tuple[str, bool], list[Record]] = {}
     for r in calib:
         long = windowed and len(windows(featurise(r.text))) > 1
         by.setdefault((r.source, long), []).append(r)
-    groups: list[list[Record]] = []
-    small: dict[bool, list[Record]] = {}
-    for (_, long), group in sorted(by.items()):
-        if len(group) >= least:
-            groups.append(group)
-        else:
-            small.setdefault(long, []).extend(group)
-    groups.extend(g for _, g in sorted(small.items()) if g)
-    return groups
+    groups = [g for _, g in sorted(by.items()) if len(g) >= least]
+    pool = [r for _, g in sorted(by.items()) if len(g) < least for r in g]
+    if len(pool) >= least or not groups:
+        groups.append(pool)
+    elif pool:
+        biggest = max(range(len(groups)), key=lambda i: len(groups[i]))
+        groups[biggest] = groups[biggest] + pool
+    return [g for g in groups if g]
 
 
 def train_head(name: str, records: list[Record], *, log: Callable[[str], None] = lambda _: None,
