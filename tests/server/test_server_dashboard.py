@@ -62,7 +62,9 @@ def test_a_reviewer_logs_in_sees_every_argument_redacted_and_approves(page: Any,
 
     page.fill("#api-key", API_KEY)  # the agents' key may not review
     page.click("#key-form button")
-    page.wait_for_function("document.getElementById('status-text').textContent.includes('reviewer key')")
+    # a selector wait, not wait_for_function: polling a string predicate needs eval, which the
+    # page's CSP (script-src 'self') refuses whenever the text is not there on the first check
+    page.wait_for_selector("#status-text:has-text('reviewer key')")
     page.fill("#api-key", REVIEWER_KEY)
     page.click("#key-form button")
     page.wait_for_selector("#status.ok")
