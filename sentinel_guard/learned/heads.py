@@ -1,8 +1,9 @@
 """Linear heads over hashed features, and the file that ships them (`heads.json`).
 
 A head is a logistic regression: logit = bias + Σ w[bucket] / √n over the n features (with
-multiplicity) of the text, or of each window of it (`windowed`: the text's logit is its highest
-window's minus log(number of windows)). Each head carries its own decision threshold, chosen at
+multiplicity) of the text, plus the mean score of its WordPiece tokens (`token_scores`: the
+fitted direction over static token vectors, see `tokens.py`), or the same of each window of it
+(`windowed`: the text's logit is its highest window's minus log(number of windows)). Each head carries its own decision threshold, chosen at
 training time on benign texts the head was not fitted on, for a stated false-positive rate
 (`meta.target_fpr`). `score` maps the logit so that the threshold sits at 0.5
 (`sigmoid(scale × (logit − threshold))`), which is the scale the shield and the guard use for
@@ -14,8 +15,9 @@ at training time into `word_sums`, so scoring hashes only bigrams, openings and 
 The sums are exact: weights are stored as int8 multiples of `q_scale` and a word's sum is the
 integer sum of its buckets' multiples.
 
-The file stores only the non-zero buckets, delta-encoded, with int8-quantised weights, and the
-vocabulary with its integer sums, written with sorted keys and no timestamps, so the same
+The file stores only the non-zero buckets, delta-encoded, with int8-quantised weights, the
+vocabulary with its integer sums, integer token scores (and the one WordPiece token list the
+heads share), written with sorted keys and no timestamps, so the same
 training run gives the same bytes.
 """
 
