@@ -12,7 +12,12 @@ protocol (uvicorn's httptools protocol plus three timers and a count) closes:
 * any connection beyond `max_connections` open at once, at accept (503), so the accept queue
   never grows without bound.
 
-Idle keep-alive connections are closed by uvicorn's own `timeout_keep_alive`. The settings come
+Idle keep-alive connections are closed by uvicorn's own `timeout_keep_alive`.
+
+Each response cycle also writes through `_OneSend`: uvicorn writes the status line and headers
+as soon as the app starts its answer and the body separately, two `send()` calls (and often two
+reads for the client) per small answer. The head is held until the body's first write in the
+same event-loop turn, or the end of that turn, so the bytes and their order are unchanged. The settings come
 from `SENTINEL_HEADER_TIMEOUT_S`, `SENTINEL_BODY_TIMEOUT_S` and `SENTINEL_MAX_CONNECTIONS`,
 which `serve` sets, so every worker process reads the same ones.
 """
@@ -51,6 +56,42 @@ def _raw_response(status: int, reason: str, detail: str) -> bytes:
     head = (f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\nconnection: close\r\n"
             f"content-length: {len(body)}\r\n\r\n").encode()
     return head + body
+
+
+class _OneSend:
+    """A response cycle's view of the transport: its first write (the head) waits for the next
+    write or the end of the current loop turn, whichever comes first; all else passes through."""
+
+    __slots__ = ("_first", "_held", "_loop", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._held: bytes | None = None
+        self._first = True
+
+    def write(self, data: bytes) -> None:
+        if self._first:
+            self._first = False
+            self._held = bytes(data)
+            self._loop.call_soon(self.flush)
+            return
+        if self._held is not None:
+            data, self._held = self._held + data, None
+        self._transport.write(data)
+
+    def flush(self) -> None:
+        if self._held is not None:
+            held, self._held = self._held, None
+            if not self._transport.is_closing():
+                self._transport.write(held)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
 
 
 class GuardedHttpProtocol(HttpToolsProtocol):
@@ -103,6 +144,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._phase = "body"
         self._arm(self.limits.body_timeout_s)
         super().on_headers_complete()
+        if self.cycle is not None and self.transport is not None:  # the cycle just made; its task has not run yet
+            self.cycle.transport = _OneSend(self.transport, self.loop)  # type: ignore[assignment]
 
     def on_message_complete(self) -> None:
         self._phase = "app"
