@@ -77,6 +77,7 @@ class LinearHead:
     # ------------------------------------------------------------------ scoring
     def __post_init__(self) -> None:
         self._dense: tuple[dict[int, float], list[float]] | None = None
+        self._split: tuple[dict[str, tuple[float, int]], dict[str, float], dict[str, int]] | None = None
         self._table()
 
     def _table(self) -> list[float]:
@@ -97,20 +98,32 @@ class LinearHead:
             values = [sum(map(at, word_buckets(w))) if v is None else v for w, v in zip(unit.words, values, strict=True)]
         return sum(values) + sum(map(at, unit.buckets))  # type: ignore[arg-type]
 
+    def _emb_split(self) -> tuple[dict[str, float], dict[str, int]]:
+        """`word_emb` as two dicts (sums, counts), so a unit's part is two C-level `map`s.
+        Derived data of this instance, rebuilt if `word_emb` is replaced (as `_table`)."""
+        if self._split is None or self._split[0] is not self.word_emb:
+            self._split = (self.word_emb, {w: e[0] for w, e in self.word_emb.items()},
+                           {w: e[1] for w, e in self.word_emb.items()})
+        return self._split[1], self._split[2]
+
     def _unit_emb(self, unit: Unit) -> tuple[float, int]:
         """(summed token score, token count) of a unit's words (the static-vector part)."""
         scores = self.token_scores
         if scores is None:
             return 0.0, 0
+        sums, counts = self._emb_split()
+        values = list(map(sums.get, unit.words))
+        if None not in values:
+            return sum(values), sum(map(counts.__getitem__, unit.words))  # type: ignore[arg-type]
         total, count = 0.0, 0
-        known = self.word_emb.get
-        for w in unit.words:
-            hit = known(w)
-            if hit is None:
+        for w, v in zip(unit.words, values, strict=True):
+            if v is None:  # an unknown word: its pieces now (what `word_emb` holds for known ones)
                 ids = pieces(w, self.token_index)
-                hit = (sum(scores[i] for i in ids), len(ids))
-            total += hit[0]
-            count += hit[1]
+                total += sum(scores[i] for i in ids)
+                count += len(ids)
+            else:
+                total += v
+                count += counts[w]
         return total, count
 
     def logit_of(self, buckets: Iterable[int], tokens: Iterable[int] = ()) -> float:
