@@ -224,6 +224,7 @@ class LinearHead:
                 head.token_index = index
                 head.word_emb = {str(w): (int(q) * e_scale, int(c)) for w, q, c in
                                  zip(vocab, data.get("word_e", ()), data.get("word_n", ()), strict=False)}
+                head._emb_split()  # at load, not on the first text scanned
             return head
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"learned head {name!r} is malformed: {exc!r}") from exc
