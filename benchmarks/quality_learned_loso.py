@@ -4,8 +4,9 @@
 
 For every head and every corpus source: train on the other sources (plus our own data), choose
 the threshold on held-out benign texts of the *training* sources for the head's stated FPR
-(`build.TARGET_FPR`), then report recall on the left-out source's positives and FPR on its
-benign texts (where it has any). The macro mean is over sources. Then the shipped heads (trained
+(`build.TARGET_FPR`; per source, the strictest: `build.calibration_groups`), then report recall
+on the left-out source's positives and FPR on its benign texts (where it has any). About ten
+minutes on a loaded 2-core machine (the heads fit static token vectors too). The macro mean is over sources. Then the shipped heads (trained
 on the whole corpus, never on `../shared/data/dev`) on the dev files, alone and inside the
 shield with roles given, and the learned tier's latency.
 
