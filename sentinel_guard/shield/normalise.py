@@ -59,6 +59,9 @@ _ESCAPES = re.compile(r"\\[nrt]|\\(?=\s)|\\$|\\(?=\")|\\u200[bcd]", re.IGNORECAS
 # Letters spelled out one by one: "i g n o r e" or "i.g.n.o.r.e".
 _SPACED = re.compile(r"\b(?:[a-z][ .\-_*]){3,}[a-z]\b")
 _SPACED_SEP = re.compile(r"[ .\-_*]")
+# What every spaced run holds ("s1 L2 s2 L3 s3" inside "L1 s1 L2 s2 L3 s3 L4"): this search opens
+# with a character class and fails most texts in a third of the time `_SPACED.search` takes.
+_SPACED_HINT = re.compile(r"[ .\-_*][a-z][ .\-_*][a-z][ .\-_*]")
 # The same with wider gaps between words ("i g n o r e   a l l"): rejoined per word, not one blob.
 _SPACED_WORDS = re.compile(r"\b[a-z](?:(?:[.\-_*]| {1,4})[a-z]\b){3,}")
 _WORD_GAP = re.compile(r" {2,}| ?/ ?")
@@ -93,7 +96,7 @@ def normalise(text: str) -> str:
     if "  " in text and _SPACED_WORDS.search(text):
         text = _SPACED_WORDS.sub(lambda m: " ".join(_SPACED_SEP.sub("", w) for w in _WORD_GAP.split(m.group())), text)
     text = " ".join(text.split())  # \s+ runs to one space, stripped (str.split() and re's \s: the same set)
-    if _SPACED.search(text):
+    if _SPACED_HINT.search(text) and _SPACED.search(text):
         text = _SPACED.sub(lambda m: _SPACED_SEP.sub("", m.group()), text)
     return text
 
