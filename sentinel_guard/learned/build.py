@@ -150,21 +150,21 @@ def calibration_groups(calib: list[Record], windowed: bool, target_fpr: float) -
 
 
 def train_head(name: str, records: list[Record], *, log: Callable[[str], None] = lambda _: None,
-               vectors: tuple[list[str], Any] | None = None) -> LinearHead:
+               vectors: tuple[list[str], Any] | None = None, static: bool = True) -> LinearHead:
     """Fit on four fifths of the benign texts (all positives), threshold on the fifth left out
     (per source, see `calibration_groups`).
 
     The threshold is chosen on the head as it is shipped (int8 weights, word sums), so the
     stated FPR holds for the file, not only for the float weights before quantisation.
     `vectors` (`tokens.load_vectors()`, read from the committed file when None) adds the
-    static-vector part."""
-    tokens, matrix = vectors if vectors is not None else load_vectors()
+    static-vector part; `static=False` leaves it out (hashed n-grams only, for ablations)."""
+    tokens, matrix = (vectors if vectors is not None else load_vectors()) if static else ([], None)
     index = {t: i for i, t in enumerate(tokens)}
     windowed = name in _WINDOWED
     fit_part = [r for r in records if r.label or not _held(r.text)]
     calib = [r for r in records if not r.label and _held(r.text)]
     examples, sources, ex_tokens = _examples(fit_part, windowed, index)
-    fitted = fit_head(examples, windowed=windowed, groups=sources, tokens=ex_tokens, vectors=matrix,
+    fitted = fit_head(examples, windowed=windowed, groups=sources, tokens=ex_tokens if static else None, vectors=matrix,
                       meta={"target_fpr": TARGET_FPR[name], "calibration_texts": len(calib),
                             "sources": sorted({r.source for r in records})})
     fitted.token_index = index
