@@ -73,6 +73,10 @@ _INTRA_WORD = re.compile(r"[*_~`^|](?<=[a-z][*_~`^|])(?=[a-z])")
 # A run may follow "=" or ":" (`token=…`, `data:…`): only letters, digits, + and / glue it to what precedes.
 _B64_RUN = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
 _HEX_RUN = re.compile(r"(?<![0-9A-Fa-f])(?:(?:0x|\\x)?[0-9A-Fa-f]{2}[ :]?){8,}")
+# What every hex run holds (its first pair, then seven more, each after an optional separator and
+# prefix). `_HEX_RUN` opens with a lookbehind and tries every position; this search opens with a
+# character class and rules most texts out in a quarter of the time.
+_HEX_HINT = re.compile(r"[0-9A-Fa-f][0-9A-Fa-f](?:[ :]?(?:0x|\\x)?[0-9A-Fa-f][0-9A-Fa-f]){7}")
 _ROT13_HINT = re.compile(r"\b(?:rot13|gur|lbh|vtaber|cerivbhf|vafgehpgvbaf|flfgrz|cebzcg|nffvfgnag|hfre)\b")
 _REVERSED_HINT = re.compile(r"\b(?:erongi|snoitcurtsni|suoiverp|tpmorp|metsys)\b")
 _MAX_DECODE_RUNS = 8
@@ -157,7 +161,7 @@ def decoded_runs(text: str) -> list[str]:
             found.append(decoded)
         if len(found) >= _MAX_DECODE_RUNS:
             return found
-    for match in _HEX_RUN.finditer(text):
+    for match in _HEX_RUN.finditer(text) if _HEX_HINT.search(text) else ():
         digits = re.sub(r"0x|\\x|[ :]", "", match.group(), flags=re.IGNORECASE)
         try:
             decoded = _decode_bytes(bytes.fromhex(digits[: len(digits) // 2 * 2]))
