@@ -18,7 +18,7 @@ deny_patterns: ['(?i)prod-db-primary']
 unknown_tools: {read: approve, write: flag}
 on_flag: flag                    # or block: stricter deployments refuse anything suspicious
 on_escalate: escalate            # or block (no human on call)
-disabled_rules: [git.reset-hard]
+disabled_rules: [git.destroy-work]
 tools:
   send_money: {decision: escalate}
   shell: {deny_patterns: ['\\bshutdown\\b'], always_review: true}
