@@ -51,18 +51,26 @@ def _bodies(f: Facts) -> list[str]:
 
 
 def _secret_from_output(f: Facts, body: str) -> str | None:
-    """A code/token in `body` that an earlier tool output presents as a secret."""
+    """A code/token in `body` that an earlier tool output presents as a secret.
+
+    Of several candidates, the one nearest to a secret word ("code", "password", ...) is cited —
+    a date beside "your password is blue-7781" is not the password — and ties go to the first
+    one in the body, so the answer never depends on a set's per-process order.
+    """
     if not f.outputs:
         return None
     lowered = f.outputs_lower
-    for token in set(_CODE_TOKEN.findall(body)):
+    best: tuple[int, str] | None = None
+    for token in dict.fromkeys(_CODE_TOKEN.findall(body)):
         low = token.lower()
         pos = lowered.find(low)
         while pos >= 0:
-            if _SECRET_NEAR.search(lowered, max(0, pos - 160), pos + 40):
-                return token
+            for word in _SECRET_NEAR.finditer(lowered, max(0, pos - 160), pos + 40):
+                gap = pos - word.end() if word.end() <= pos else word.start() - (pos + len(low))
+                if best is None or abs(gap) < best[0]:
+                    best = (abs(gap), token)
             pos = lowered.find(low, pos + 1)
-    return None
+    return best[1] if best else None
 
 
 def _outside_recipients(f: Facts) -> list[str]:
