@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from sentinel_guard.audit_jsonl import JSONLAuditStore
-from sentinel_guard.audit_record import _COLUMNS, _JSON_COLUMNS, AuditRecord, _record
+from sentinel_guard.audit_record import _COLUMNS, _JSON_COLUMNS, AuditRecord, _record, stats_figures
 from sentinel_guard.memory import USAGE_INIT, MemoryLimits, forget_sql, recall_sql, remember_sql
-from sentinel_guard.types import Decision, Severity, ToolCall, Verdict
+from sentinel_guard.types import ToolCall, Verdict
 
 __all__ = ["AuditRecord", "AuditStore", "JSONLAuditStore", "SQLiteAuditStore", "is_postgres_url", "open_audit_store"]
 
@@ -249,24 +249,10 @@ class SQLiteAuditStore:
             window = sorted(r[0] for r in self._conn.execute(
                 "SELECT latency_ms FROM verdicts WHERE latency_ms IS NOT NULL ORDER BY id DESC LIMIT ?",
                 (latency_window,)))
-            top = sorted(agg["by_rule"].items(), key=lambda kv: (-kv[1], kv[0]))[:top_rules]
-            result = {
-                "total": agg["total"],
-                "by_decision": {d.value: int(agg["by_decision"].get(d.value, 0)) for d in Decision},
-                "by_severity": {s.value: int(agg["by_severity"].get(s.value, 0)) for s in Severity},
-                "by_tier": dict(agg["by_tier"]),
-                "by_rule": dict(top),
-                "escalations": {s: int(by_status.get(s, 0)) for s in ("pending", "approved", "denied")},
-                "shield_trips": agg["shield_trips"],
-                "first_ts": agg["first_ts"],
-                "last_ts": agg["last_ts"],
-            }
-
-        def pct(p: float) -> float | None:
-            return round(window[round(p / 100 * (len(window) - 1))], 3) if window else None
-
-        result["latency_ms"] = {"p50": pct(50), "p99": pct(99), "window": len(window)}
-        return result
+            counts = {"decision": agg["by_decision"], "severity": agg["by_severity"], "tier": agg["by_tier"],
+                      "rule": agg["by_rule"], "status": by_status}
+            return stats_figures(counts, total=agg["total"], shield_trips=agg["shield_trips"],
+                                 first_ts=agg["first_ts"], last_ts=agg["last_ts"], window=window, top_rules=top_rules)
 
     # ------------------------------------------------------------ session memory (StoreSessionMemory)
     def remember_output(self, session: str, text: str, limits: MemoryLimits) -> None:

@@ -34,10 +34,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sentinel_guard.audit_record import _COLUMNS, _JSON_COLUMNS, AuditRecord, _record
+from sentinel_guard.audit_record import _COLUMNS, _JSON_COLUMNS, AuditRecord, _record, stats_figures
 from sentinel_guard.errors import ConfigError
 from sentinel_guard.memory import USAGE_INIT, MemoryLimits, forget_sql, recall_sql, remember_sql, storable_text
-from sentinel_guard.types import Decision, Severity, ToolCall, Verdict
+from sentinel_guard.types import ToolCall, Verdict
 
 __all__ = ["PostgresAuditStore", "safe_url"]
 
@@ -224,24 +224,9 @@ class PostgresAuditStore:
             window = sorted(r[0] for r in conn.execute(
                 "SELECT latency_ms FROM verdicts WHERE latency_ms IS NOT NULL ORDER BY id DESC LIMIT %s",
                 (latency_window,)))
-        by_rule = sorted(((k, n) for k, n in counts.get("rule", {}).items() if n), key=lambda kv: (-kv[1], kv[0]))
-        status = counts.get("status", {})
-
-        def pct(p: float) -> float | None:
-            return round(window[round(p / 100 * (len(window) - 1))], 3) if window else None
-
-        return {
-            "total": counts.get("total", {}).get("", 0),
-            "by_decision": {d.value: counts.get("decision", {}).get(d.value, 0) for d in Decision},
-            "by_severity": {s.value: counts.get("severity", {}).get(s.value, 0) for s in Severity},
-            "by_tier": {k: n for k, n in counts.get("tier", {}).items() if n},
-            "by_rule": dict(by_rule[:top_rules]),
-            "escalations": {s: status.get(s, 0) for s in ("pending", "approved", "denied")},
-            "shield_trips": counts.get("shield_trips", {}).get("", 0),
-            "first_ts": first_ts,
-            "last_ts": last_ts,
-            "latency_ms": {"p50": pct(50), "p99": pct(99), "window": len(window)},
-        }
+        return stats_figures(counts, total=counts.get("total", {}).get("", 0),
+                             shield_trips=counts.get("shield_trips", {}).get("", 0), first_ts=first_ts,
+                             last_ts=last_ts, window=window, top_rules=top_rules)
 
     # ------------------------------------------------------------ session memory (StoreSessionMemory)
     def remember_output(self, session: str, text: str, limits: MemoryLimits) -> None:
