@@ -22,6 +22,9 @@ from sentinel_guard.train import envlink
 from sentinel_guard.train.recipe import Recipe
 from sentinel_guard.train.report import write_json
 
+from sentinel_guard.backends.schema_decoding import SEVERITY_OF
+from sentinel_guard.types import Decision
+
 __all__ = ["DataPaths", "build_data", "play_episode", "read_rows", "shorten_justification"]
 
 
@@ -98,7 +101,7 @@ def shorten_justification(text: str, max_words: int | None) -> str:
 
 
 def _verdict_json(decision: str, justification: str) -> str:
-    severity = {"approve": "low", "flag": "medium", "block": "high", "escalate": "high"}[decision]
+    severity = SEVERITY_OF[Decision(decision)]  # the pairing schema decoding writes back
     return json.dumps({"decision": decision, "justification": justification, "severity": severity})
 
 

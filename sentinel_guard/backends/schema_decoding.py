@@ -40,7 +40,7 @@ DECISION_PREFIX = '{"decision": "'
 _AFTER_DECISION = '", "justification": "'
 
 SEVERITY_OF = {Decision.APPROVE: "low", Decision.FLAG: "medium", Decision.BLOCK: "high", Decision.ESCALATE: "high"}
-"""The decision → severity pairing of every training target (`train/data.py`)."""
+"""The decision → severity pairing of every training target (`train/data.py` writes them with it)."""
 
 
 @dataclass(frozen=True)

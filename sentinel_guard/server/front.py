@@ -19,7 +19,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from sentinel_guard.server.security import ASGIApp, Message, Receive, Scope, Send, send_json
+from sentinel_guard.server.security import ASGIApp, Receive, Scope, Send, StartWatch, send_json
 
 __all__ = ["INTERNAL_ERROR", "ServiceApp"]
 
@@ -63,19 +63,12 @@ def _fail_closed(app: ASGIApp) -> ASGIApp:
     """`app`, with an unexpected exception answered 500 fail-closed (when nothing was sent yet)."""
 
     async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        watch = StartWatch(send)
         try:
-            await app(scope, receive, tracking_send)
+            await app(scope, receive, watch)
         except Exception as exc:  # no exception may leave as a traceback or a bare 500
             log.error("unhandled %s", type(exc).__name__, exc_info=exc)
-            if not started:
+            if not watch.started:
                 await send_json(send, 500, INTERNAL_ERROR)
 
     return guarded

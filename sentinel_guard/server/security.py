@@ -31,13 +31,28 @@ from starlette.exceptions import HTTPException
 from sentinel_guard.server.keys import LOCAL, KeyRing, Principal
 from sentinel_guard.server.limits import TokenBuckets, retry_after
 
-__all__ = ["PUBLIC_PATHS", "AccessMiddleware", "BodyLimitMiddleware", "allowed", "is_loopback_host", "send_json"]
+__all__ = ["PUBLIC_PATHS", "AccessMiddleware", "BodyLimitMiddleware", "StartWatch", "allowed", "is_loopback_host",
+           "send_json"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class StartWatch:
+    """A `send` that remembers whether the response has started, so a layer that catches an error
+    knows whether it may still answer (once the head is sent, it may not)."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self.send(message)
 
 PUBLIC_PATHS = frozenset({"/health", "/", "/favicon.ico", "/docs"})
 _PUBLIC_PREFIX = "/static/"
@@ -186,7 +201,7 @@ class BodyLimitMiddleware:
                     return
                 break
         seen = 0
-        started = False
+        watch = StartWatch(send)
 
         async def counting_receive() -> Message:
             nonlocal seen
@@ -197,16 +212,10 @@ class BodyLimitMiddleware:
                     raise _TooLarge(self.max_bytes)
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            await self.app(scope, counting_receive, watch)
         except _TooLarge:
-            if not started:
+            if not watch.started:
                 await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:

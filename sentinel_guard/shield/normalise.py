@@ -77,11 +77,12 @@ _HEX_RUN = re.compile(r"(?<![0-9A-Fa-f])(?:(?:0x|\\x)?[0-9A-Fa-f]{2}[ :]?){8,}")
 # prefix). `_HEX_RUN` opens with a lookbehind and tries every position; this search opens with a
 # character class and rules most texts out in a quarter of the time.
 _HEX_HINT = re.compile(r"[0-9A-Fa-f][0-9A-Fa-f](?:[ :]?(?:0x|\\x)?[0-9A-Fa-f][0-9A-Fa-f]){7}")
-_ROT13_HINT = re.compile(r"\b(?:rot13|gur|lbh|vtaber|cerivbhf|vafgehpgvbaf|flfgrz|cebzcg|nffvfgnag|hfre)\b")
-_REVERSED_HINT = re.compile(r"\b(?:erongi|snoitcurtsni|suoiverp|tpmorp|metsys)\b")
+_ROT13_WORDS = "rot13|gur|lbh|vtaber|cerivbhf|vafgehpgvbaf|flfgrz|cebzcg|nffvfgnag|hfre"
+_REVERSED_WORDS = "erongi|snoitcurtsni|suoiverp|tpmorp|metsys"
+_ROT13_HINT = re.compile(rf"\b(?:{_ROT13_WORDS})\b")
+_REVERSED_HINT = re.compile(rf"\b(?:{_REVERSED_WORDS})\b")
 # Either tell-tale word: one scan rules both out for most texts (each alone scans the whole text).
-_ENCODED_HINT = re.compile(r"\b(?:rot13|gur|lbh|vtaber|cerivbhf|vafgehpgvbaf|flfgrz|cebzcg|nffvfgnag|hfre|erongi|"
-                           r"snoitcurtsni|suoiverp|tpmorp|metsys)\b")
+_ENCODED_HINT = re.compile(rf"\b(?:{_ROT13_WORDS}|{_REVERSED_WORDS})\b")
 _MAX_DECODE_RUNS = 8
 
 
