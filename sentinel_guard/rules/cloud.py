@@ -12,7 +12,7 @@ import re
 from sentinel_guard.rules.base import rule
 from sentinel_guard.rules.facts import Facts
 from sentinel_guard.rules.shell import operands
-from sentinel_guard.rules.shell_parse import Cmd
+from sentinel_guard.rules.shell_script import Cmd
 from sentinel_guard.types import Decision, Severity
 
 B, E, F = Decision.BLOCK, Decision.ESCALATE, Decision.FLAG

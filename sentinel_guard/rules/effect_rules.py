@@ -13,7 +13,8 @@ from sentinel_guard.analysis.effects import Effect, decide, resource_class
 from sentinel_guard.rules.base import rule
 from sentinel_guard.rules.facts import Facts
 from sentinel_guard.rules.shell import operands
-from sentinel_guard.rules.shell_parse import Cmd, parse_script
+from sentinel_guard.rules.shell_parse import parse_script
+from sentinel_guard.rules.shell_script import Cmd
 from sentinel_guard.types import Decision, RuleHit, Severity
 
 _READERS = frozenset({"cat", "less", "more", "head", "tail", "strings", "xxd", "hexdump", "od", "base64", "grep",

@@ -20,7 +20,8 @@ from sentinel_guard.analysis.transcript import Transcript, parse_transcript
 from sentinel_guard.policy import Policy
 from sentinel_guard.rules.context import detect_environment
 from sentinel_guard.rules.effects import Effect, classify_effect
-from sentinel_guard.rules.shell_parse import Script, parse_script
+from sentinel_guard.rules.shell_parse import parse_script
+from sentinel_guard.rules.shell_script import SQL_CLIENTS, Script
 from sentinel_guard.types import Provenance, ToolCall
 
 __all__ = ["Facts", "tool_tokens"]
@@ -35,7 +36,6 @@ _SQL_TOOLS = frozenset({"sql", "query", "database", "db", "sqlite", "postgres", 
                         "snowflake", "warehouse"})
 _SHELL_KEYS = frozenset({"command", "cmd", "commands", "script", "shell", "bash", "code", "cmdline",
                          "command_line", "run", "exec", "line"})
-_SQL_CLIENTS = frozenset({"psql", "mysql", "sqlite3", "mariadb", "clickhouse-client", "sqlcmd"})
 _SQL_KEYS = frozenset({"sql", "query", "statement", "statements", "stmt", "sql_query"})
 _SQL_START = re.compile(
     r"(?is)^\s*(?:--[^\n]*\n\s*)*(select|insert|update|delete|drop|truncate|alter|create|grant|revoke|"
@@ -178,10 +178,10 @@ class Facts:
         out = [v for p, v in self.strings
                if ((_key(p) in _SQL_KEYS or sql_tool) and _SQL_START.match(v) and _SQL_BODY.search(v))
                or _STRONG_SQL.match(v)]
-        if self.shell_texts and not _SQL_CLIENTS.isdisjoint(self.programs):  # programs holds every cmd name
+        if self.shell_texts and not SQL_CLIENTS.isdisjoint(self.programs):  # programs holds every cmd name
             for script in self.scripts:  # psql -c "DROP ...", mysql -e "..."
                 for cmd in script.cmds:
-                    if cmd.name in _SQL_CLIENTS:
+                    if cmd.name in SQL_CLIENTS:
                         out.extend(a for a in cmd.args if _SQL_START.match(a))
         for script in self.scripts if self.shell_texts else ():
             out.extend(text for text in script.sql if _SQL_START.match(text))  # SQL on a client's stdin

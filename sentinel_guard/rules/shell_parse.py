@@ -4,7 +4,7 @@ The rules reason about *commands*, not text. `parse_script` walks the syntax tre
 pipelines, lists, subshells, loops, functions, command and process substitutions, and unwraps
 the ways one command runs another: `sudo`/`env`/`nohup`/`timeout`..., `sh -c 'STRING'` (the
 string is parsed again), `xargs CMD`, `find ... -exec CMD {} ;`, `ssh host CMD`. Each result is a
-`Cmd` with its argv (quotes removed), its redirections, and how it was reached (`via`).
+`Cmd` (`shell_script.py`) with its argv (quotes removed), its redirections, and how it was reached (`via`).
 
 The tree-sitter parser object is created once per process (it holds no results); scripts are
 parsed anew for every call.
@@ -15,10 +15,10 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from dataclasses import dataclass, field
 
 from sentinel_guard.analysis.interpreters import interpreter_equivalents
 from sentinel_guard.rules.shell_flow import ansi_c, decode_stage, expand, printf_payload, relative_to
+from sentinel_guard.rules.shell_script import SQL_CLIENTS, Cmd, Script
 from sentinel_guard.rules.shell_unwrap import (
     INTERPRETERS,
     SHELLS,
@@ -30,7 +30,7 @@ from sentinel_guard.rules.shell_unwrap import (
     xargs_inner,
 )
 
-__all__ = ["Cmd", "Script", "parse_script"]
+__all__ = ["parse_script"]
 
 _MAX_DEPTH = 4
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
@@ -42,7 +42,6 @@ _ALL_ARGS = frozenset({"$@", "$*", "${@}", "${*}"})
 _GLOB = re.compile(r"[?*\[]")
 _GLOB_PROGRAMS = ("rm", "cat", "curl", "wget", "nc", "ncat", "bash", "sh", "python3", "python", "perl", "chmod",
                   "chown", "dd", "mkfs", "shred", "kill", "base64", "sudo", "crontab", "iptables", "find", "xargs")
-SQL_CLIENTS = frozenset({"psql", "mysql", "sqlite3", "mariadb", "clickhouse-client", "sqlcmd"})
 
 
 def _glob_program(word: str) -> str:
@@ -53,75 +52,6 @@ def _glob_program(word: str) -> str:
 
 _PATH_PROGRAMS = frozenset({"rm", "rmdir", "shred", "chmod", "chown", "chgrp", "mv", "cp", "cat", "truncate", "tee",
                             "unlink", "find", "tar", "zip", "dd", "ln", "touch", "head", "tail", "less", "more"})
-
-
-@dataclass(frozen=True)
-class Cmd:
-    """One simple command the script would run."""
-
-    argv: tuple[str, ...]
-    redirects: tuple[tuple[str, str], ...] = ()
-    """(operator, target) pairs such as ('>', '/etc/passwd') or ('>&', '/dev/tcp/1.2.3.4/9')."""
-    via: str = ""
-    """How it is reached: '', 'sudo', 'sh -c', 'xargs', 'find -exec', 'ssh', 'subst'."""
-    pipeline: int = -1
-    """Index of the pipeline it belongs to in `Script.pipelines`, or -1."""
-    name: str = field(default="", compare=False)
-    """The program's base name, lower-cased, without a trailing ':' (`/usr/bin/RM` → `rm`)."""
-
-    def __post_init__(self) -> None:
-        if not self.name and self.argv:
-            object.__setattr__(self, "name", self.argv[0].rsplit("/", 1)[-1].lower().rstrip(":"))
-
-    @property
-    def args(self) -> tuple[str, ...]:
-        return self.argv[1:]
-
-
-@dataclass
-class Script:
-    """Everything a script runs: commands, pipelines (command indices per stage), raw text."""
-
-    text: str
-    cmds: list[Cmd] = field(default_factory=list)
-    pipelines: list[list[int]] = field(default_factory=list)
-    assignments: list[tuple[str, str]] = field(default_factory=list)
-    functions: list[str] = field(default_factory=list)
-    sql: list[str] = field(default_factory=list)
-    """SQL text fed to a database client on stdin (`echo 'DELETE …' | psql`, `psql <<< '…'`)."""
-    errors: bool = False
-
-    @property
-    def programs(self) -> frozenset[str]:
-        return frozenset(c.name for c in self.cmds)
-
-    @property
-    def triggers(self) -> frozenset[str]:
-        """Program names (`mkfs.ext4` also as `mkfs`) plus the markers rules trigger on (see
-        `Facts.programs`, which reads this once per call)."""
-        return _triggers(self)
-
-
-_SUID_WORD = re.compile(r"(?i)suid|sgid|setuid")
-
-
-def _triggers(script: Script) -> frozenset[str]:
-    names = {c.name for c in script.cmds}
-    names.update(n.split(".", 1)[0] for n in list(names) if "." in n[1:])
-    if any(c.redirects for c in script.cmds):
-        names.add("@redirect")
-    if script.functions:
-        names.add("@function")
-    if script.assignments:
-        names.add("@assign")
-    text = script.text
-    if "/dev/tcp/" in text or "/dev/udp/" in text:
-        names.add("@devtcp")
-    if "() {" in text or "(){" in text:
-        names.add("@shellshock")
-    if _SUID_WORD.search(text):
-        names.add("@suid")
-    return frozenset(names)
 
 
 _PARSER = None
