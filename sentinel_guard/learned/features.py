@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
+from itertools import repeat
 
 from sentinel_guard.learned.tokens import pieces
 from sentinel_guard.shield.normalise import normalise
@@ -43,6 +44,10 @@ _SENT = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 WINDOW_UNITS = 2
 _UNIT_CHARS = 700
 _crc32 = zlib.crc32
+# CRC-32 continues over concatenation (`crc32(b, crc32(a)) == crc32(a + b)`), so a feature key's
+# constant prefix is hashed once, here, and each key hashes only its own bytes.
+_BIGRAM_SEED = _crc32(b"b:")
+_SPACE = b" "
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +74,17 @@ def word_buckets(word: str) -> list[int]:
 def _unit(norm: str) -> Unit:
     words = _WORD.findall(norm)
     distinct = tuple(dict.fromkeys(words))
-    # Bigram and opening keys hashed in C-level maps: this runs for every sentence of every text.
-    keys = set(map("b:{} {}".format, words, words[1:]))
+    # Bigram buckets in C-level maps (this runs for every sentence of every text): the CRC of
+    # "b:<w1> <w2>" is the CRC of " <w2>" continued from that of "b:<w1>", so each word is
+    # encoded and prefixed once, not once per bigram it is in.
+    raw = list(map(str.encode, words))
+    firsts = map(_crc32, raw, repeat(_BIGRAM_SEED))
+    seconds = map(_SPACE.__add__, raw[1:])
+    buckets = set(map(_MASK.__and__, map(_crc32, seconds, firsts)))
     if words:
-        keys.add("o:" + " ".join(words[:2]))
-    buckets = tuple(sorted(set(map(_MASK.__and__, map(_crc32, map(str.encode, keys))))))
-    return Unit(norm, distinct, buckets, sum(map(len, distinct)) + len(buckets))
+        buckets.add(_crc32(("o:" + " ".join(words[:2])).encode()) & _MASK)
+    ordered = tuple(sorted(buckets))
+    return Unit(norm, distinct, ordered, sum(map(len, distinct)) + len(ordered))
 
 
 def featurise(text: str) -> list[Unit]:

@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sentinel_guard.errors import ConfigError
 from sentinel_guard.learned.features import HASH_BITS, WINDOW_UNITS, Unit, featurise, word_buckets
@@ -42,6 +42,9 @@ HEAD_NAMES = ("injection_user", "injection_untrusted", "intent", "action_risk")
 """`injection_user`: direct attacks in a user's own text. `injection_untrusted`: instructions for
 the agent inside text it reads (tool output, documents). `intent`: a request whose goal is harm.
 `action_risk`: a proposed call (tool, args, instruction as text) that an attacker would make."""
+
+
+_N = TypeVar("_N", int, float)
 
 
 def _sigmoid(z: float) -> float:
@@ -141,10 +144,11 @@ class LinearHead:
         embs = [self._unit_emb(u) for u in units]
         if not self.windowed or len(units) <= WINDOW_UNITS:
             return self.bias + sum(sums) / math.sqrt(max(sum(u.size for u in units), 1)) + _mean(embs)
-        sizes = [u.size for u in units]
         n = len(units) - WINDOW_UNITS + 1
-        best = max(sum(sums[i:i + WINDOW_UNITS]) / math.sqrt(max(sum(sizes[i:i + WINDOW_UNITS]), 1))
-                   + _mean(embs[i:i + WINDOW_UNITS]) for i in range(n))
+        windows = zip(_per_window(sums), _per_window([u.size for u in units]),
+                      _per_window([e[0] for e in embs]), _per_window([e[1] for e in embs]), strict=True)
+        best = max(total / math.sqrt(max(size, 1)) + (emb / count if count else 0.0)
+                   for total, size, emb, count in windows)
         return self.bias + best - math.log(n)
 
     def logit(self, text: str) -> float:
@@ -271,6 +275,13 @@ class HeadSet:
         tmp = path.with_suffix(path.suffix + ".tmp")
         tmp.write_bytes(self.to_bytes())
         tmp.replace(path)
+
+
+def _per_window(values: list[_N]) -> Iterator[_N]:
+    """The sum of each run of `WINDOW_UNITS` consecutive values, as `sum(values[i:i + WINDOW_UNITS])`
+    gives it (the same additions in the same order, so the same floats), but summed in C over
+    `zip`'s tuples instead of one slice per window: this runs for every window of every text."""
+    return map(sum, zip(*(values[k:] for k in range(WINDOW_UNITS)), strict=False))  # shifted: unequal lengths
 
 
 def _mean(parts: list[tuple[float, int]]) -> float:
