@@ -18,11 +18,22 @@ from sentinel_guard.errors import ConfigError, InputError, MissingExtraError
 from sentinel_guard.types import ToolCall, Verdict
 
 
-def _build_guard(policy: Path | None, audit: Path | None) -> Any:
+def _build_shield(embed: bool) -> Any:
+    """The default shield, with the embed tier when asked (a missing extra exits 2 naming it)."""
+    from sentinel_guard.errors import MissingExtraError
+    from sentinel_guard.shield import Shield
+
+    try:
+        return Shield(embed=embed)
+    except (MissingExtraError, ConfigError) as exc:
+        raise fail(str(exc)) from None
+
+
+def _build_guard(policy: Path | None, audit: Path | None, embed: bool = False) -> Any:
     from sentinel_guard.guard import Guard
 
     try:
-        return Guard(policy=policy, audit=audit)
+        return Guard(policy=policy, audit=audit, shield=_build_shield(embed) if embed else True)
     except ConfigError as exc:
         raise fail(str(exc)) from None
 
@@ -61,6 +72,8 @@ def judge(
     jsonl: Annotated[str | None, typer.Option(help="JSONL file of calls ({id, tool, args, context?}), or '-'.")] = None,
     policy: Annotated[Path | None, typer.Option(help="Policy YAML file.")] = None,
     audit: Annotated[Path | None, typer.Option(help="Append verdicts to this audit store (.db or .jsonl).")] = None,
+    embed: Annotated[bool, typer.Option("--embed", help="Add the embed tier (full sentence encoder) for texts the "
+                                                        "default tier is unsure of; extra: embed.")] = False,
 ) -> None:
     """Judge one tool call (--tool/--args) or a JSONL batch (--jsonl); print verdicts as JSON."""
     if (jsonl is None) == (tool is None):
@@ -82,7 +95,7 @@ def judge(
             ids = [None]
     except InputError as exc:
         raise fail(str(exc)) from None
-    guard = _build_guard(policy, audit)
+    guard = _build_guard(policy, audit, embed)
     outputs = [verdict_line(i, guard.judge_sync(c)) for i, c in zip(ids, calls, strict=True)]
     if jsonl is None:
         outputs[0].pop("id")
@@ -94,6 +107,8 @@ def shield(
     jsonl: Annotated[str | None, typer.Option(help="JSONL file of {id, text, role?} records, or '-'.")] = None,
     text: Annotated[str | None, typer.Option(help="Scan one text.")] = None,
     role: Annotated[str | None, typer.Option(help="Who wrote --text: user, tool_output or document.")] = None,
+    embed: Annotated[bool, typer.Option("--embed", help="Add the embed tier (full sentence encoder) for texts the "
+                                                        "default tier is unsure of; extra: embed.")] = False,
 ) -> None:
     """Scan texts for prompt injection; print {id, injection, score, findings} per record.
 
@@ -122,9 +137,7 @@ def shield(
                 raise InputError(f"--role: {exc}") from None
     except InputError as exc:
         raise fail(str(exc)) from None
-    from sentinel_guard.shield import Shield
-
-    scanner = Shield()
+    scanner = _build_shield(embed)
     out = []
     for rec in records:
         result = scanner.scan(rec["text"], role=rec["role"])

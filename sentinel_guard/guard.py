@@ -134,7 +134,7 @@ class Guard:
 
             shared = getattr(self.shield, "heads", None)  # one copy of the heads when the shield has them
             heads = shared if shared is not None else load_heads()
-            learned = LearnedStep(heads)
+            learned = LearnedStep(heads, embed=getattr(self.shield, "embed", None))  # the shield's embed tier, if any
         self.learned: LearnedStep | None = learned or None
         self.audit: AuditStore | None = (
             audit if audit is None or isinstance(audit, AuditStore) else open_audit_store(audit)

@@ -23,11 +23,15 @@ FPR is far above its target, see README), so it acts only from `action_at` = 0.9
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from sentinel_guard.analysis.transcript import parse_transcript
 from sentinel_guard.learned.heads import HeadSet, LinearHead
 from sentinel_guard.rules.effects import Effect, classify_effect
 from sentinel_guard.types import Decision, ToolCall, Verdict
+
+if TYPE_CHECKING:
+    from sentinel_guard.learned.embed import EmbedTier
 
 __all__ = ["ACTION_RULE", "INTENT_RULE", "LearnedStep", "render_action", "user_request"]
 
@@ -58,11 +62,14 @@ class LearnedStep:
     """Applies the `intent` and `action_risk` heads of a `HeadSet` to verdicts (pure per call)."""
 
     def __init__(self, heads: HeadSet, *, act_at: float = 0.7, block_at: float = 0.97,
-                 action_at: float = 0.98, action_escalate_at: float = 0.995) -> None:
+                 action_at: float = 0.98, action_escalate_at: float = 0.995, embed: EmbedTier | None = None) -> None:
+        """`embed`: the optional second tier (extra `embed`); where the intent head's score lies in
+        its band, the full encoder's intent head scores the request instead."""
         if not 0.5 <= act_at <= block_at <= 1.0 or not 0.5 <= action_at <= action_escalate_at <= 1.0:
             raise ValueError("need 0.5 <= act_at <= block_at <= 1 and 0.5 <= action_at <= action_escalate_at <= 1")
         self.intent: LinearHead | None = heads.get("intent")
         self.action: LinearHead | None = heads.get("action_risk")
+        self.embed = embed
         self.act_at, self.block_at = act_at, block_at
         self.action_at, self.action_escalate_at = action_at, action_escalate_at
 
@@ -73,9 +80,13 @@ class LearnedStep:
         proposed: Verdict | None = None
         request = user_request(call)
         if self.intent is not None and request:
-            score = self.intent.score(request)
+            score, tier = self.intent.score(request), ""
+            if self.embed is not None and self.embed.consults("intent", score):
+                second = self.embed.score("intent", request)
+                if second is not None:
+                    score, tier = second, ":embed"
             if score >= self.act_at:
-                proposed = self._intent_verdict(call, score)
+                proposed = self._intent_verdict(call, score, tier)
         if (proposed is None and self.action is not None and verdict.decision is Decision.APPROVE
                 and _COMMAND_ARGS.intersection(call.args)):
             score = self.action.score(render_action(call))
@@ -91,9 +102,9 @@ class LearnedStep:
             "rules": verdict.rules + proposed.rules, "hits": verdict.hits, "shield": verdict.shield,
             "severity": max(proposed.severity, verdict.severity, key=lambda s: s.rank)})
 
-    def _intent_verdict(self, call: ToolCall, score: float) -> Verdict:
+    def _intent_verdict(self, call: ToolCall, score: float, tier: str = "") -> Verdict:
         why = f"The user's request reads as a request for harm (learned intent score {score:.2f})"
-        common = {"rules": (INTENT_RULE,), "decided_by": "learned:intent", "confidence": round(score, 4)}
+        common = {"rules": (INTENT_RULE,), "decided_by": f"learned:intent{tier}", "confidence": round(score, 4)}
         if classify_effect(call) is Effect.READ:
             return Verdict.flag(why + "; this read-only call runs but is recorded.", **common)
         if score >= self.block_at:

@@ -13,7 +13,9 @@ Who wrote a text (`roles.py`) decides what counts: in a `user`'s own text only d
 (patterns in `DIRECT_ATTACKS`, the `injection_user` head); in tool output, documents and text of
 unknown author, any instruction for the agent (all patterns, the `injection_untrusted` head).
 Where the patterns stay under the threshold and a head is confident (calibrated score ≥ 0.5),
-the head decides alone (`shield.learned:<head>` findings).
+the head decides alone (`shield.learned:<head>` findings). With the optional embed tier
+(`Shield(embed=True)`, extra `embed`), a head score inside that head's band (the default tier is
+unsure) is replaced by the full sentence encoder's head (`shield.learned:<head>:embed`).
 
 `scan_call` scans a tool call's string args (`where="args.<path>"`), its context minus the user's
 own instruction (`where="context"`) and earlier tool outputs (`where="tool_output[i]"`). The guard
@@ -38,6 +40,7 @@ from sentinel_guard.shield.roles import Role, parse_role
 from sentinel_guard.types import ShieldFinding, ToolCall
 
 if TYPE_CHECKING:  # learned/ reads shield.normalise, so the shield imports it only when it loads heads
+    from sentinel_guard.learned.embed import EmbedTier
     from sentinel_guard.learned.heads import HeadSet, LinearHead
 
 __all__ = ["LEARNED_DETECTOR", "Shield", "ShieldResult", "decided_by_learned", "strip_user_instruction"]
@@ -103,7 +106,8 @@ class Shield:
     threshold: float = 0.5
 
     def __init__(self, threshold: float | None = None, *, learned: bool = True,
-                 heads: HeadSet | bool = True, patterns: bool = True, cache_size: int = 2048) -> None:
+                 heads: HeadSet | bool = True, patterns: bool = True, cache_size: int = 2048,
+                 embed: EmbedTier | bool = False) -> None:
         """Args:
             threshold: score at or above which text counts as an injection (default 0.5).
             learned: use the learned tier (`False`: the pattern tier alone, unless `heads` is a
@@ -113,6 +117,9 @@ class Shield:
                 The heads are loaded by and owned by this instance: nothing is kept per process.
             patterns: use the pattern tier (turn off only to measure the heads alone).
             cache_size: how many recent texts keep their scan result (0: no cache).
+            embed: the optional second tier for texts the heads are unsure of (`True`: load the
+                encoder and `learned/embed_heads.json`; needs extra `embed`, else
+                `MissingExtraError`). Off by default: the default install stays torch-free.
         """
         if threshold is not None:
             if not 0.0 < threshold <= 1.0:
@@ -123,6 +130,11 @@ class Shield:
         self.heads: HeadSet | None = heads if isinstance(heads, HeadSet) else (
             load_heads() if heads and learned else None)
         self.use_patterns = patterns
+        if embed is True:
+            from sentinel_guard.learned.embed import EmbedTier
+
+            embed = EmbedTier()
+        self.embed: EmbedTier | None = embed or None
         self._cache: OrderedDict[tuple[_Scope, str], _Analysis] = OrderedDict()
         self._cache_size = cache_size
 
@@ -152,8 +164,14 @@ class Shield:
             # Patterns are silent or weak: a confident head decides alone (its score is calibrated
             # so that 0.5 is its threshold at the FPR it was trained for).
             learned = head.score(text)
+            tier = ""
+            name = "injection_user" if role == "user" else "injection_untrusted"
+            if self.embed is not None and self.embed.consults(name, learned):
+                second = self.embed.score(name, text)
+                if second is not None:  # None: too long for the encoder's windows, the default score stands
+                    learned, tier = second, ":embed"
             if learned >= 0.5:
-                found.append((f"{LEARNED_DETECTOR}:{'user' if role == 'user' else 'untrusted'}", round(learned, 4),
+                found.append((f"{LEARNED_DETECTOR}:{'user' if role == 'user' else 'untrusted'}{tier}", round(learned, 4),
                               prepared.text[:160]))
                 score = max(score, learned, self.threshold)
         if prepared.hidden_chars and found:

@@ -1,0 +1,138 @@
+"""The optional embed tier: leave-one-source-out against the default tier, dev as one more unseen source, speed.
+
+    .venv/bin/python benchmarks/quality_embed_loso.py [--corpus DIR] [--dev DIR] [--quick] [--speed-only]
+
+Needs extra `embed` (and numpy). For the user-role injection head and the intent head, and every
+corpus source of them: the default head and the embed head are trained without that source
+(the embed head's threshold from the other sources' held-out benign texts, its band against a
+default head fitted without the held-out positives, as `embed_build` does), then on the left-out
+source this prints recall and FPR of the default tier alone, the embed head alone, and the
+cascade that ships (the embed head decides where the default score lies in the band), with the
+share of texts the cascade sent to the encoder. Then the shipped shield with and without the
+embed tier on the dev texts (roles given; never trained on dev), and the tier's speed: ms per
+text on one torch thread, every text new (the encoder has no cache), p50 / p99.
+
+Vectors are cached under runs/embed-cache (the build's cache), so a second run encodes little.
+The untrusted head is not folded here: its folds plant payloads into fresh carriers, which
+would mean encoding a few thousand long texts per fold; `embed_build` reports its held-out fifth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from sentinel_guard.learned.build import head_records, train_head
+from sentinel_guard.learned.data import CORPUS_DIR, Record, corpus_records
+from sentinel_guard.learned.embed import EmbedTier, SentenceEncoder
+from sentinel_guard.learned.embed_build import CACHE_DIR, VectorCache, train_embed_head
+from sentinel_guard.shield import Shield
+
+DEV_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "dev"
+
+
+def _rate(flags: list[bool]) -> float | None:
+    return sum(flags) / len(flags) if flags else None
+
+
+def _fmt(x: float | None) -> str:
+    return "—" if x is None else f"{x:.3f}"
+
+
+def fold(name: str, train: list[Record], test: list[Record], cache: VectorCache) -> str:
+    default = train_head(name, train)
+    embed = train_embed_head(name, train, cache)
+    cache.fill([r.text for r in test], embed.windowed)
+    rows = []
+    for r in test:
+        vectors = cache.get(r.text, embed.windowed)[0]
+        d = default.score(r.text)
+        e = embed.score(vectors) if len(vectors) else d
+        rows.append((r.label, d >= 0.5, e >= 0.5, (e if embed.consults(d) else d) >= 0.5, embed.consults(d)))
+    cols = []
+    for i in (1, 2, 3):
+        cols += [_rate([row[i] for row in rows if row[0]]), _rate([row[i] for row in rows if not row[0]])]
+    src = sorted({r.source for r in test})[0]
+    pos, neg = sum(r.label for r in test), sum(not r.label for r in test)
+    return (f"| {name} | {src} | " + " | ".join(_fmt(c) for c in cols)
+            + f" | {_rate([row[4] for row in rows]):.2f} | {embed.band[0]:.2f}–{embed.band[1]:.2f} | {pos} / {neg} |")
+
+
+def loso(corpus: Path, quick: bool, cache: VectorCache) -> list[str]:
+    recs = head_records(corpus, small=quick)
+    data = corpus_records(corpus)
+    lines = []
+    folds = [("injection_user", sorted({r.source for r in data["injection"]})),
+             ("intent", ["xstest", "openagentsafety", "toolsword"])]
+    for name, sources in folds:
+        for src in sources:
+            test = [r for r in recs[name] if r.source == src]
+            if test:
+                lines.append(fold(name, [r for r in recs[name] if r.source != src], test, cache))
+                print("  " + lines[-1], flush=True)
+    return lines
+
+
+def dev_figures(dev: Path, encoder: SentenceEncoder) -> list[str]:
+    texts = [json.loads(x) for x in (dev / "injection_text.jsonl").read_text().splitlines() if x.strip()]
+    plain, tiered = Shield(), Shield(embed=EmbedTier(encoder))
+    lines = []
+    for label, is_user in (("user prompts", True), ("tool outputs + documents", False)):
+        part = [r for r in texts if r["kind"].startswith("user_prompt") == is_user]
+        role = "user" if is_user else "tool_output"
+        cols = []
+        for shield in (plain, tiered):
+            hits = [(r["label"] == "injection", shield.scan(r["text"], role=role).injection) for r in part]  # type: ignore[arg-type]
+            cols += [_rate([h for y, h in hits if y]), _rate([h for y, h in hits if not y])]
+        lines.append(f"| dev {label} | " + " | ".join(_fmt(c) for c in cols)
+                     + f" | {sum(r['label'] == 'injection' for r in part)} / {sum(r['label'] != 'injection' for r in part)} |")
+    return lines
+
+
+def speed(dev: Path, encoder: SentenceEncoder) -> str:
+    texts = [json.loads(x) for x in (dev / "injection_text.jsonl").read_text().splitlines() if x.strip()]
+    tier = EmbedTier(encoder)
+    ms: list[float] = []
+    for r in texts:
+        name = "injection_user" if r["kind"].startswith("user_prompt") else "injection_untrusted"
+        start = time.perf_counter()
+        tier.score(name, r["text"])
+        ms.append((time.perf_counter() - start) * 1000)
+    ordered = sorted(ms)
+    return (f"embed tier, one torch thread, int8: first text {ms[0]:.1f} ms (cold), p50 {statistics.median(ms):.1f} "
+            f"p90 {ordered[int(0.9 * len(ordered))]:.1f} p99 {ordered[int(0.99 * len(ordered))]:.1f} ms per text "
+            f"over {len(ms)} dev texts (median {statistics.median(len(r['text']) for r in texts):.0f} characters)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=CORPUS_DIR)
+    parser.add_argument("--dev", type=Path, default=DEV_DIR)
+    parser.add_argument("--quick", action="store_true", help="small subsets (a smoke run, figures not comparable)")
+    parser.add_argument("--speed-only", action="store_true")
+    args = parser.parse_args()
+    encoder = SentenceEncoder(threads=1)
+    print(speed(args.dev, encoder))
+    if args.speed_only:
+        return
+    print("\n| shipped shield on dev | recall | FPR | recall + embed | FPR + embed | positives / benign |")
+    print("|---|---|---|---|---|---|")
+    for line in dev_figures(args.dev, encoder):
+        print(line)
+    cache = VectorCache(encoder, CACHE_DIR / "vectors")
+    print("\nleave-one-source-out (trained without that source):")
+    print("| head | held-out source | default recall | default FPR | embed recall | embed FPR | cascade recall "
+          "| cascade FPR | sent to encoder | band | positives / benign |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    try:
+        lines = loso(args.corpus, args.quick, cache)
+    finally:
+        cache.save()
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
