@@ -27,6 +27,7 @@ import json
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -94,13 +95,6 @@ class LinearHead:
             self._dense = (self.weights, dense)
         return self._dense[1]
 
-    def _unit_sum(self, unit: Unit, dense: list[float]) -> float:
-        at = dense.__getitem__
-        values = list(map(self.word_sums.get, unit.words))
-        if None in values:  # unknown words: sum their buckets (what `word_sums` holds for known ones)
-            values = [sum(map(at, word_buckets(w))) if v is None else v for w, v in zip(unit.words, values, strict=True)]
-        return sum(values) + sum(map(at, unit.buckets))  # type: ignore[arg-type]
-
     def _emb_split(self) -> tuple[dict[str, float], dict[str, int]]:
         """`word_emb` as two dicts (sums, counts), so a unit's part is two C-level `map`s.
         Derived data of this instance, rebuilt if `word_emb` is replaced (as `_table`)."""
@@ -109,25 +103,42 @@ class LinearHead:
                            {w: e[1] for w, e in self.word_emb.items()})
         return self._split[1], self._split[2]
 
-    def _unit_emb(self, unit: Unit) -> tuple[float, int]:
-        """(summed token score, token count) of a unit's words (the static-vector part)."""
+    def _unit_parts(self, units: list[Unit]) -> tuple[list[float], list[tuple[float, int]]]:
+        """Per unit: its hashed part (summed weights of its words and buckets) and its static-vector
+        part (summed token score, token count). All words are looked up in one C-level `map` and
+        each unit sums its slice (the same additions in the same order as per unit: the same floats),
+        not a few calls per unit (a long e-mail has 40); an unknown word is hashed once per text."""
+        words = [w for u in units for w in u.words]
+        ends = list(accumulate((len(u.words) for u in units), initial=0))
+        bounds = list(pairwise(ends))  # each unit's slice of `words`
+        at = self._table().__getitem__
+        values = list(map(self.word_sums.get, words))
+        if None in values:  # unknown words: sum their buckets (what `word_sums` holds for known ones)
+            unknown = {w: sum(map(at, word_buckets(w))) for w, v in zip(words, values, strict=True) if v is None}
+            values = [unknown[w] if v is None else v for w, v in zip(words, values, strict=True)]
+        sums = [sum(values[a:b]) + sum(map(at, u.buckets)) for u, (a, b) in zip(units, bounds, strict=True)]  # type: ignore[arg-type]
         scores = self.token_scores
         if scores is None:
-            return 0.0, 0
-        sums, counts = self._emb_split()
-        values = list(map(sums.get, unit.words))
-        if None not in values:
-            return sum(values), sum(map(counts.__getitem__, unit.words))  # type: ignore[arg-type]
-        total, count = 0.0, 0
-        for w, v in zip(unit.words, values, strict=True):
-            if v is None:  # an unknown word: its pieces now (what `word_emb` holds for known ones)
-                ids = pieces(w, self.token_index)
-                total += sum(scores[i] for i in ids)
-                count += len(ids)
-            else:
-                total += v
-                count += counts[w]
-        return total, count
+            return sums, [(0.0, 0)] * len(units)
+        emb_sums, counts = self._emb_split()
+        embs: list[tuple[float, int]] = []
+        found = list(map(emb_sums.get, words))
+        for a, b in bounds:
+            part = found[a:b]
+            if None not in part:
+                embs.append((sum(part), sum(map(counts.__getitem__, words[a:b]))))  # type: ignore[arg-type]
+                continue
+            total, count = 0.0, 0
+            for w, v in zip(words[a:b], part, strict=True):
+                if v is None:  # an unknown word: its pieces now (what `word_emb` holds for known ones)
+                    ids = pieces(w, self.token_index)
+                    total += sum(scores[i] for i in ids)
+                    count += len(ids)
+                else:
+                    total += v
+                    count += counts[w]
+            embs.append((total, count))
+        return sums, embs
 
     def logit_of(self, buckets: Iterable[int], tokens: Iterable[int] = ()) -> float:
         """Logit of one bag of buckets (with multiplicity) and token ids, as the trainer sees an example."""
@@ -139,9 +150,7 @@ class LinearHead:
 
     def logit_units(self, units: list[Unit]) -> float:
         """The logit of a featurised text (see `logit`)."""
-        dense = self._table()
-        sums = [self._unit_sum(u, dense) for u in units]
-        embs = [self._unit_emb(u) for u in units]
+        sums, embs = self._unit_parts(units)
         if not self.windowed or len(units) <= WINDOW_UNITS:
             return self.bias + sum(sums) / math.sqrt(max(sum(u.size for u in units), 1)) + _mean(embs)
         n = len(units) - WINDOW_UNITS + 1

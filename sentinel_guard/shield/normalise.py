@@ -83,6 +83,9 @@ _ROT13_HINT = re.compile(rf"\b(?:{_ROT13_WORDS})\b")
 _REVERSED_HINT = re.compile(rf"\b(?:{_REVERSED_WORDS})\b")
 # Either tell-tale word: one scan rules both out for most texts (each alone scans the whole text).
 _ENCODED_HINT = re.compile(rf"\b(?:{_ROT13_WORDS}|{_REVERSED_WORDS})\b")
+# The same words as plain substrings: a dozen C-level `in` scans rule out most texts faster than
+# the regex, which (opening with `\b`) is tried at every position.
+_ENCODED_WORDS = (*_ROT13_WORDS.split("|"), *_REVERSED_WORDS.split("|"))
 _MAX_DECODE_RUNS = 8
 
 
@@ -174,7 +177,7 @@ def decoded_runs(text: str) -> list[str]:
         if decoded:
             found.append(decoded)
     lowered = text.lower()
-    if _ENCODED_HINT.search(lowered):
+    if any(word in lowered for word in _ENCODED_WORDS) and _ENCODED_HINT.search(lowered):
         if _ROT13_HINT.search(lowered):
             found.append(codecs.decode(text, "rot13"))
         if _REVERSED_HINT.search(lowered):
