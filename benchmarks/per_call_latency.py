@@ -26,6 +26,15 @@ each dev text (and `--corpus N` corpus texts) in each role, the shield's analysi
 findings, snippets), the views, every pattern hit, and every head's logit as `float.hex`, and
 each dev context's parsed transcript (fed through the same per-text checks as a text).
 Diff two dumps (before and after a change) to prove the change bit-for-bit neutral.
+
+On a busy shared machine CPU times still drift by 2x between runs; instruction counts do not.
+`--marks` judges every call once (cold, after a warm-up pass) with a marker call between calls,
+so that callgrind writes one profile per call, and `--callgrind DIR [DIR]` prints the per-call
+instruction percentiles of one run (and the ratios to a second):
+
+    PYTHONHASHSEED=0 valgrind --tool=callgrind --dump-before=getppid \
+        --callgrind-out-file=/tmp/cg/after/cg.out .venv/bin/python benchmarks/per_call_latency.py --marks
+    .venv/bin/python benchmarks/per_call_latency.py --callgrind /tmp/cg/after /tmp/cg/before
 """
 
 from __future__ import annotations
@@ -35,7 +44,7 @@ import json
 import os
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -76,7 +85,7 @@ def best_cpu_us(fn: Callable[[], object], repeat: int) -> float:
     return best / 1000.0
 
 
-def pct(values: list[float], q: float) -> float:
+def pct(values: Sequence[float], q: float) -> float:
     """Nearest-rank percentile (the convention of `quality_learned_loso._pct`)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -178,6 +187,43 @@ def dump(path: Path, dev: Path, corpus: Path, n_corpus: int) -> int:
     return count
 
 
+def marked_pass(calls: list[ToolCall]) -> None:
+    """Judge each call once, cold, after a warm-up pass; `os.getppid()` marks each call's start
+    (callgrind `--dump-before=getppid` then writes one profile per call)."""
+    guard = Guard(shield=Shield(cache_size=0))
+    guard.warm_up()
+    for call in calls:
+        guard.judge_sync(call)
+    for call in calls:
+        os.getppid()
+        guard.judge_sync(call)
+    os.getppid()
+
+
+def callgrind_counts(folder: Path) -> list[int]:
+    """Instructions per call from a `--marks` run's profiles (the first holds start-up and warm-up)."""
+    files = sorted(folder.glob("*.out.*"), key=lambda f: int(f.suffix[1:]))
+    counts = []
+    for path in files[1:]:
+        for line in path.read_text().splitlines():
+            if line.startswith("summary:"):
+                counts.append(int(line.split()[1]))
+                break
+    return counts
+
+
+def callgrind_report(folders: list[Path]) -> list[str]:
+    """Per-call instruction percentiles of the first run, and its ratio to the second's."""
+    runs = [callgrind_counts(f) for f in folders]
+    out = [f"{len(runs[0])} calls, instructions per call (millions)" + (" and ratio to the second run" if len(runs) > 1 else "")]
+    for name, q in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("max", 1.0)):
+        line = f"  {name} {pct(runs[0], q) / 1e6:7.2f}"
+        if len(runs) > 1:
+            line += f"  vs {pct(runs[1], q) / 1e6:7.2f}  ratio {pct(runs[0], q) / pct(runs[1], q):.3f}"
+        out.append(line)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--dev", type=Path, default=DEV_DIR)
@@ -185,7 +231,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs per call; each call's best counts")
     parser.add_argument("--dump", type=Path, help="write the per-text equivalence dump here and stop")
     parser.add_argument("--corpus", type=int, default=0, help="with --dump: also this many corpus texts")
+    parser.add_argument("--marks", action="store_true", help="one marked cold pass, to run under callgrind")
+    parser.add_argument("--callgrind", type=Path, nargs="+", help="summarise --marks runs' callgrind folders")
     args = parser.parse_args()
+    if args.marks:
+        marked_pass(dev_calls(args.dev))
+        return
+    if args.callgrind:
+        print("\n".join(callgrind_report(args.callgrind)))
+        return
     if args.dump:
         n = dump(args.dump, args.dev, args.corpus_dir, args.corpus)
         print(f"{n} texts dumped to {args.dump}")
