@@ -123,10 +123,10 @@ async def shield(req: ShieldRequest, request: Request) -> Response:
     state = state_of(request)
     scanner = state.guard.shield or Shield()
     if len(req.text) <= state.pool.inline_bytes:  # a short text costs less than a thread hand-off
-        result = scanner.scan(req.text, where="text")
+        result = scanner.scan(req.text, role=req.role, where="text")
     else:  # up to 100 KB: its regex passes would hold the event loop for tens of milliseconds
         try:
-            result = await state.pool.offload(partial(scanner.scan, req.text, where="text"))
+            result = await state.pool.offload(partial(scanner.scan, req.text, role=req.role, where="text"))
         except TimeoutError:
             raise HTTPException(503, f"scanning the text took longer than the {state.pool.budget_s:g}s budget; "
                                      "treat it as untrusted") from None

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from sentinel_guard.shield.roles import Role
 from sentinel_guard.types import Decision, Severity, ShieldFinding, Verdict
 
 __all__ = [
@@ -99,6 +100,9 @@ class OverseeResponse(BaseModel):
 
 class ShieldRequest(_Body):
     text: str = Field(max_length=MAX_TEXT, description="Text to scan for prompt injection.")
+    role: Role | None = Field(default=None, description=(
+        "Who wrote the text: 'user' (the person's own request: only direct attacks count), 'tool_output' or "
+        "'document' (any instruction for the agent counts); absent: judged as untrusted."))
 
 
 class ShieldResponse(BaseModel):
