@@ -155,7 +155,7 @@ async def observe(req: ObserveRequest, request: Request) -> Response:
         log.exception("observe failed")
         raise HTTPException(503, f"the output could not be remembered ({type(exc).__name__}); "
                                  "treat it as untrusted") from None
-    result = result or Shield().scan(req.output)
+    result = result or Shield().scan(req.output, role="tool_output")
     return _json({"injection": result.injection, "score": result.score,
                   "findings": [f.model_dump(mode="json") for f in result.findings]})
 
