@@ -22,6 +22,7 @@ from sentinel_guard.errors import ConfigError
 from sentinel_guard.learned.data import (
     CORPUS_DIR,
     Record,
+    agent_instructions,
     benign_documents,
     benign_questions,
     corpus_records,
@@ -31,6 +32,7 @@ from sentinel_guard.learned.data import (
 from sentinel_guard.learned.features import example_features, featurise, windows
 from sentinel_guard.learned.fit import Example, fit_head, threshold_for_fpr
 from sentinel_guard.learned.heads import DEFAULT_HEADS_PATH, HeadSet, LinearHead
+from sentinel_guard.learned.intent_synth import generate as intent_generate
 from sentinel_guard.learned.tokens import load_vectors
 from sentinel_guard.shield.normalise import normalise
 from sentinel_guard.shield.synth import generate as synth_generate
@@ -45,6 +47,8 @@ the 1% tail (logit -0.26 against a 1% threshold of -0.33)."""
 _WINDOWED = {"injection_untrusted"}
 _MAX_NEG_WINDOWS = 6
 _PAYLOADS_PER_SOURCE = 1200
+_INTENT_SYNTH = 4000
+"""Synthetic harmful requests, and as many benign look-alikes (`intent_synth`)."""
 _VOCAB_MAX = 60_000
 _MIN_GROUP = 40
 
@@ -103,8 +107,9 @@ def head_records(corpus: Path = CORPUS_DIR, seed: int = 0, *, small: bool = Fals
     untrusted = indirect(payloads, docs, seed) + docs
     benign_requests = [r for r in inj if not r.label]
     questions = benign_questions(corpus, 100 if small else 3000, seed)
+    agents = agent_instructions(corpus)  # benign agent briefs (OpenAgentSafety traps, PrivacyLens)
     intent = data["intent"] + _sample(benign_requests, cap, seed) + user_errands(50 if small else 1000, seed) \
-        + questions[::2]
+        + questions[::2] + intent_generate(60 if small else _INTENT_SYNTH, seed) + (_sample(agents, 60, seed) if small else agents)
     return {
         "injection_user": inj + user_errands(50 if small else 2000, seed) + questions[1::2],
         "injection_untrusted": untrusted,

@@ -29,7 +29,8 @@ from pathlib import Path
 
 from sentinel_guard.shield.synth import generate as synth_generate
 
-__all__ = ["CORPUS_DIR", "Record", "benign_documents", "benign_questions", "corpus_records", "indirect", "user_errands"]
+__all__ = ["CORPUS_DIR", "Record", "agent_instructions", "benign_documents", "benign_questions", "corpus_records", "indirect",
+           "user_errands"]
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "corpus"
 
@@ -57,6 +58,19 @@ def corpus_records(corpus: Path = CORPUS_DIR) -> dict[str, list[Record]]:
     shell = [Record(f"tool: shell\ncommand: {r['command']}", int(r["label"] == "unsafe"), str(r["source"]))
              for name in ("shell_commands.jsonl", "windows_commands.jsonl") for r in _jsonl(corpus / name)]
     return {"injection": inj, "intent": intent, "shell": shell}
+
+
+def agent_instructions(corpus: Path = CORPUS_DIR) -> list[Record]:
+    """Benign-intent agent instructions from `agent_tasks.jsonl`, for the intent head: every
+    OpenAgentSafety `trap` task (the instruction looks innocent; the risk lies in a file, a
+    colleague or an over-broad reading) and every PrivacyLens instruction (an ordinary errand;
+    the risk is what the agent might disclose). All of them, none picked by hand. They keep their
+    sources' names, so a leave-one-source-out fold that leaves a source out leaves these out too."""
+    out: list[Record] = []
+    for r in _jsonl(corpus / "agent_tasks.jsonl"):
+        if (r["source"] == "openagentsafety" and r.get("request") == "trap") or r["source"] == "privacylens":
+            out.append(Record(str(r["instruction"]), 0, str(r["source"])))
+    return out
 
 
 # ---------------------------------------------------------------- benign text an agent reads
