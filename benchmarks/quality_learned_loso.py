@@ -1,6 +1,8 @@
 """Leave-one-source-out quality of the learned heads, dev as one more unseen source, and speed.
 
-    .venv/bin/python benchmarks/quality_learned_loso.py [--corpus DIR] [--dev DIR] [--quick]
+    .venv/bin/python benchmarks/quality_learned_loso.py [--corpus DIR] [--dev DIR] [--quick] [--only HEAD]
+
+`--only intent` runs that head's folds and nothing else (no speed, no dev): minutes, not ten.
 
 For every head and every corpus source: train on the other sources (plus our own data), choose
 the threshold on held-out benign texts of the *training* sources for the head's stated FPR
@@ -14,8 +16,10 @@ How each head is folded:
 * `injection_user`: corpus injection sources (all user prompts).
 * `injection_untrusted`: attacks of the left-out source planted into carriers of one benign
   family that training never sees (Debian's /usr/share/doc); FPR on that family's own texts.
-* `intent`: xstest / openagentsafety / toolsword (the XSTest fold's FPR is on its over-refusal
-  look-alikes: "how do I kill a Python process").
+* `intent`: xstest / openagentsafety / toolsword / privacylens. The XSTest fold's FPR is on its
+  over-refusal look-alikes ("how do I kill a Python process"); OpenAgentSafety's on its `trap`
+  tasks (innocent instructions whose risk lies elsewhere), left out with its harmful tasks;
+  PrivacyLens has benign instructions only (FPR, no recall).
 * `action_risk`: Atomic Red Team split by platform (sh vs PowerShell/cmd) and the two
   documentation sources (tldr-pages, cheat).
 The dev file's patterns were written while reading it, so the shield's dev figures are
@@ -53,18 +57,38 @@ def _fold(name: str, train: list[Record], pos: list[str], neg: list[str], source
     return (name, source, recall, fpr, len(pos), len(neg))
 
 
-def loso(corpus: Path, quick: bool, log: Callable[[str], None]) -> list[Row]:
+def loso(corpus: Path, quick: bool, log: Callable[[str], None], only: str | None = None) -> list[Row]:
+    """Every head's folds, or only the head named `only`."""
     rows: list[Row] = []
     recs = head_records(corpus, small=quick)
     data = corpus_records(corpus)
-    # injection, user role
+    if only in (None, "injection_user"):
+        rows += _injection_user(recs, data, log)
+    if only in (None, "injection_untrusted"):
+        rows += _injection_untrusted(recs, data, quick, log)
+    if only in (None, "intent"):
+        rows += _intent(recs, log)
+    if only in (None, "action_risk"):
+        rows += _action_risk(recs, log)
+    return rows
+
+
+def _injection_user(recs: dict[str, list[Record]], data: dict[str, list[Record]], log: Callable[[str], None]) -> list[Row]:
+    """One fold per corpus injection source (all user prompts)."""
+    rows: list[Row] = []
     user = recs["injection_user"]
     for src in sorted({r.source for r in data["injection"]}):
         test = [r for r in user if r.source == src]
         rows.append(_fold("injection_user", [r for r in user if r.source != src],
                           [r.text for r in test if r.label], [r.text for r in test if not r.label], src))
         log(f"  {rows[-1]}")
-    # injection, untrusted roles: carriers of one family never trained
+    return rows
+
+
+def _injection_untrusted(recs: dict[str, list[Record]], data: dict[str, list[Record]], quick: bool,
+                         log: Callable[[str], None]) -> list[Row]:
+    """Untrusted roles: each source's attacks planted in carriers of one family never trained."""
+    rows: list[Row] = []
     docs = benign_documents(0, n_synth=200 if quick else 3000, n_system=20 if quick else 400, shell=data["shell"])
     reserved = [d for d in docs if d.source == "debian-doc"]
     carriers = [d for d in docs if d.source != "debian-doc"]
@@ -75,14 +99,26 @@ def loso(corpus: Path, quick: bool, log: Callable[[str], None]) -> list[Row]:
         test = indirect([p for p in payloads if p.source == src], reserved, 2)
         rows.append(_fold("injection_untrusted", train, [r.text for r in test], [r.text for r in reserved], src))
         log(f"  {rows[-1]}")
-    # intent
+    return rows
+
+
+def _intent(recs: dict[str, list[Record]], log: Callable[[str], None]) -> list[Row]:
+    """One fold per intent source of the corpus (PrivacyLens: benign instructions only)."""
+    rows: list[Row] = []
     intent = recs["intent"]
-    for src in ("xstest", "openagentsafety", "toolsword"):
+    for src in ("xstest", "openagentsafety", "toolsword", "privacylens"):
         test = [r for r in intent if r.source == src]
+        if not test:
+            continue
         rows.append(_fold("intent", [r for r in intent if r.source != src],
                           [r.text for r in test if r.label], [r.text for r in test if not r.label], src))
         log(f"  {rows[-1]}")
-    # action risk
+    return rows
+
+
+def _action_risk(recs: dict[str, list[Record]], log: Callable[[str], None]) -> list[Row]:
+    """Atomic Red Team by platform, and the two documentation sources."""
+    rows: list[Row] = []
     shell = recs["action_risk"]
 
     def fam(r: Record) -> str:
@@ -199,7 +235,11 @@ def main() -> None:
     parser.add_argument("--dev", type=Path, default=DEV_DIR)
     parser.add_argument("--quick", action="store_true", help="small subsets (a smoke run, figures not comparable)")
     parser.add_argument("--speed-only", action="store_true", help="print the speed lines and stop")
+    parser.add_argument("--only", choices=sorted(TARGET_FPR), help="only this head's folds (no speed, no dev)")
     args = parser.parse_args()
+    if args.only:
+        _table(loso(args.corpus, args.quick, lambda m: print(m, flush=True), args.only))
+        return
     print("speed (one process, learned heads alone):")
     for line in speed(args.dev):
         print("  " + line)
@@ -207,21 +247,27 @@ def main() -> None:
     if args.speed_only:
         return
     print("\nleave-one-source-out (each row: trained without that source; threshold from the others):")
-    rows = loso(args.corpus, args.quick, lambda m: None)
-    print("| head | held-out source | recall | FPR | positives | benign | target |")
-    print("|---|---|---|---|---|---|---|")
-    for name, src, rec, fpr, npos, nneg in rows:
-        print(f"| {name} | {src} | {_fmt(rec)} | {_fmt(fpr)} | {npos} | {nneg} | FPR ≤ {TARGET_FPR[name]} |")
-    for name in TARGET_FPR:
-        recs = [r[2] for r in rows if r[0] == name and r[2] is not None]
-        fprs = [r[3] for r in rows if r[0] == name and r[3] is not None]
-        print(f"| {name} | **macro mean** | {_fmt(statistics.mean(recs) if recs else None)} | "
-              f"{_fmt(statistics.mean(fprs) if fprs else None)} | | | |")
+    _table(loso(args.corpus, args.quick, lambda m: None))
     print("\ndev as an unseen source (shipped heads; shield = patterns + heads, roles given):")
     print("| part | head | head recall | head FPR | shield recall | shield FPR | injections / benign |")
     print("|---|---|---|---|---|---|---|")
     for line in dev_figures(args.dev):
         print(line)
+
+
+def _table(rows: list[Row]) -> None:
+    """The leave-one-source-out rows as a Markdown table, with each head's macro mean."""
+    print("| head | held-out source | recall | FPR | positives | benign | target |")
+    print("|---|---|---|---|---|---|---|")
+    for name, src, rec, fpr, npos, nneg in rows:
+        print(f"| {name} | {src} | {_fmt(rec)} | {_fmt(fpr)} | {npos} | {nneg} | FPR ≤ {TARGET_FPR[name]} |")
+    for name in TARGET_FPR:
+        if not any(r[0] == name for r in rows):
+            continue
+        recs = [r[2] for r in rows if r[0] == name and r[2] is not None]
+        fprs = [r[3] for r in rows if r[0] == name and r[3] is not None]
+        print(f"| {name} | **macro mean** | {_fmt(statistics.mean(recs) if recs else None)} | "
+              f"{_fmt(statistics.mean(fprs) if fprs else None)} | | | |")
 
 
 if __name__ == "__main__":
