@@ -77,7 +77,7 @@ def _fixed(score_logit: float) -> HeadSet:
 
 
 @pytest.mark.parametrize(("logit", "tool", "expected"), [
-    (0.0, "send_email", Decision.APPROVE),    # 0.5: at the head's threshold, short of act_at 0.7
+    (0.0, "send_email", Decision.APPROVE),    # 0.5: at the head's threshold, short of act_at 0.8
     (2.0, "send_email", Decision.ESCALATE),   # 0.88
     (5.0, "send_email", Decision.BLOCK),      # 0.993 >= block_at
     (5.0, "get_inbox", Decision.FLAG),        # read-only: flagged whatever the confidence
