@@ -181,3 +181,18 @@ def test_cli_embed_without_the_extra_exits_2_naming_it(command: list[str]) -> No
     out = _cli(command, hide="torch")
     assert out.returncode == 2 and out.stdout == ""
     assert "extra 'embed'" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_embed_training_is_reproducible(encoder: SentenceEncoder, tmp_path: Path) -> None:
+    """Two builds from cold caches give the same heads file, byte for byte."""
+    from sentinel_guard.learned.build import head_records
+    from sentinel_guard.learned.embed_build import VectorCache, train_embed_head
+
+    records = head_records(small=True)["intent"]
+    records = [r for r in records if r.label][:60] + [r for r in records if not r.label][:140]
+    files = []
+    for run in ("a", "b"):
+        head = train_embed_head("intent", records, VectorCache(encoder))
+        save_embed_heads(tmp_path / f"{run}.json", {"intent": head}, {"run": "test"})
+        files.append((tmp_path / f"{run}.json").read_bytes())
+    assert files[0] == files[1]
