@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from sentinel_guard.analysis.transcript import parse_transcript
+from sentinel_guard.shield.addressee import addressed_directives
 from sentinel_guard.shield.normalise import normalise, prepare
 from sentinel_guard.shield.patterns import DIRECT_ATTACKS, PatternHit, match_lines, match_patterns, noisy_or
 from sentinel_guard.shield.roles import Role, parse_role
@@ -155,6 +156,8 @@ class Shield:
             hits = match_patterns(prepared.views, only=DIRECT_ATTACKS)
         elif self.use_patterns:
             hits = match_patterns(prepared.views) + match_lines(text, normalise)
+            if role != "args":  # orders addressed to the automated reader, in text the agent reads
+                hits += addressed_directives(text, normalise)
         discussion = any(h.quoted for h in hits) and _DISCUSSION.search(prepared.text) is not None
         weights = [h.weight * (_QUOTED_FACTOR if discussion and h.quoted else 1.0) for h in hits]
         found = [(f"pattern:{h.id}", round(w, 4), h.snippet) for h, w in zip(hits, weights, strict=False)]
