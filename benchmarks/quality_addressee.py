@@ -10,7 +10,8 @@ off) and after, on:
   benign families (debian-doc included), so "before" is optimistic there; the addressee analysis
   itself was written without looking at these texts;
 * our held-out suites `benchmarks/suites/addressee_{injections,benign}.jsonl`, written before the
-  detector and never edited after;
+  detector and never edited after (bugs were fixed after its first run: see pair 2), and
+  `addressee_{injections,benign}_2.jsonl`, written once the detector was finished;
 * FPR on every benign family of `learned.data.benign_documents` (debian-doc is the reserved one);
 * `../shared/data/dev` tool outputs and documents, for information only (never tuned on).
 Then the analysis's own cost in ms per KB (p50/p99) over the dev injection texts.
@@ -89,16 +90,21 @@ def main() -> None:
                for src, rs in by_src.items()}
     print("## recall: corpus payloads planted in debian-doc carriers (role tool_output)\n")
     _rows(pair, planted, "source")
-    suite_inj = _jsonl(SUITES / "addressee_injections.jsonl")
-    suite_ben = _jsonl(SUITES / "addressee_benign.jsonl")
-    print("\n## held-out suites (written before the detector)\n")
-    _rows(pair, {"injections (recall)": [r["text"] for r in suite_inj],
-                 "benign look-alikes (FPR)": [r["text"] for r in suite_ben]}, "suite")
-    for rows, want in ((suite_inj, True), (suite_ben, False)):
-        for r in rows:
-            _, a, _ = pair.judge(r["text"])
-            if a != want:
-                print(f"  {'miss' if want else 'false positive'} after: {r['id']} ({r['kind']}, {r['lang']})")
+    print("\n## held-out suites (pair 1 written before the detector, pair 2 after it was finished)\n")
+    groups: dict[str, list[str]] = {}
+    misses: list[str] = []
+    for tag in ("", "_2"):
+        suite_inj = _jsonl(SUITES / f"addressee_injections{tag}.jsonl")
+        suite_ben = _jsonl(SUITES / f"addressee_benign{tag}.jsonl")
+        groups[f"pair {tag[1:] or '1'}: injections (recall)"] = [r["text"] for r in suite_inj]
+        groups[f"pair {tag[1:] or '1'}: benign look-alikes (FPR)"] = [r["text"] for r in suite_ben]
+        for rows, want in ((suite_inj, True), (suite_ben, False)):
+            for r in rows:
+                _, a, _ = pair.judge(r["text"])
+                if a != want:
+                    misses.append(f"  {'miss' if want else 'false positive'} after: {r['id']} ({r['kind']}, {r['lang']})")
+    _rows(pair, groups, "suite")
+    print("\n".join(misses))
     fams: dict[str, list[str]] = defaultdict(list)
     for d in docs:
         fams[d.source].append(d.text)
@@ -118,7 +124,24 @@ def main() -> None:
     per_kb.sort()
     print(f"\nspeed of addressed_directives alone over {len(allx)} dev texts: p50 {statistics.median(per_kb):.4f} "
           f"p99 {per_kb[int(0.99 * len(per_kb))]:.4f} ms/KB (texts under 51 B counted as 51 B)")
-
+    # Before and after interleaved text by text, so that load from other jobs hits both alike.
+    times: dict[str, list[float]] = {"before": [], "after": []}
+    off = mock.patch("sentinel_guard.shield.shield.addressed_directives", lambda *a, **k: [])
+    for _ in range(3):
+        for r in allx:
+            role = "user" if r["kind"].startswith("user_prompt") else "tool_output"
+            kb = max(len(r["text"].encode()) / 1024, 0.05)
+            with off:
+                t = time.perf_counter()
+                pair.before.scan(r["text"], role=role)  # type: ignore[arg-type]
+                times["before"].append((time.perf_counter() - t) * 1000 / kb)
+            t = time.perf_counter()
+            pair.after.scan(r["text"], role=role)  # type: ignore[arg-type]
+            times["after"].append((time.perf_counter() - t) * 1000 / kb)
+    for name, xs in times.items():
+        xs.sort()
+        print(f"Shield.scan (cache off, roles given) {name}: p50 {statistics.median(xs):.4f} "
+              f"p99 {xs[int(0.99 * len(xs))]:.4f} ms/KB over 3 x {len(allx)} dev texts")
 
 if __name__ == "__main__":
     main()

@@ -32,17 +32,21 @@ DETECTOR_ID = "addressed-directive"
 
 # ---------------------------------------------------------------- the addressee noun phrase
 _DET = r"(?:(?:the|any|all|every|each|your|our|whichever|whatever|whoever's|an?|my|dear|hey|hi|hello|attention|lieber|liebe|cher|chère|caro|querido|beste|den|dem|der|die|el|la|le|l'|il|o|lo|de|het) ?)"
-_MOD = r"(?:automated|ai|a\.i\.|virtual|language|coding|code|email|e-mail|helpful|digital|smart|llm|gpt|chat|autonomous|ki|ia)"
+_MOD = r"(?:automated|ai|a\.i\.|virtual|virtuellen?|virtuel|virtuale|language|coding|code|email|e-mail|helpful|digital|smart|llm|gpt|chat|autonomous|ki|ia)"
 _AMBIG = r"(?:assistants?|agents?|models?|systems?|summari[sz]ers?|assistent(?:en|e|in)?|asistentes?|assistentes?)"
 _MACHINE_N = r"(?:language models?|llms?|chatbots?|bots?|copilots?)"
 _MACHINE = rf"(?:{_MACHINE_N}|ai|a\.i\.)"
 _POST = r"(?:[ -](?:ia|ki|ai|virtual|virtuale))?"
 _PART = (r"(?:,? (?:who is |that is |which is |is |are |currently )?(?:reading|processing|summari[sz]ing|parsing|handling|"
-         r"browsing|analy[sz]ing|reviewing|viewing|indexing|scanning|crawling|ingesting|working (?:on|with)|looking at|"
-         r"seeing|tasked with|in charge of|responsible for)\b[^,:;.!?]{0,50})")
+         r"browsing|analy[sz]ing|reviewing|viewing|indexing|scanning|crawling|scraping|ingesting|monitoring|operating|managing|"
+         r"accessing|receiving|opening|using|running (?:on|in)|working (?:on|with)|looking at|seeing|tasked with|in charge of|"
+         r"responsible for)\b[^,:;.!?]{0,50})")
+# The same phrase about the text at hand ("reading *this* review"): enough, without a frame word, to
+# make a bare head an addressee; "a system using other versions, …" is about some other system.
+_PART_HERE = _PART.replace(r")\b[^", r")\b(?=[^,:;.!?]{0,30}\b(?:this|these)\b)[^", 1)
 # Explicit: a determiner or machine modifier, a head that only names machines, or a participle.
-_NP_EXPLICIT = (rf"(?:{_DET}(?:{_MOD}[ -]){{0,2}}{_AMBIG}{_POST}|{_DET}?(?:{_MOD}[ -]){{1,2}}{_AMBIG}{_POST}|"
-                rf"{_DET}?(?:[a-z]+[ -])?{_MACHINE_N}{_POST}|{_DET}?(?:ai|a\.i\.)|{_DET}?(?:[a-z]+ )?{_AMBIG}(?={_PART}))")
+_NP_EXPLICIT = (rf"(?:{_DET}(?:{_MOD}[ -]){{0,2}}{_AMBIG}{_POST}|{_DET}?(?:{_MOD}[ -]){{1,2}}(?:[a-z]+ )?{_AMBIG}{_POST}|"
+                rf"{_DET}?(?:[a-z]+[ -])?{_MACHINE_N}{_POST}|{_DET}?(?:ai|a\.i\.)|{_DET}?(?:[a-z]+ )?{_AMBIG}(?={_PART_HERE}))")
 _NP = rf"(?:{_NP_EXPLICIT}|{_AMBIG})"
 _END = r"(?: ?[:,!]| -| –)\s?"
 _COMMA = r"(?: ?[,!]| -| –)\s?"
@@ -63,8 +67,8 @@ _FRAMES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("label", re.compile(rf"{_START}(?P<np>(?!ai\b|a\.i\.){_BARE}|{_MOD} {_AMBIG})(?P<sep> ?:)\s?")),
     # A vocative has no article ("The assistant, however, …" is no address): a greeting, a
     # machine modifier or a head that only names machines.
-    ("vocative", re.compile(rf"{_START}(?:@|{_GREETING} )?(?P<np>(?:{_MOD}[ -]){{1,2}}{_AMBIG}{_POST}|{_BARE}{_POST}){_PART}?{_COMMA}")),
-    ("vocative", re.compile(rf"{_START}{_GREETING} (?P<np>{_NP_EXPLICIT}|{_AMBIG}|{_BARE}){_PART}?{_END}")),
+    ("vocative", re.compile(rf"{_START}(?:@|{_GREETING} )?(?P<np>(?:{_MOD}[ -]){{1,2}}(?:[a-z]+ )?{_AMBIG}{_POST}|{_BARE}{_POST}){_PART}?{_COMMA}")),
+    ("vocative", re.compile(rf"{_START}{_GREETING} (?P<np>{_NP_EXPLICIT}|{_AMBIG}|{_BARE}){_PART}?(?:{_END}|\.\s?)")),
     ("vocative", re.compile(rf"@(?P<np>{_NP}) ")),
     ("note", re.compile(rf"{_NOTE} (?<![a-z]){_TO} (?:you,? )?(?P<np>{_NP_EXPLICIT}|{_AMBIG}){_PART}?{_END}")),
     # Without a note word only a heading addresses: "For automated agents: …" ("for your system, …" does not).
@@ -73,7 +77,7 @@ _FRAMES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("whoever", re.compile(r"\b(?P<np>whoever|whatever|whichever(?: [a-z]+)?) (?:is )?(?:reads?|reading|processe?s|processing|"
                            r"summari[sz]es|summari[sz]ing|parses|parsing|sees|handles|handling) (?:this|these|the)\b[^,:;]{0,40}" + _END)),
     # A participle makes the reader explicit wherever the phrase sits ("… INFO agent reading these logs: …").
-    ("participle", re.compile(rf"\b(?P<np>(?:{_MOD}[ -]){{0,2}}{_AMBIG}|{_MACHINE}){_PART}{_END}")),
+    ("participle", re.compile(rf"\b(?P<np>(?:{_MOD}[ -]){{0,2}}{_AMBIG}|{_MACHINE}){_PART_HERE}{_END}")),
     ("third-person", re.compile(rf"{_START}(?P<np>(?:the|any|every|all|each|whichever) (?:(?:{_MOD}[ -]){{0,2}}(?:{_AMBIG}|{_MACHINE})))"
                                 rf"(?P<part>{_PART})? (?:must|should|needs? to|has to|have to|is to|are to|shall|is required to)"
                                 r" (?:now |also |immediately |first |then )?")),
@@ -108,6 +112,14 @@ open order paste pay pin post print publish purchase push put read recommend ref
 reply report reset respond restart return reveal rewrite run save say schedule select sell send set share show
 sign skip sort start state stop submit subscribe summarise summarize switch tell transfer translate turn type
 unsubscribe update upload use visit wipe wire withdraw write
+activate adjust allow alter append authorize authorise backup ban cc change choose claim clone collect compile
+complete connect contact convert deactivate deny disclose dismiss display distribute duplicate encrypt end ensure
+extract fix flag follow format grab hand ignore import inform keep label leak like lock login mention modify mute
+note obtain omit override overwrite place ping play pick prepend promote provide purge rate rebook recall record
+redirect register reinstall release reload repeat request reserve restore retrieve revoke rotate route scrape
+search share sync tag test transmit trigger unlock upgrade uninstall verify vote
+anade paga compra comparte sage sag zahle kaufe teile ajoute paie achete partage aggiungi compra condividi
+adicione pague compre compartilhe voeg betaal koop deel
 lösche sende schicke schick leite öffne füge storniere reenvía envía envia borra elimina abre cancela reserva
 envoie transfère supprime ouvre réserve annule cancella invia inoltra apri envie encaminhe apague exclua abra
 stuur verwijder wis
@@ -116,6 +128,8 @@ _EFFECTS = _folded("""
 send forward email dm message transfer wire pay withdraw delete remove erase wipe drop empty reveal share upload
 post publish push commit export open visit navigate click go download install run execute grant approve disable
 buy purchase checkout order refund cancel charge sell reset subscribe sign
+deactivate disclose leak revoke rotate transmit unlock uninstall overwrite purge redirect ban lock
+paga compra comparte zahle kaufe teile paie achete partage condividi pague compre compartilhe betaal koop deel
 lösche sende schicke schick leite öffne storniere reenvía envía envia borra elimina abre cancela envoie transfère
 supprime ouvre annule cancella invia inoltra apri envie encaminhe apague exclua abra stuur verwijder wis
 """)
