@@ -11,7 +11,9 @@ off) and after, on:
   itself was written without looking at these texts;
 * our held-out suites `benchmarks/suites/addressee_{injections,benign}.jsonl`, written before the
   detector and never edited after (bugs were fixed after its first run: see pair 2), and
-  `addressee_{injections,benign}_2.jsonl`, written once the detector was finished;
+  `addressee_{injections,benign}_2.jsonl`, written once the detector's first version was done
+  (its first figures then led to grammar fixes), and `_3`, written after the last change and
+  measured once: the clean figure;
 * FPR on every benign family of `learned.data.benign_documents` (debian-doc is the reserved one);
 * `../shared/data/dev` tool outputs and documents, for information only (never tuned on).
 Then the analysis's own cost in ms per KB (p50/p99) over the dev injection texts.
@@ -90,10 +92,10 @@ def main() -> None:
                for src, rs in by_src.items()}
     print("## recall: corpus payloads planted in debian-doc carriers (role tool_output)\n")
     _rows(pair, planted, "source")
-    print("\n## held-out suites (pair 1 written before the detector, pair 2 after it was finished)\n")
+    print("\n## held-out suites (pair 1 written before the detector, pair 2 after its first version, pair 3 after its last change)\n")
     groups: dict[str, list[str]] = {}
     misses: list[str] = []
-    for tag in ("", "_2"):
+    for tag in ("", "_2", "_3"):
         suite_inj = _jsonl(SUITES / f"addressee_injections{tag}.jsonl")
         suite_ben = _jsonl(SUITES / f"addressee_benign{tag}.jsonl")
         groups[f"pair {tag[1:] or '1'}: injections (recall)"] = [r["text"] for r in suite_inj]
