@@ -25,21 +25,17 @@ import statistics
 import time
 from pathlib import Path
 
+from quality_learned_loso import DEV_DIR, _fmt
+
 from sentinel_guard.learned.build import head_records, train_head
 from sentinel_guard.learned.data import CORPUS_DIR, Record, corpus_records
 from sentinel_guard.learned.embed import EmbedTier, SentenceEncoder
 from sentinel_guard.learned.embed_build import CACHE_DIR, VectorCache, train_embed_head
 from sentinel_guard.shield import Shield
 
-DEV_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "dev"
-
 
 def _rate(flags: list[bool]) -> float | None:
     return sum(flags) / len(flags) if flags else None
-
-
-def _fmt(x: float | None) -> str:
-    return "—" if x is None else f"{x:.3f}"
 
 
 def fold(name: str, train: list[Record], test: list[Record], cache: VectorCache) -> str:

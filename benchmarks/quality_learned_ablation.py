@@ -22,7 +22,7 @@ import argparse
 import statistics
 from pathlib import Path
 
-from sentinel_guard.learned.build import TARGET_FPR, _held, head_records, train_head
+from sentinel_guard.learned.build import TARGET_FPR, head_records, held_out, train_head
 from sentinel_guard.learned.data import CORPUS_DIR, corpus_records
 from sentinel_guard.learned.fit import threshold_for_fpr
 from sentinel_guard.learned.tokens import load_vectors
@@ -53,7 +53,7 @@ def main() -> None:
     for source in sorted({r.source for r in corpus_records(args.corpus)["injection"]}):
         train = [r for r in records if r.source != source]
         test = [r for r in records if r.source == source]
-        calib = [r for r in train if not r.label and _held(r.text)]
+        calib = [r for r in train if not r.label and held_out(r.text)]
         for features, static in (("hashed only", False), ("hashed + static vectors", True)):
             head = train_head(_HEAD, train, vectors=vectors, static=static)
             pos = [head.logit(r.text) for r in test if r.label]

@@ -20,7 +20,6 @@ from sentinel_guard.types import ToolCall, Verdict
 
 def _build_shield(embed: bool) -> Any:
     """The default shield, with the embed tier when asked (a missing extra exits 2 naming it)."""
-    from sentinel_guard.errors import MissingExtraError
     from sentinel_guard.shield import Shield
 
     try:

@@ -37,7 +37,7 @@ from sentinel_guard.learned.tokens import load_vectors
 from sentinel_guard.shield.normalise import normalise
 from sentinel_guard.shield.synth import generate as synth_generate
 
-__all__ = ["TARGET_FPR", "build_heads", "head_records", "main", "train_head"]
+__all__ = ["TARGET_FPR", "build_heads", "head_records", "held_out", "main", "train_head"]
 
 TARGET_FPR = {"injection_user": 0.02, "injection_untrusted": 0.005, "intent": 0.05, "action_risk": 0.01}
 """The FPR each head's threshold is chosen for, on held-out benign texts. The untrusted head's is
@@ -53,7 +53,7 @@ _VOCAB_MAX = 60_000
 _MIN_GROUP = 40
 
 
-def _held(text: str) -> bool:
+def held_out(text: str) -> bool:
     """Stable one-in-five split (by content, so it never depends on order)."""
     return zlib.crc32(text.encode("utf-8")) % 5 == 0
 
@@ -166,8 +166,8 @@ def train_head(name: str, records: list[Record], *, log: Callable[[str], None] =
     tokens, matrix = (vectors if vectors is not None else load_vectors()) if static else ([], None)
     index = {t: i for i, t in enumerate(tokens)}
     windowed = name in _WINDOWED
-    fit_part = [r for r in records if r.label or not _held(r.text)]
-    calib = [r for r in records if not r.label and _held(r.text)]
+    fit_part = [r for r in records if r.label or not held_out(r.text)]
+    calib = [r for r in records if not r.label and held_out(r.text)]
     examples, sources, ex_tokens = _examples(fit_part, windowed, index)
     fitted = fit_head(examples, windowed=windowed, groups=sources, tokens=ex_tokens if static else None, vectors=matrix,
                       meta={"target_fpr": TARGET_FPR[name], "calibration_texts": len(calib),

@@ -203,6 +203,11 @@ class EmbedTier:
         head = self.heads.get(name)
         return head is not None and head.consults(default_score)
 
+    def rescore(self, name: str, text: str, default_score: float) -> float | None:
+        """Head `name`'s score where the default tier's `default_score` lies in its band (and the
+        text is not too long for the encoder); None where the default score stands."""
+        return self.score(name, text) if self.consults(name, default_score) else None
+
     def score(self, name: str, text: str) -> float | None:
         """Head `name`'s calibrated score, or None when the text is too long for the tier (the
         default tier's score then stands)."""

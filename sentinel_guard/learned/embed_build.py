@@ -3,7 +3,7 @@
 Same records as the default heads (`build.head_records`), so the two tiers see the same data.
 Needs extra `embed` (and numpy). Per head:
 
-* texts are split by the same stable one-in-five hash as the default tier (`build._held`), but
+* texts are split by the same stable one-in-five hash as the default tier (`build.held_out`), but
   here for both labels: four fifths are fitted, the fifth left out chooses the threshold (per
   benign source, the strictest, `build.calibration_groups`) and then the band;
 * the fit is a class- and source-balanced L2 logistic regression over the encoder's unit vectors
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sentinel_guard.errors import ConfigError, MissingExtraError
-from sentinel_guard.learned.build import TARGET_FPR, _held, calibration_groups, head_records, train_head
+from sentinel_guard.learned.build import TARGET_FPR, calibration_groups, head_records, held_out, train_head
 from sentinel_guard.learned.data import CORPUS_DIR, Record
 from sentinel_guard.learned.embed import EMBED_HEADS_PATH, EmbedHead, SentenceEncoder, save_embed_heads
 from sentinel_guard.learned.fit import threshold_for_fpr
@@ -198,11 +198,11 @@ def train_embed_head(name: str, records: list[Record], cache: VectorCache, *,
     without the held-out positives (the shipped head was fitted on every positive, so on the
     held-out fifth it would look better than it is on texts it never saw)."""
     if default is None:
-        default = train_head(name, [r for r in records if not (r.label and _held(r.text))])
+        default = train_head(name, [r for r in records if not (r.label and held_out(r.text))])
     windowed = default.windowed
     cache.fill([r.text for r in records], windowed, log)
-    fit_part = [r for r in records if not _held(r.text) and len(cache.get(r.text, windowed)[1])]
-    held = [r for r in records if _held(r.text) and len(cache.get(r.text, windowed)[1])]
+    fit_part = [r for r in records if not held_out(r.text) and len(cache.get(r.text, windowed)[1])]
+    held = [r for r in records if held_out(r.text) and len(cache.get(r.text, windowed)[1])]
     x, y, groups = examples(fit_part, cache, windowed)
     weights, bias = fit_logistic(x, y, groups)
     raw = EmbedHead(tuple(weights), bias, 0.0, (0.5, 0.5), windowed)

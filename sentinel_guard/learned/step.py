@@ -83,10 +83,9 @@ class LearnedStep:
         request = user_request(call)
         if self.intent is not None and request:
             score, tier = self.intent.score(request), ""
-            if self.embed is not None and self.embed.consults("intent", score):
-                second = self.embed.score("intent", request)
-                if second is not None:
-                    score, tier = second, ":embed"
+            second = self.embed.rescore("intent", request, score) if self.embed is not None else None
+            if second is not None:
+                score, tier = second, ":embed"
             if score >= self.act_at:
                 proposed = self._intent_verdict(call, score, tier)
         if (proposed is None and self.action is not None and verdict.decision is Decision.APPROVE

@@ -140,10 +140,14 @@ class Shield:
         self._cache_size = cache_size
 
     # ------------------------------------------------------------------ one text
+    @staticmethod
+    def _head_name(role: _Scope) -> str:
+        return "injection_user" if role == "user" else "injection_untrusted"
+
     def _head(self, role: _Scope) -> LinearHead | None:
         if self.heads is None or role == "args":
             return None
-        return self.heads.get("injection_user" if role == "user" else "injection_untrusted")
+        return self.heads.get(self._head_name(role))
 
     def _analyse(self, text: str, role: _Scope = None) -> _Analysis:
         """(score, ((detector, score, snippet), …)) for one text in `role`, independent of `where`.
@@ -168,11 +172,9 @@ class Shield:
             # so that 0.5 is its threshold at the FPR it was trained for).
             learned = head.score(text)
             tier = ""
-            name = "injection_user" if role == "user" else "injection_untrusted"
-            if self.embed is not None and self.embed.consults(name, learned):
-                second = self.embed.score(name, text)
-                if second is not None:  # None: too long for the encoder's windows, the default score stands
-                    learned, tier = second, ":embed"
+            second = self.embed.rescore(self._head_name(role), text, learned) if self.embed is not None else None
+            if second is not None:  # None: outside the band or too long for the encoder; the default stands
+                learned, tier = second, ":embed"
             if learned >= 0.5:
                 found.append((f"{LEARNED_DETECTOR}:{'user' if role == 'user' else 'untrusted'}{tier}", round(learned, 4),
                               prepared.text[:160]))
