@@ -10,7 +10,7 @@ source this prints recall and FPR of the default tier alone, the embed head alon
 cascade that ships (the embed head decides where the default score lies in the band), with the
 share of texts the cascade sent to the encoder. Then the shipped shield with and without the
 embed tier on the dev texts (roles given; never trained on dev), and the tier's speed: ms per
-text on one torch thread, every text new (the encoder has no cache), p50 / p99.
+text on one onnxruntime thread (int8 graph from `sentinel-guard embed-export`), every text new (the encoder has no cache), p50 / p99.
 
 Vectors are cached under runs/embed-cache (the build's cache), so a second run encodes little.
 The untrusted head is not folded here: its folds plant payloads into fresh carriers, which
@@ -30,7 +30,7 @@ from quality_learned_loso import DEV_DIR, _fmt
 from sentinel_guard.learned.build import head_records, train_head
 from sentinel_guard.learned.data import CORPUS_DIR, Record, corpus_records
 from sentinel_guard.learned.embed import EmbedTier, SentenceEncoder
-from sentinel_guard.learned.embed_build import CACHE_DIR, VectorCache, train_embed_head
+from sentinel_guard.learned.embed_build import VectorCache, default_cache_path, train_embed_head
 from sentinel_guard.shield import Shield
 
 
@@ -99,7 +99,7 @@ def speed(dev: Path, encoder: SentenceEncoder) -> list[str]:
         start = time.perf_counter()
         tier.score(name, r["text"])
         per.append((len(r["text"]), (time.perf_counter() - start) * 1000))
-    lines = [f"embed tier, one torch thread, int8, every text encoded: first text {per[0][1]:.1f} ms (cold)"]
+    lines = [f"embed tier, one onnxruntime thread, int8, every text encoded: first text {per[0][1]:.1f} ms (cold)"]
     for label, lo, hi in (("all", 0, 10**9), ("<= 600 chars", 0, 600), ("601-2000", 601, 2000), ("> 2000", 2001, 10**9)):
         ms = sorted(m for n, m in per if lo <= n <= hi)
         if ms:
@@ -131,7 +131,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for line in dev_figures(args.dev, encoder):
         print(line)
-    cache = VectorCache(encoder, CACHE_DIR / "vectors")
+    cache = VectorCache(encoder, default_cache_path(encoder))
     print("\nleave-one-source-out (trained without that source):")
     print("| head | held-out source | default recall | default FPR | embed recall | embed FPR | cascade recall "
           "| cascade FPR | sent to encoder | band | positives / benign |")

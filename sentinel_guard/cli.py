@@ -123,6 +123,7 @@ def main() -> None:
     """Console-script entry point."""
     from sentinel_guard import (
         _cli_commands,  # noqa: F401 - registers judge/shield/serve
+        cli_embed,  # noqa: F401 - registers embed-export
         cli_rules,  # noqa: F401 - registers rules
     )
     from sentinel_guard.cli_audit import audit

