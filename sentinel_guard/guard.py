@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sentinel_guard._sync import run_sync
+from sentinel_guard.analysis.transcript import Transcript, parse_transcript
 from sentinel_guard.audit import AuditStore, open_audit_store
 from sentinel_guard.errors import UsageError
 from sentinel_guard.learned.step import LearnedStep
@@ -77,6 +79,17 @@ def merge_shield(call: ToolCall, verdict: Verdict, scan: ShieldResult | None) ->
             "severity": max(proposed.severity, verdict.severity, key=lambda s: s.rank),
         })
     return verdict.model_copy(update={"rules": verdict.rules + proposed.rules, "shield": findings})
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """What `_prepare` hands the overseer step: the enriched call, a verdict already decided (or
+    None), the shield's scan and the call's parsed context (None when it has none)."""
+
+    call: ToolCall
+    decided: Verdict | None
+    scan: ShieldResult | None = None
+    transcript: Transcript | None = None
 
 
 class Guard:
@@ -146,9 +159,10 @@ class Guard:
     async def judge(self, call: ToolCall) -> Verdict:
         """Decide on `call`, record it in the audit store, and return the verdict."""
         start = time.perf_counter()
-        call, decided, scan = self._prepare(call)
-        if decided is not None:
-            return self._complete(call, decided, start)
+        prepared = self._prepare(call)
+        call = prepared.call
+        if prepared.decided is not None:
+            return self._complete(call, prepared.decided, start)
         try:
             verdict = await (self.overseer.judge(call, policy=self.policy) if self._hand_policy  # type: ignore[call-arg]
                              else self.overseer.judge(call))
@@ -156,7 +170,7 @@ class Guard:
             raise
         except Exception as exc:  # noqa: BLE001 - any failure of the judge must fail closed
             verdict = fail_closed_verdict(exc, decision=self.on_error, source=self.overseer.name)
-        return self._complete(call, self._merge(call, verdict, scan), start)
+        return self._complete(call, self._merge(prepared, verdict), start)
 
     def judge_sync(self, call: ToolCall) -> Verdict:
         """Synchronous `judge` (not from inside a running event loop).
@@ -167,36 +181,42 @@ class Guard:
         if not self.overseer.sync_native:
             return run_sync(self.judge(call))
         start = time.perf_counter()
-        call, decided, scan = self._prepare(call)
-        if decided is not None:
-            return self._complete(call, decided, start)
+        prepared = self._prepare(call)
+        call = prepared.call
+        if prepared.decided is not None:
+            return self._complete(call, prepared.decided, start)
         try:
             verdict = (self.overseer.judge_sync(call, policy=self.policy) if self._hand_policy  # type: ignore[call-arg]
                        else self.overseer.judge_sync(call))
         except Exception as exc:  # noqa: BLE001 - any failure of the judge must fail closed
             verdict = fail_closed_verdict(exc, decision=self.on_error, source=self.overseer.name)
-        return self._complete(call, self._merge(call, verdict, scan), start)
+        return self._complete(call, self._merge(prepared, verdict), start)
 
-    def _prepare(self, call: ToolCall) -> tuple[ToolCall, Verdict | None, ShieldResult | None]:
+    def _prepare(self, call: ToolCall) -> _Prepared:
         """Session memory, policy pre-decision and the shield scan, shared by both paths.
 
         Returns the enriched call and either a verdict already decided (policy, or a broken
-        shield failing closed) or the scan to merge after the overseer.
+        shield failing closed) or the scan to merge after the overseer, with the call's context
+        parsed once for the shield and the learned step.
         """
         call = self.with_session(call)
         decided = self.policy.pre_decide(call)
         if decided is not None:
-            return call, decided, None
+            return _Prepared(call, decided)
+        transcript = (parse_transcript(call.context)
+                      if call.context and (self.shield is not None or self.learned is not None) else None)
         try:
-            scan = self.shield.scan_call(call) if self.shield is not None else None
+            scan = self.shield.scan_call(call, transcript=transcript) if self.shield is not None else None
         except Exception as exc:  # noqa: BLE001 - a broken shield must fail closed, not skip the scan
-            return call, fail_closed_verdict(exc, decision=self.on_error, source="shield"), None
-        return call, None, scan
+            return _Prepared(call, fail_closed_verdict(exc, decision=self.on_error, source="shield"))
+        return _Prepared(call, None, scan, transcript)
 
-    def _merge(self, call: ToolCall, verdict: Verdict, scan: ShieldResult | None) -> Verdict:
+    def _merge(self, prepared: _Prepared, verdict: Verdict) -> Verdict:
         """Shield findings, then the learned heads (both only ever stricter)."""
-        verdict = merge_shield(call, verdict, scan)
-        return self.learned.apply(call, verdict) if self.learned is not None else verdict
+        verdict = merge_shield(prepared.call, verdict, prepared.scan)
+        if self.learned is None:
+            return verdict
+        return self.learned.apply(prepared.call, verdict, transcript=prepared.transcript)
 
     def _complete(self, call: ToolCall, verdict: Verdict, start: float) -> Verdict:
         """Policy finalisation, latency stamp and the audit record, shared by both paths."""

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from sentinel_guard.analysis.transcript import parse_transcript
+from sentinel_guard.analysis.transcript import Transcript, parse_transcript
 from sentinel_guard.learned.heads import HeadSet, LinearHead
 from sentinel_guard.rules.effects import Effect, classify_effect
 from sentinel_guard.types import Decision, ToolCall, Verdict
@@ -45,11 +45,14 @@ _COMMAND_ARGS = frozenset({"command", "cmd", "script"})
 e-mail, money) are outside what it has seen, so it judges only calls that carry a command."""
 
 
-def user_request(call: ToolCall) -> str | None:
-    """The user's own words for this call, if any are known."""
+def user_request(call: ToolCall, transcript: Transcript | None = None) -> str | None:
+    """The user's own words for this call, if any are known (`transcript`: the call's context,
+    parsed already)."""
     if call.user_instruction:
         return call.user_instruction
-    return parse_transcript(call.context).instruction if call.context else None
+    if not call.context:
+        return None
+    return (transcript or parse_transcript(call.context)).instruction
 
 
 def render_action(call: ToolCall) -> str:
@@ -75,12 +78,13 @@ class LearnedStep:
         self.act_at, self.block_at = act_at, block_at
         self.action_at, self.action_escalate_at = action_at, action_escalate_at
 
-    def apply(self, call: ToolCall, verdict: Verdict) -> Verdict:
-        """`verdict`, made stricter where a head is confident; otherwise unchanged."""
+    def apply(self, call: ToolCall, verdict: Verdict, *, transcript: Transcript | None = None) -> Verdict:
+        """`verdict`, made stricter where a head is confident; otherwise unchanged. `transcript`:
+        the call's context, parsed already (else it is parsed here when needed)."""
         if verdict.decision is Decision.BLOCK:
             return verdict
         proposed: Verdict | None = None
-        request = user_request(call)
+        request = user_request(call, transcript)
         if self.intent is not None and request:
             score, tier = self.intent.score(request), ""
             second = self.embed.rescore("intent", request, score) if self.embed is not None else None

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from sentinel_guard.analysis.transcript import parse_transcript
+from sentinel_guard.analysis.transcript import Transcript, parse_transcript
 from sentinel_guard.shield.addressee import addressed_directives
 from sentinel_guard.shield.normalise import normalise, prepare
 from sentinel_guard.shield.patterns import DIRECT_ATTACKS, PatternHit, match_lines, match_patterns, noisy_or
@@ -207,9 +207,12 @@ class Shield:
         return ShieldResult(injection=score >= self.threshold, score=score, findings=findings)
 
     # ------------------------------------------------------------------ a tool call
-    def scan_call(self, call: ToolCall) -> ShieldResult:
+    def scan_call(self, call: ToolCall, *, transcript: Transcript | None = None) -> ShieldResult:
         """Scan the call's string args, its context (minus the user's instruction) and tool outputs
         as untrusted text, and `user_instruction` as the user's own (direct attacks only).
+
+        `transcript`: `parse_transcript(call.context)` when the caller has it already (the guard
+        parses each call's context once for the shield and the learned step).
 
         `injection` is true when any part reaches the threshold; `score` is the highest part's;
         findings (each labelled with where it was found) come from the parts that reach the
@@ -224,7 +227,8 @@ class Shield:
         if call.user_instruction:
             parts.append(("user_instruction", call.user_instruction, "user"))
         if call.context:
-            parts.append(("context", strip_user_instruction(call.context), None))
+            context = (transcript or parse_transcript(call.context)).without_instruction()
+            parts.append(("context", context, None))
         if call.tool_outputs:
             parts.extend((f"tool_output[{i}]", out, "tool_output") for i, out in enumerate(call.tool_outputs))
         # The per-text analysis (cached) is all a part needs; findings are built only for the parts

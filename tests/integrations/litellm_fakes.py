@@ -19,6 +19,7 @@ from litellm.types.utils import (
 )
 
 from sentinel_guard import Guard, Shield, ShieldResult, ToolCall, Verdict
+from sentinel_guard.analysis.transcript import Transcript
 from sentinel_guard.testing import FunctionOverseer, MemoryAuditStore
 from sentinel_guard.types import ShieldFinding
 
@@ -37,7 +38,7 @@ class PhraseShield(Shield):
                                 findings=(ShieldFinding(detector="pattern:test", where=where, score=0.99),))
         return ShieldResult(injection=False, score=0.0)
 
-    def scan_call(self, call: ToolCall) -> ShieldResult:
+    def scan_call(self, call: ToolCall, *, transcript: Transcript | None = None) -> ShieldResult:
         """Like the real shield: the user's instruction and the tool outputs, labelled by where they are."""
         parts = [("user_instruction", call.user_instruction or "")]
         parts += [(f"tool_output[{i}]", out) for i, out in enumerate(call.tool_outputs)]

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from srv_helpers import LOOPBACK, REVIEWER, REVIEWER_KEY
 
+from sentinel_guard.analysis.transcript import Transcript
 from sentinel_guard.guard import Guard
 from sentinel_guard.server import create_app
 from sentinel_guard.shield import Shield, ShieldResult
@@ -120,7 +121,7 @@ def test_live_backend_configured_by_the_operator_is_used(make_client: Callable[.
 
 
 class _BrokenShield(Shield):
-    def scan_call(self, call: ToolCall) -> ShieldResult:
+    def scan_call(self, call: ToolCall, *, transcript: Transcript | None = None) -> ShieldResult:
         raise RuntimeError("shield model file is corrupt")
 
 
