@@ -37,7 +37,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sentinel_guard.learned.build import TARGET_FPR, head_records, train_head
-from sentinel_guard.learned.data import CORPUS_DIR, Record, benign_documents, corpus_records, indirect
+from sentinel_guard.learned.data import (
+    CORPUS_DIR,
+    Record,
+    agent_instructions,
+    benign_documents,
+    corpus_records,
+    indirect,
+)
 from sentinel_guard.learned.heads import LinearHead, load_heads
 from sentinel_guard.shield import Shield
 
@@ -63,7 +70,7 @@ def loso(corpus: Path, quick: bool, log: Callable[[str], None], only: str | None
     recs = head_records(corpus, small=quick)
     data = corpus_records(corpus)
     if only in (None, "injection_user"):
-        rows += _injection_user(recs, data, log)
+        rows += _injection_user(recs, data, agent_instructions(corpus), log)
     if only in (None, "injection_untrusted"):
         rows += _injection_untrusted(recs, data, quick, log)
     if only in (None, "intent"):
@@ -73,12 +80,15 @@ def loso(corpus: Path, quick: bool, log: Callable[[str], None], only: str | None
     return rows
 
 
-def _injection_user(recs: dict[str, list[Record]], data: dict[str, list[Record]], log: Callable[[str], None]) -> list[Row]:
-    """One fold per corpus injection source (all user prompts)."""
+def _injection_user(recs: dict[str, list[Record]], data: dict[str, list[Record]], briefs: list[Record],
+                    log: Callable[[str], None]) -> list[Row]:
+    """One fold per corpus injection source (all user prompts), then one per source of benign agent
+    briefs (OpenAgentSafety's trap tasks, PrivacyLens): a user's own instructions to an agent, which
+    the user role must leave alone (FPR only; the rest of the training set keeps the other's briefs)."""
     rows: list[Row] = []
     user = recs["injection_user"]
-    for src in sorted({r.source for r in data["injection"]}):
-        test = [r for r in user if r.source == src]
+    for src in sorted({r.source for r in data["injection"]}) + sorted({r.source for r in briefs}):
+        test = [r for r in user if r.source == src] or [r for r in briefs if r.source == src]
         rows.append(_fold("injection_user", [r for r in user if r.source != src],
                           [r.text for r in test if r.label], [r.text for r in test if not r.label], src))
         log(f"  {rows[-1]}")

@@ -108,10 +108,13 @@ def head_records(corpus: Path = CORPUS_DIR, seed: int = 0, *, small: bool = Fals
     benign_requests = [r for r in inj if not r.label]
     questions = benign_questions(corpus, 100 if small else 3000, seed)
     agents = agent_instructions(corpus)  # benign agent briefs (OpenAgentSafety traps, PrivacyLens)
+    briefs = _sample(agents, 60, seed) if small else agents
     intent = data["intent"] + _sample(benign_requests, cap, seed) + user_errands(50 if small else 1000, seed) \
-        + questions[::2] + intent_generate(60 if small else _INTENT_SYNTH, seed) + (_sample(agents, 60, seed) if small else agents)
+        + questions[::2] + intent_generate(60 if small else _INTENT_SYNTH, seed) + briefs
     return {
-        "injection_user": inj + user_errands(50 if small else 2000, seed) + questions[1::2],
+        # The briefs are benign here too: a user's own instructions to an agent are what the user
+        # role must leave alone (never trained before, 19.5% of OpenAgentSafety's were flagged).
+        "injection_user": inj + user_errands(50 if small else 2000, seed) + questions[1::2] + briefs,
         "injection_untrusted": untrusted,
         "intent": intent,
         "action_risk": _sample(data["shell"], cap * 4, seed),
