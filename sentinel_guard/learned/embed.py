@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -173,15 +174,20 @@ def save_embed_heads(path: Path, heads: dict[str, EmbedHead], meta: dict[str, An
     tmp.replace(path)
 
 
-def load_embed_heads(path: Path = EMBED_HEADS_PATH) -> dict[str, EmbedHead]:
-    """The heads of an embed-heads file; a missing or malformed file is a `ConfigError` naming it."""
+def _read_heads_file(path: Path) -> tuple[dict[str, EmbedHead], dict[str, Any]]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         if doc.get("format") != EMBED_FORMAT:
             raise ValueError(f"not a {EMBED_FORMAT} file (format {doc.get('format')!r})")
-        return {str(name): EmbedHead.from_json(raw) for name, raw in doc["heads"].items()}
+        heads = {str(name): EmbedHead.from_json(raw) for name, raw in doc["heads"].items()}
+        return heads, dict(doc.get("meta") or {})
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(f"cannot read embed heads {path}: {exc}") from exc
+
+
+def load_embed_heads(path: Path = EMBED_HEADS_PATH) -> dict[str, EmbedHead]:
+    """The heads of an embed-heads file; a missing or malformed file is a `ConfigError` naming it."""
+    return _read_heads_file(path)[0]
 
 
 class EmbedTier:
@@ -191,8 +197,21 @@ class EmbedTier:
     the shield already caches whole-text results."""
 
     def __init__(self, encoder: SentenceEncoder | None = None, heads: dict[str, EmbedHead] | Path | None = None) -> None:
-        self.heads = heads if isinstance(heads, dict) else load_embed_heads(heads or EMBED_HEADS_PATH)
+        """A heads file that names the export it was trained on (`encoder_runtime`) and an encoder
+        that is another export (other torch/onnx versions give other bytes) warn: the heads still
+        work, but their thresholds were set on slightly different vectors."""
+        trained_on = None
+        if isinstance(heads, dict):
+            self.heads = heads
+        else:
+            self.heads, meta = _read_heads_file(heads or EMBED_HEADS_PATH)
+            trained_on = meta.get("encoder_runtime")
         self.encoder = encoder if encoder is not None else SentenceEncoder()
+        running = getattr(self.encoder, "runtime_id", None)
+        if trained_on and running and trained_on != running:
+            warnings.warn(f"embed heads were trained on encoder {trained_on}, this one is {running}: scores may "
+                          "drift from the figures measured (rebuild with python -m sentinel_guard.learned.embed_build)",
+                          RuntimeWarning, stacklevel=2)
 
     def consults(self, name: str, default_score: float) -> bool:
         """True when head `name` exists and the default tier's score lies in its band."""
