@@ -182,6 +182,8 @@ def serve(
                               ] = 10.0,
     body_timeout: Annotated[float, typer.Option(help="Seconds a client has to send a request's body.")] = 30.0,
     max_connections: Annotated[int, typer.Option(help="Open connections at most; more get 503.")] = 1024,
+    embed: Annotated[bool, typer.Option("--embed", help="Add the embed tier (full sentence encoder) for texts the "
+                                                        "default tier is unsure of; extra: embed.")] = False,
 ) -> None:
     """Run the oversight HTTP service and dashboard (extra: server)."""
     for module in ("fastapi", "uvicorn"):
@@ -211,7 +213,7 @@ def serve(
             overseer=overseer, model_url=model_url, model=model, reviewer_keys=reviewer_key or (),
             keys_file=keys_file, rate_limit=rate_limit, judge_budget_s=judge_budget, judge_workers=judge_workers,
             idle_timeout_s=idle_timeout, header_timeout_s=header_timeout, body_timeout_s=body_timeout,
-            max_connections=max_connections)
+            max_connections=max_connections, embed=embed)
     except ConfigError as exc:
         raise fail(str(exc)) from None
 

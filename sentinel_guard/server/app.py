@@ -97,6 +97,7 @@ def create_app(
     verdict_cache: int = _FROM_ENV,
     judge_processes: int = _FROM_ENV,
     process_bytes: int = _FROM_ENV,
+    embed: bool = _FROM_ENV,
 ) -> FastAPI:
     """Build the service.
 
@@ -123,6 +124,9 @@ def create_app(
             never hold this process's GIL (env `SENTINEL_JUDGE_PROCESSES`, default 1; 0: none;
             a `guard` passed in is always judged in this process). `process_bytes`: env
             `SENTINEL_PROCESS_BYTES`, default 16384.
+        embed: the guard this function builds (and its judging processes) adds the embed tier,
+            the full sentence encoder for texts the default tier is unsure of (env
+            `SENTINEL_EMBED=1`; extra `embed` and `sentinel-guard embed-export`).
         audit: SQLite audit file or store (env `SENTINEL_AUDIT`, default `sentinel-audit.db`).
         policy: policy (or YAML path) for the default guard (env `SENTINEL_POLICY`).
         overseer: `rules` (env `SENTINEL_OVERSEER`); other names need `backends`.
@@ -162,6 +166,8 @@ def create_app(
         judge_processes = env_int("SENTINEL_JUDGE_PROCESSES", 1)
     if process_bytes is _FROM_ENV:
         process_bytes = env_int("SENTINEL_PROCESS_BYTES", 16384)
+    if embed is _FROM_ENV:
+        embed = env.get("SENTINEL_EMBED", "").strip().lower() in ("1", "true", "yes", "on")
     if judge_processes < 0 or process_bytes < 1:
         raise ConfigError(f"judge processes must not be negative and process bytes must be positive, got "
                           f"{judge_processes} and {process_bytes}")
@@ -195,7 +201,7 @@ def create_app(
 
     own_rules_guard = guard is None and overseer == "rules"
     if guard is None:
-        guard = default_guard(policy, overseer)
+        guard = default_guard(policy, overseer, embed=embed)
     if audit is _FROM_ENV:
         if guard.audit is not None and not isinstance(guard.audit, ServerStore):
             raise ConfigError(f"the guard's audit store is a {type(guard.audit).__name__}; the server reads stats and "
@@ -208,7 +214,7 @@ def create_app(
     for g in (guard, *(backends or {}).values()):
         if isinstance(g.memory, LocalSessionMemory):  # /v1/observe: every worker and instance sees it
             g.memory = StoreSessionMemory(store, reader=reader, limits=g.memory.limits)
-    processes = (guard, ProcessJudge(guard.policy, workers=judge_processes)) \
+    processes = (guard, ProcessJudge(guard.policy, workers=judge_processes, embed=embed)) \
         if own_rules_guard and judge_processes else None
     state = ServerState(guard=guard, store=store, reader=reader, writer=GroupCommitWriter(store),
                         backends=dict(backends or {}), auth=not keys.empty,

@@ -34,11 +34,12 @@ __all__ = ["ProcessJudge"]
 _Job = tuple["concurrent.futures.Future[Verdict]", ToolCall]
 
 
-def _worker_main(conn: multiprocessing.connection.Connection, policy: Policy) -> None:
+def _worker_main(conn: multiprocessing.connection.Connection, policy: Policy, embed: bool = False) -> None:
     """A worker process: build the guard once, then judge each call received until the pipe closes."""
     from sentinel_guard.guard import Guard
+    from sentinel_guard.shield import Shield
 
-    guard = Guard(policy=policy)
+    guard = Guard(policy=policy, shield=Shield(embed=True) if embed else True)
     guard.warm_up()
     conn.send(("ready", None))
     while True:
@@ -55,9 +56,9 @@ def _worker_main(conn: multiprocessing.connection.Connection, policy: Policy) ->
 class _Worker:
     """One spawned judging process and the pipe to it."""
 
-    def __init__(self, ctx: Any, policy: Policy) -> None:
+    def __init__(self, ctx: Any, policy: Policy, embed: bool = False) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, policy), daemon=True,
+        self.proc = ctx.Process(target=_worker_main, args=(child, policy, embed), daemon=True,
                                 name="sentinel-judge-process")
         self.proc.start()
         child.close()
@@ -91,10 +92,11 @@ class _Worker:
 class ProcessJudge:
     """`workers` judging processes for calls too big to judge in this process's threads."""
 
-    def __init__(self, policy: Policy, *, workers: int = 1) -> None:
+    def __init__(self, policy: Policy, *, workers: int = 1, embed: bool = False) -> None:
+        """`embed`: the workers' shields run the embed tier too (as the service's own guard does)."""
         if workers < 1:
             raise ValueError(f"judging processes must be at least 1, got {workers}")
-        self.policy = policy
+        self.policy, self.embed = policy, embed
         self._ctx = multiprocessing.get_context("spawn")  # the server has threads: never fork it
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
@@ -136,7 +138,7 @@ class ProcessJudge:
                 if worker is not None:
                     worker.stop()
                     self.restarts += 1
-                worker = _Worker(self._ctx, self.policy)
+                worker = _Worker(self._ctx, self.policy, self.embed)
             with self._lock:
                 self._running[index] = (future, worker)
             try:

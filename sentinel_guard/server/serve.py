@@ -54,6 +54,7 @@ def run(
     body_timeout_s: float = 30.0,
     max_connections: int = 1024,
     shutdown_grace_s: float = 1.0,
+    embed: bool = False,
 ) -> None:
     """Serve until interrupted. Arguments left None fall back to `SENTINEL_*` env vars, then defaults.
 
@@ -93,6 +94,7 @@ def run(
         "SENTINEL_AUDIT_SYNC": audit_sync,
         "SENTINEL_MODEL_URL": model_url,
         "SENTINEL_MODEL": model,
+        "SENTINEL_EMBED": "1" if embed else None,
     }
     for name, value in settings.items():
         if value is not None:
@@ -100,6 +102,10 @@ def run(
     if os.environ.get("SENTINEL_POLICY"):
         Policy.from_yaml(os.environ["SENTINEL_POLICY"])  # fail now, with the file's name, not in each worker
     keys = KeyRing.from_env(os.environ)  # fail now on a short or malformed key
+    if embed:  # fail now, naming the extra or the export, not in each worker
+        from sentinel_guard.learned.embed import EmbedTier
+
+        EmbedTier()
     if keys.empty and not is_loopback_host(host.encode()):
         raise ConfigError(f"refusing to serve on {host} without a key: anyone who reaches it could read the audit "
                           "and answer escalations; give --api-key and --reviewer-key (or --keys-file), or bind "

@@ -14,6 +14,7 @@ from sentinel_guard.audit_pg import PostgresAuditStore
 from sentinel_guard.errors import ConfigError
 from sentinel_guard.guard import Guard
 from sentinel_guard.policy import Policy
+from sentinel_guard.shield import Shield
 
 __all__ = ["ServerStore", "default_guard", "env_float", "env_int", "open_store"]
 
@@ -38,18 +39,20 @@ def env_int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
 
 
-def default_guard(policy: Policy | str | Path | None, overseer: str) -> Guard:
-    """The guard the operator chose: `rules` (default), or a model as `openai` / `cascade`.
+def default_guard(policy: Policy | str | Path | None, overseer: str, *, embed: bool = False) -> Guard:
+    """The guard the operator chose: `rules` (default), or a model as `openai` / `cascade`;
+    `embed`: its shield and intent step add the embed tier (extra `embed` and its export).
 
     A model overseer needs `SENTINEL_MODEL_URL` (an OpenAI-compatible base URL, e.g. a
     `vllm serve ... --lora-modules overseer=ADAPTER` server) and `SENTINEL_MODEL` (the model or
     LoRA module name); `SENTINEL_MODEL_API_KEY` is optional. Nothing is loaded in-process and no
     request can change this choice.
     """
+    shield = Shield(embed=True) if embed else True
     if overseer == "rules":
-        return Guard(policy=policy)
+        return Guard(policy=policy, shield=shield)
     if overseer == "local":
-        return local_guard(policy)
+        return local_guard(policy, shield)
     if overseer not in ("openai", "cascade"):
         raise ConfigError(f"unknown overseer {overseer!r}: choose rules, openai, cascade or local")
     url, model = os.environ.get("SENTINEL_MODEL_URL"), os.environ.get("SENTINEL_MODEL")
@@ -61,10 +64,10 @@ def default_guard(policy: Policy | str | Path | None, overseer: str) -> Guard:
     remote = OpenAICompatibleOverseer(url, model, api_key=os.environ.get("SENTINEL_MODEL_API_KEY"),
                                       constraints=resolved.constraints)
     chosen = remote if overseer == "openai" else CascadeOverseer(model=remote, policy=resolved)
-    return Guard(chosen, policy=resolved)
+    return Guard(chosen, policy=resolved, shield=shield)
 
 
-def local_guard(policy: Policy | str | Path | None) -> Guard:
+def local_guard(policy: Policy | str | Path | None, shield: Shield | bool = True) -> Guard:
     """`local`: a model in this process (extra `local`); `SENTINEL_MODEL` is an adapter directory
     (its recorded base is loaded under it) or a base (a named base, model directory or .gguf)."""
     target = os.environ.get("SENTINEL_MODEL")
@@ -76,7 +79,7 @@ def local_guard(policy: Policy | str | Path | None) -> Guard:
     is_adapter = (Path(target) / "adapter_config.json").is_file()
     local = LocalOverseer(adapter=target, constraints=resolved.constraints) if is_adapter else \
         LocalOverseer(target, constraints=resolved.constraints)
-    return Guard(local, policy=resolved)
+    return Guard(local, policy=resolved, shield=shield)
 
 
 ServerStore = SQLiteAuditStore | PostgresAuditStore

@@ -37,6 +37,7 @@ def make_client(tmp_path: Path, policy_file: Path) -> Iterator[Callable[..., Tes
         if kw.get("guard") is None:
             kw.setdefault("policy", policy_file)
             kw.setdefault("overseer", "rules")
+            kw.setdefault("embed", False)
         client = TestClient(create_app(**kw), base_url=LOOPBACK)
         client.__enter__()
         clients.append(client)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -47,3 +48,30 @@ def test_model_overseer_without_url_is_a_config_error(monkeypatch: pytest.Monkey
     monkeypatch.delenv("SENTINEL_MODEL_URL", raising=False)
     with pytest.raises(ConfigError, match="needs --model-url"):
         create_app(overseer="openai", audit=tmp_path / "a.db")
+
+
+def test_serve_embed_without_the_export_exits_2_naming_the_command(tmp_path) -> None:
+    env = {**os.environ, "SENTINEL_GUARD_ENCODER_DIR": str(tmp_path / "nowhere")}
+    out = subprocess.run([*CLI, "serve", "--port", "0", "--embed"], capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 2 and "embed-export" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_serve_embed_without_the_extra_exits_2_naming_it() -> None:
+    hide = "import sys; sys.modules['onnxruntime'] = None; "
+    out = subprocess.run([sys.executable, "-c", hide + "from sentinel_guard.cli import main; main()", "serve",
+                          "--port", "0", "--embed"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "extra 'embed'" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("embed", [False, True])
+def test_the_embed_setting_reaches_the_guard_and_its_judging_processes(tmp_path, embed: bool) -> None:
+    pytest.importorskip("onnxruntime")
+    app = create_app(audit=tmp_path / "a.db", api_key=None, embed=embed)
+    with TestClient(app, base_url=LOOPBACK) as client:
+        state = app.state.sentinel
+        assert (state.guard.shield.embed is not None) is embed
+        assert (state.guard.learned.embed is not None) is embed
+        processes = state.pool.processes
+        assert processes is not None and processes[1].embed is embed
+        answer = client.post("/v1/oversee", json={"tool": "shell", "args": {"command": "rm -rf /"}}).json()
+    assert answer["decision"] == "block"
