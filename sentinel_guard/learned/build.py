@@ -33,6 +33,7 @@ from sentinel_guard.learned.features import example_features, featurise, windows
 from sentinel_guard.learned.fit import Example, fit_head, threshold_for_fpr
 from sentinel_guard.learned.heads import DEFAULT_HEADS_PATH, HeadSet, LinearHead
 from sentinel_guard.learned.intent_synth import generate as intent_generate
+from sentinel_guard.learned.system_docs import DOC_MANIFEST, read_system_docs
 from sentinel_guard.learned.tokens import load_vectors
 from sentinel_guard.shield.normalise import normalise
 from sentinel_guard.shield.synth import generate as synth_generate
@@ -95,12 +96,17 @@ def _sample(records: list[Record], per_source: int, seed: int) -> list[Record]:
     return out
 
 
+def _system_docs(small: bool) -> int:
+    """How many of the manifest's Debian docs a build reads."""
+    return 20 if small else 400
+
+
 def head_records(corpus: Path = CORPUS_DIR, seed: int = 0, *, small: bool = False) -> dict[str, list[Record]]:
     """Labelled records per head (every record names its source)."""
     cap = 60 if small else _PAYLOADS_PER_SOURCE
     data = corpus_records(corpus)
     inj = _sample(data["injection"], cap * 3, seed)
-    docs = benign_documents(seed, n_synth=200 if small else 3000, n_system=20 if small else 400, shell=data["shell"])
+    docs = benign_documents(seed, n_synth=200 if small else 3000, n_system=_system_docs(small), shell=data["shell"])
     synth_attacks = [Record(str(r["attack"]), 1, "synth-attacks") for r in synth_generate(300 if small else 3000, seed)
                      if r["label"] == "injection"]
     payloads = _sample([r for r in inj if r.label] + synth_attacks, cap, seed)
@@ -189,11 +195,16 @@ def build_heads(corpus: Path = CORPUS_DIR, seed: int = 0, *, small: bool = False
     """Every head, trained from the corpus and our own data; deterministic for (corpus, seed, machine)."""
     if not (corpus / "injection_text.jsonl").is_file():
         raise ConfigError(f"corpus not found: {corpus} (expected injection_text.jsonl there)")
+    system = read_system_docs(_system_docs(small))
+    if system.missing:
+        log(f"warning: {system.missing} of the {system.listed} Debian docs that {DOC_MANIFEST.name} lists are missing or "
+            "changed here; the heads will differ from the shipped ones")
     records = head_records(corpus, seed, small=small)
     vectors = load_vectors()
     heads = {name: train_head(name, recs, log=log, vectors=vectors) for name, recs in records.items()}
     return HeadSet(heads, {"seed": seed, "small": small, "trained_on": "licensed corpus (NOTICE) + own data",
-                           "static_vectors": "all-MiniLM-L6-v2 distilled (distil.py)"}, vectors[0])
+                           "static_vectors": "all-MiniLM-L6-v2 distilled (distil.py)",
+                           "debian_docs": f"{system.listed - system.missing} of {system.listed} listed"}, vectors[0])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,17 +8,16 @@
   calendar entries, web pages, reviews, code comments, tool JSON, tables) at the start, middle
   or end, behind framings in several languages.
 * `benign_documents(...)` are texts an agent may read that hold no attack: the docstrings of
-  Python's standard library, Debian's `/usr/share/doc` files on this machine, our synthetic
+  Python's standard library, Debian's `/usr/share/doc` files pinned by `debian_docs.tsv`, our synthetic
   carriers, and written paragraphs that merely *discuss* instructions, assistants and prompt
   injection (a security memo is not an attack).
 
-Everything is deterministic for a seed and a machine (the system texts depend on what is
-installed; the corpus and our templates do not).
+Everything is deterministic for a seed: the Debian files are the ones `system_docs` lists with
+their sha256 (a machine lacking some trains on fewer, and the build says how many).
 """
 
 from __future__ import annotations
 
-import gzip
 import importlib
 import inspect
 import json
@@ -27,6 +26,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from sentinel_guard.learned.system_docs import read_system_docs
 from sentinel_guard.shield.synth import generate as synth_generate
 
 __all__ = ["CORPUS_DIR", "Record", "agent_instructions", "benign_documents", "benign_questions", "corpus_records", "indirect",
@@ -129,27 +129,6 @@ def _docstrings() -> list[str]:
     return out
 
 
-def _system_docs(limit: int) -> list[str]:
-    out: list[str] = []
-    root = Path("/usr/share/doc")
-    if not root.is_dir():
-        return out
-    for pkg in sorted(root.iterdir())[: limit * 2]:
-        for name in ("README", "README.md", "README.Debian", "changelog.Debian.gz", "NEWS.Debian.gz"):
-            path = pkg / name
-            try:
-                raw = gzip.decompress(path.read_bytes()) if name.endswith(".gz") else path.read_bytes()
-            except OSError:
-                continue
-            text = raw.decode("utf-8", "replace")[:1500]
-            if len(text) > 200:
-                out.append(text)
-                break
-        if len(out) >= limit:
-            break
-    return out
-
-
 def _source_code(limit: int) -> list[str]:
     """Chunks of the standard library's own source: code and comments an agent reads in repos."""
     out: list[str] = []
@@ -190,7 +169,7 @@ def benign_documents(seed: int = 0, *, n_synth: int = 3000, n_system: int = 400,
     recs = [Record(t, 0, "stdlib-docstrings") for t in _docstrings()]
     recs += [Record(t, 0, "stdlib-source") for t in _source_code(n_system)]
     recs += [Record(t, 0, "tool-dumps") for t in _tool_dumps(shell or [], seed, n_system * 2)]
-    recs += [Record(t, 0, "debian-doc") for t in _system_docs(n_system)]
+    recs += [Record(t, 0, "debian-doc") for t in read_system_docs(n_system).texts]
     recs += [Record(str(r["text"]), 0, f"synth:{r['family']}") for r in synth_generate(n_synth, seed)
              if r["label"] == "benign" and r["family"] != "user_request"]
     recs += [Record(t, 0, "written-mentions") for t in _MENTIONS]

@@ -57,6 +57,15 @@ _TOKEN_LEVELS = 1000
 """Token scores are stored as integer multiples of max|score| / 1000."""
 
 
+
+def _nine_digits(x: float) -> float:
+    """A quantisation scale as the file stores it. Nine significant digits, not the full float:
+    the largest weight can differ in its last bit between machines (seen: the intent head's
+    token scale, 0.012960331512822599 here and ...602 where the shipped file was built, with
+    every integer the same), and that bit must not change the file's bytes."""
+    return float(f"{x:.9g}")
+
+
 @dataclass
 class LinearHead:
     """One head: sparse weights, bias, the decision threshold (a logit) and the score scale."""
@@ -177,10 +186,10 @@ class LinearHead:
 
     # ------------------------------------------------------------------ the file
     def _q_scale(self) -> float:
-        return max((abs(w) for w in self.weights.values()), default=1.0) / 127 or 1.0
+        return _nine_digits(max((abs(w) for w in self.weights.values()), default=1.0) / 127) or 1.0
 
     def _e_scale(self) -> float:
-        return max((abs(s) for s in self.token_scores or ()), default=1.0) / _TOKEN_LEVELS or 1.0
+        return _nine_digits(max((abs(s) for s in self.token_scores or ()), default=1.0) / _TOKEN_LEVELS) or 1.0
 
     def quantised(self, vocab: Iterable[str] = ()) -> LinearHead:
         """This head as the file stores it (int8 weights, integer token scores), with `word_sums`
