@@ -140,6 +140,8 @@ class Guard:
         self.overseer = overseer
         self._hand_policy = bool(getattr(overseer, "takes_policy", False))
         """Overseers that declare `takes_policy` get the guard's policy with every call."""
+        self._hand_transcript = bool(getattr(overseer, "takes_transcript", False))
+        """Overseers that declare `takes_transcript` get the context the guard parsed (not parsed again)."""
         self.shield: Shield | None = Shield() if shield is True else (shield or None)
         self.telemetry = VerdictTelemetry(tracing)
         if learned is True:
@@ -164,8 +166,7 @@ class Guard:
         if prepared.decided is not None:
             return self._complete(call, prepared.decided, start)
         try:
-            verdict = await (self.overseer.judge(call, policy=self.policy) if self._hand_policy  # type: ignore[call-arg]
-                             else self.overseer.judge(call))
+            verdict = await self.overseer.judge(call, **self._handed(prepared))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - any failure of the judge must fail closed
@@ -186,8 +187,7 @@ class Guard:
         if prepared.decided is not None:
             return self._complete(call, prepared.decided, start)
         try:
-            verdict = (self.overseer.judge_sync(call, policy=self.policy) if self._hand_policy  # type: ignore[call-arg]
-                       else self.overseer.judge_sync(call))
+            verdict = self.overseer.judge_sync(call, **self._handed(prepared))
         except Exception as exc:  # noqa: BLE001 - any failure of the judge must fail closed
             verdict = fail_closed_verdict(exc, decision=self.on_error, source=self.overseer.name)
         return self._complete(call, self._merge(prepared, verdict), start)
@@ -210,6 +210,16 @@ class Guard:
         except Exception as exc:  # noqa: BLE001 - a broken shield must fail closed, not skip the scan
             return _Prepared(call, fail_closed_verdict(exc, decision=self.on_error, source="shield"))
         return _Prepared(call, None, scan, transcript)
+
+    def _handed(self, prepared: _Prepared) -> dict[str, Any]:
+        """What the overseer is handed besides the call: the policy and the parsed context, each
+        only to an overseer that declares it takes it (a user's own overseer takes just the call)."""
+        handed: dict[str, Any] = {}
+        if self._hand_policy:
+            handed["policy"] = self.policy
+        if self._hand_transcript and prepared.transcript is not None:
+            handed["transcript"] = prepared.transcript
+        return handed
 
     def _merge(self, prepared: _Prepared, verdict: Verdict) -> Verdict:
         """Shield findings, then the learned heads (both only ever stricter)."""

@@ -9,6 +9,7 @@ overseer judges under the policy it was built with (default: `Policy()`).
 
 from __future__ import annotations
 
+from sentinel_guard.analysis.transcript import Transcript
 from sentinel_guard.errors import UsageError
 from sentinel_guard.overseers.base import Overseer
 from sentinel_guard.policy import Policy
@@ -24,6 +25,8 @@ class RulesOverseer(Overseer):
     sync_native = True
     takes_policy = True
     """Guards hand this overseer their policy with each call."""
+    takes_transcript = True
+    """Guards hand it the call's context as they parsed it for the shield, so it is parsed once."""
 
     def __init__(self, policy: Policy | None = None) -> None:
         from sentinel_guard.rules.engine import evaluate  # deferred: the rule modules load on first use
@@ -40,15 +43,19 @@ class RulesOverseer(Overseer):
                              "give the policy to the Guard only (Guard(RulesOverseer(), policy=...))")
         return handed
 
-    async def judge(self, call: ToolCall, policy: Policy | None = None) -> Verdict:
-        return self.evaluate(call, policy)
+    async def judge(self, call: ToolCall, policy: Policy | None = None, *,
+                    transcript: Transcript | None = None) -> Verdict:
+        return self.evaluate(call, policy, transcript=transcript)
 
-    def evaluate(self, call: ToolCall, policy: Policy | None = None) -> Verdict:
-        """The synchronous core of `judge` (rules never wait on I/O)."""
-        return self._evaluate(call, self._policy_for(policy))
+    def evaluate(self, call: ToolCall, policy: Policy | None = None, *,
+                 transcript: Transcript | None = None) -> Verdict:
+        """The synchronous core of `judge` (rules never wait on I/O). `transcript`, if given, must
+        be `parse_transcript(call.context)`; without it the rules parse the context when they need it."""
+        return self._evaluate(call, self._policy_for(policy), transcript=transcript)
 
-    def judge_sync(self, call: ToolCall, policy: Policy | None = None) -> Verdict:
-        return self.evaluate(call, policy)
+    def judge_sync(self, call: ToolCall, policy: Policy | None = None, *,
+                   transcript: Transcript | None = None) -> Verdict:
+        return self.evaluate(call, policy, transcript=transcript)
 
 
 _DEFAULT = Policy()

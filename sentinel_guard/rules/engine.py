@@ -9,6 +9,7 @@ rules tier is — high for clear hits and well-known reads, low when nothing kne
 
 from __future__ import annotations
 
+from sentinel_guard.analysis.transcript import Transcript
 from sentinel_guard.policy import Policy
 from sentinel_guard.rules import (  # noqa: F401 - importing the modules registers their rules
     cloud,
@@ -101,9 +102,11 @@ def _adjust(hit: RuleHit, spec: Rule, environment: str | None) -> RuleHit:
     return hit.model_copy(update={"decision": decision, "severity": severity, "reason": hit.reason + note})
 
 
-def evaluate(call: ToolCall, policy: Policy, registry: Registry = REGISTRY) -> Verdict:
-    """The rules tier's verdict for one call under `policy`."""
-    facts = Facts(call, policy)
+def evaluate(call: ToolCall, policy: Policy, registry: Registry = REGISTRY, *,
+             transcript: Transcript | None = None) -> Verdict:
+    """The rules tier's verdict for one call under `policy` (`transcript`: the call's context
+    already parsed, if the caller has it)."""
+    facts = Facts(call, policy, transcript=transcript)
     kinds = _kinds(facts)
     programs = facts.programs if "shell" in kinds else frozenset()
     hits: list[RuleHit] = []

@@ -94,9 +94,11 @@ def _key(path: str) -> str:
 class Facts:
     """A parsed view of one call. Build with `Facts(call, policy)`; everything else is lazy."""
 
-    def __init__(self, call: ToolCall, policy: Policy) -> None:
+    def __init__(self, call: ToolCall, policy: Policy, *, transcript: Transcript | None = None) -> None:
         self.call = call
         self.policy = policy
+        self._parsed_context = transcript
+        """`parse_transcript(call.context)` when the guard already parsed it for the shield."""
         self.tool = call.tool.lower()
         self.tokens = tool_tokens(call.tool)
         self.memo: dict[str, Any] = {}
@@ -198,6 +200,8 @@ class Facts:
     @_lazy
     def transcript(self) -> Transcript:
         """The context attributed by the one transcript parser (shared with the shield)."""
+        if self._parsed_context is not None:
+            return self._parsed_context
         return parse_transcript(self.call.context)
 
     @_lazy
