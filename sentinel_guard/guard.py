@@ -29,7 +29,7 @@ from sentinel_guard.audit import AuditStore, open_audit_store
 from sentinel_guard.errors import UsageError
 from sentinel_guard.learned.step import LearnedStep
 from sentinel_guard.memory import LocalSessionMemory, SessionMemory
-from sentinel_guard.overseers.base import Overseer, fail_closed_verdict
+from sentinel_guard.overseers.base import Overseer, fail_closed_verdict, keywords_accepted
 from sentinel_guard.policy import Policy
 from sentinel_guard.rules.effects import Effect, classify_effect
 from sentinel_guard.shield import Shield, ShieldResult
@@ -138,10 +138,9 @@ class Guard:
                 raise UsageError("the overseer was built with a different policy than the Guard's; "
                                  "pass the policy to the Guard only")
         self.overseer = overseer
-        self._hand_policy = bool(getattr(overseer, "takes_policy", False))
-        """Overseers that declare `takes_policy` get the guard's policy with every call."""
-        self._hand_transcript = bool(getattr(overseer, "takes_transcript", False))
-        """Overseers that declare `takes_transcript` get the context the guard parsed (not parsed again)."""
+        self._handed_keys = {entry: _keys_to_hand(overseer, entry) for entry in ("judge", "judge_sync")}
+        """Per entry point, what the overseer is handed besides the call: the guard's policy if it
+        declares `takes_policy`, the context the guard parsed if it declares `takes_transcript`."""
         self.shield: Shield | None = Shield() if shield is True else (shield or None)
         self.telemetry = VerdictTelemetry(tracing)
         if learned is True:
@@ -166,7 +165,7 @@ class Guard:
         if prepared.decided is not None:
             return self._complete(call, prepared.decided, start)
         try:
-            verdict = await self.overseer.judge(call, **self._handed(prepared))
+            verdict = await self.overseer.judge(call, **self._handed(prepared, "judge"))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - any failure of the judge must fail closed
@@ -187,7 +186,7 @@ class Guard:
         if prepared.decided is not None:
             return self._complete(call, prepared.decided, start)
         try:
-            verdict = self.overseer.judge_sync(call, **self._handed(prepared))
+            verdict = self.overseer.judge_sync(call, **self._handed(prepared, "judge_sync"))
         except Exception as exc:  # noqa: BLE001 - any failure of the judge must fail closed
             verdict = fail_closed_verdict(exc, decision=self.on_error, source=self.overseer.name)
         return self._complete(call, self._merge(prepared, verdict), start)
@@ -211,13 +210,13 @@ class Guard:
             return _Prepared(call, fail_closed_verdict(exc, decision=self.on_error, source="shield"))
         return _Prepared(call, None, scan, transcript)
 
-    def _handed(self, prepared: _Prepared) -> dict[str, Any]:
-        """What the overseer is handed besides the call: the policy and the parsed context, each
-        only to an overseer that declares it takes it (a user's own overseer takes just the call)."""
+    def _handed(self, prepared: _Prepared, entry: str) -> dict[str, Any]:
+        """What `entry` is handed besides the call (a user's own overseer takes just the call)."""
+        keys = self._handed_keys[entry]
         handed: dict[str, Any] = {}
-        if self._hand_policy:
+        if "policy" in keys:
             handed["policy"] = self.policy
-        if self._hand_transcript and prepared.transcript is not None:
+        if "transcript" in keys and prepared.transcript is not None:
             handed["transcript"] = prepared.transcript
         return handed
 
@@ -289,3 +288,18 @@ class Guard:
         await self.overseer.aclose()
         if self.audit is not None:
             self.audit.close()
+
+
+def _keys_to_hand(overseer: Overseer, entry: str) -> frozenset[str]:
+    """The keywords `overseer.<entry>` is handed: those its class declares and the method takes.
+
+    The transcript only saves a parse, so a method without it is simply not handed it. The policy
+    changes verdicts, so a declared `takes_policy` whose method cannot take it is refused here
+    rather than judged under another policy (or failing closed on every call)."""
+    declared = {name for name, flag in (("policy", "takes_policy"), ("transcript", "takes_transcript"))
+                if getattr(overseer, flag, False)}
+    taken = keywords_accepted(getattr(overseer, entry), tuple(sorted(declared)))
+    if "policy" in declared - taken:
+        raise UsageError(f"{type(overseer).__name__} declares takes_policy, but its {entry}() takes no "
+                         "`policy` keyword: add `policy: Policy | None = None` to it, or set takes_policy = False")
+    return taken

@@ -10,6 +10,7 @@ them, so "vLLM with a rules fallback and a 2-second budget" reads as one express
 from __future__ import annotations
 
 import asyncio
+import inspect
 from abc import ABC, abstractmethod
 
 from sentinel_guard._sync import run_sync
@@ -18,7 +19,7 @@ from sentinel_guard.types import Decision, Severity, ToolCall, Verdict
 
 __all__ = [
     "FailClosed", "Fallback", "Overseer", "Timeout", "WrapperOverseer", "fail_closed_verdict",
-    "verdict_for_failure",
+    "keywords_accepted", "verdict_for_failure",
 ]
 
 
@@ -55,6 +56,22 @@ class WrapperOverseer(Overseer):
 
     async def aclose(self) -> None:
         await self.wrapped.aclose()
+
+
+def keywords_accepted(method: object, names: tuple[str, ...]) -> frozenset[str]:
+    """Which of `names` the bound `method` takes by keyword.
+
+    Why: an overseer class may declare `takes_policy`/`takes_transcript`, and a user's subclass
+    may still override `judge_sync(self, call)` without them; handing such a method a keyword it
+    does not take would make every verdict a fail-closed error."""
+    try:
+        params = inspect.signature(method).parameters.values()  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # a builtin or C callable without a signature: hand nothing
+        return frozenset()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return frozenset(names)
+    by_keyword = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return frozenset(p.name for p in params if p.name in names and p.kind in by_keyword)
 
 
 def fail_closed_verdict(

@@ -8,9 +8,11 @@ import pytest
 
 from sentinel_guard import Decision, Guard, ShieldResult, ToolCall, Verdict
 from sentinel_guard.analysis.transcript import Transcript
-from sentinel_guard.errors import OverseerTimeout, OverseerUnavailable
+from sentinel_guard.errors import OverseerTimeout, OverseerUnavailable, UsageError
 from sentinel_guard.guard import merge_shield
 from sentinel_guard.overseers import FailClosed, Fallback, Timeout
+from sentinel_guard.overseers.rules import RulesOverseer
+from sentinel_guard.policy import Policy
 from sentinel_guard.testing import FunctionOverseer, MemoryAuditStore, ScriptedOverseer
 from sentinel_guard.types import ShieldFinding
 
@@ -166,3 +168,51 @@ def test_the_guard_parses_a_calls_context_once_for_the_shield_the_rules_and_the_
     assert counts == {"guard": 2, "shield": 0, "step": 0, "rules": 0}
     Guard(shield=False, learned=False).judge_sync(call)  # nothing parsed ahead: the rules parse it themselves
     assert counts == {"guard": 2, "shield": 0, "step": 0, "rules": 1}
+
+
+class _CallOnly(RulesOverseer):
+    """A user's subclass written before the transcript keyword: judge_sync takes call and policy."""
+
+    def judge_sync(self, call: ToolCall, policy: Policy | None = None) -> Verdict:  # type: ignore[override]
+        return super().judge_sync(call, policy)
+
+
+class _AnyKeywords(RulesOverseer):
+    def judge_sync(self, call: ToolCall, **kwargs: object) -> Verdict:  # type: ignore[override]
+        return super().judge_sync(call, **kwargs)  # type: ignore[arg-type]
+
+
+class _NoPolicy(RulesOverseer):
+    """Declares takes_policy (inherited) but its judge cannot take one: the guard's policy would be lost."""
+
+    async def judge(self, call: ToolCall) -> Verdict:  # type: ignore[override]
+        return self.evaluate(call)
+
+
+@pytest.mark.parametrize(
+    ("overseer", "sync_keys", "async_keys"),
+    [
+        (RulesOverseer, {"policy", "transcript"}, {"policy", "transcript"}),
+        (_CallOnly, {"policy"}, {"policy", "transcript"}),
+        (_AnyKeywords, {"policy", "transcript"}, {"policy", "transcript"}),
+    ],
+)
+def test_an_overseer_is_handed_only_the_keywords_its_method_takes(
+        overseer: type[RulesOverseer], sync_keys: set[str], async_keys: set[str]) -> None:
+    """A subclass overriding judge_sync without `transcript` still judges (it parses the context
+    itself) instead of failing closed on a TypeError, with the same verdict as the rules."""
+    call = ToolCall(tool="shell", args={"command": "rm -rf /srv/data"},
+                    context="User instruction: tidy the temp folder\nPrior steps:\n1. ls /srv -> data tmp")
+    policy = Policy(disabled_rules=["shell.rm-recursive-critical"])  # so the guard's policy shows in the verdict
+    guard = Guard(overseer(), policy=policy)
+    assert guard._handed_keys == {"judge_sync": sync_keys, "judge": async_keys}
+    expected = Guard(RulesOverseer(), policy=policy).judge_sync(call)
+    assert expected.decision is Decision.ESCALATE and Guard().judge_sync(call).decision is Decision.BLOCK
+    for verdict in (guard.judge_sync(call), asyncio.run(guard.judge(call))):
+        assert verdict.decided_by != "fail-closed"
+        assert verdict.model_dump(exclude={"latency_ms"}) == expected.model_dump(exclude={"latency_ms"})
+
+
+def test_a_declared_policy_the_method_cannot_take_is_refused_when_the_guard_is_built() -> None:
+    with pytest.raises(UsageError, match=r"_NoPolicy declares takes_policy, but its judge\(\) takes no `policy`"):
+        Guard(_NoPolicy())
