@@ -138,9 +138,10 @@ class Guard:
                 raise UsageError("the overseer was built with a different policy than the Guard's; "
                                  "pass the policy to the Guard only")
         self.overseer = overseer
-        self._handed_keys = {entry: _keys_to_hand(overseer, entry) for entry in ("judge", "judge_sync")}
-        """Per entry point, what the overseer is handed besides the call: the guard's policy if it
-        declares `takes_policy`, the context the guard parsed if it declares `takes_transcript`."""
+        entries = ("judge", "judge_sync") if overseer.sync_native else ("judge",)  # judge_sync only runs sync-native
+        self._handed_keys = {entry: _keys_to_hand(overseer, entry) for entry in entries}
+        """Per entry point the guard calls, what the overseer is handed besides the call: the guard's
+        policy if it declares `takes_policy`, the context the guard parsed if it declares `takes_transcript`."""
         self.shield: Shield | None = Shield() if shield is True else (shield or None)
         self.telemetry = VerdictTelemetry(tracing)
         if learned is True:

@@ -10,7 +10,7 @@ from sentinel_guard import Decision, Guard, ShieldResult, ToolCall, Verdict
 from sentinel_guard.analysis.transcript import Transcript
 from sentinel_guard.errors import OverseerTimeout, OverseerUnavailable, UsageError
 from sentinel_guard.guard import merge_shield
-from sentinel_guard.overseers import FailClosed, Fallback, Timeout
+from sentinel_guard.overseers import FailClosed, Fallback, Overseer, Timeout
 from sentinel_guard.overseers.rules import RulesOverseer
 from sentinel_guard.policy import Policy
 from sentinel_guard.testing import FunctionOverseer, MemoryAuditStore, ScriptedOverseer
@@ -216,3 +216,18 @@ def test_an_overseer_is_handed_only_the_keywords_its_method_takes(
 def test_a_declared_policy_the_method_cannot_take_is_refused_when_the_guard_is_built() -> None:
     with pytest.raises(UsageError, match=r"_NoPolicy declares takes_policy, but its judge\(\) takes no `policy`"):
         Guard(_NoPolicy())
+
+
+class _AsyncWithPolicy(Overseer):
+    """Not sync-native: the guard never calls its (inherited) judge_sync, so only judge is checked."""
+
+    takes_policy = True
+
+    async def judge(self, call: ToolCall, policy: Policy | None = None) -> Verdict:
+        return Verdict.block("no") if policy is not None and policy.disabled_rules else Verdict.approve()
+
+
+def test_an_async_overseer_is_checked_only_on_the_entry_point_the_guard_calls() -> None:
+    guard = Guard(_AsyncWithPolicy(), shield=False, policy=Policy(disabled_rules=["x"]))
+    assert guard._handed_keys == {"judge": {"policy"}}
+    assert guard.judge_sync(ToolCall(tool="anything")).decision is Decision.BLOCK
