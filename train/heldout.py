@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["bootstrap_f1", "evaluate_lockstep", "model_answerer"]
+__all__ = ["bootstrap_f1", "builtin_baselines", "evaluate_lockstep", "model_answerer"]
 
 Answerer = Callable[[list[dict[str, Any]]], list[dict[str, str] | None]]
 
@@ -95,6 +95,39 @@ def evaluate_lockstep(suite: str, answer: Answerer, *, episodes_per_task: int | 
         "overall": {**scores, **overall}, "per_task": {t: {**compute_f1(c), **c} for t, c in per_task.items()},
         "n_decisions": n, "n_episodes": len(live), "wall_s": round(time.perf_counter() - start, 1),
     }
+
+
+def builtin_baselines(suite: str, *, episodes_per_task: int | None, tasks: tuple[str, ...] | None = None,
+                      names: tuple[str, ...] = ("random", "rules", "evidence")) -> dict[str, dict[str, Any]]:
+    """The env's built-in overseers on the same held-out subset a model is scored on, with the same intervals.
+
+    A model evaluated on a few episodes can only be compared with baselines on those decisions: the
+    full-split figures of `env eval` are over other incidents. Played by the env's own harness
+    (`run_episode`, the responder and overseer seeded as `env eval` seeds them); milliseconds.
+    """
+    from sentinel_guard.env.evaluate import episode_seeds, run_episode
+    from sentinel_guard.env.graders import compute_f1
+    from sentinel_guard.env.overseers import BUILTIN
+
+    cells = ("tp", "fp", "tn", "fn")
+    subset = [(task, seed) for task, seeds in episode_seeds(suite, "heldout").items()
+              if tasks is None or task in tasks
+              for seed in (seeds[:episodes_per_task] if episodes_per_task is not None else seeds)]
+    reports: dict[str, dict[str, Any]] = {}
+    for name in names:
+        per_episode: list[dict[str, int]] = []
+        per_decision: list[dict[str, int]] = []
+        for task, seed in subset:
+            ep, _failures = run_episode(suite, task, seed, BUILTIN[name], "heldout")
+            per_episode.append({k: int(ep.confusion[k]) for k in cells})
+            per_decision.extend({str(g["confusion"]): 1} for g in ep.grades)
+        total = {k: sum(e[k] for e in per_episode) for k in cells}
+        scores = compute_f1(total)
+        reports[name] = {"overseer": name, "f1": scores["f1"], "precision": scores["precision"],
+                         "recall": scores["recall"], **total, "f1_ci95": bootstrap_f1(per_decision),
+                         "f1_ci95_episodes": bootstrap_f1(per_episode), "decisions": len(per_decision),
+                         "stops": total["tp"] + total["fp"], "episodes": len(subset)}
+    return reports
 
 
 def model_answerer(model: Any, tokenizer: Any, *, view: str, max_new_tokens: int, batch_size: int = 8,

@@ -34,8 +34,35 @@ def _row(label: str, rep: dict[str, Any] | None) -> str:
             f"{rep['recall']:.3f} | {rep['parse_failures']}/{rep['decisions']} | {rep.get('decision_counts')} |")
 
 
-def model_card(summary: dict[str, Any]) -> str:
-    """The card: what the model is, how it was trained, what it scored (with intervals), what it is not."""
+def _baseline_row(rep: dict[str, Any]) -> str:
+    lo, hi = rep["f1_ci95"]
+    elo, ehi = rep["f1_ci95_episodes"]
+    return (f"| env baseline `{rep['overseer']}` (same decisions) | **{rep['f1']:.3f}** [{lo}, {hi}] (episodes: "
+            f"[{elo}, {ehi}]) | {rep['precision']:.3f} | {rep['recall']:.3f} | – | "
+            f"{rep['stops']} stops in {rep['decisions']} |")
+
+
+def _margin_note(model: dict[str, Any] | None, baselines: dict[str, dict[str, Any]]) -> list[str]:
+    """Whether the shipped model's interval clears each baseline's: the issue's bar is a clear margin."""
+    if not model or not baselines:
+        return []
+    notes = []
+    for name, rep in baselines.items():
+        if model["f1_ci95"][0] > rep["f1_ci95"][1]:
+            notes.append(f"clear of `{name}` (its interval's low end {model['f1_ci95'][0]} is above {rep['f1_ci95'][1]})")
+        elif model["f1_ci95"][1] < rep["f1_ci95"][0]:
+            notes.append(f"below `{name}` (its interval's high end {model['f1_ci95'][1]} is under {rep['f1_ci95'][0]})")
+        else:
+            notes.append(f"not distinguishable from `{name}` (the intervals overlap)")
+    return ["", "The shipped model is " + "; ".join(notes) + "."]
+
+
+def model_card(summary: dict[str, Any], baselines: dict[str, dict[str, Any]] | None = None) -> str:
+    """The card: what the model is, how it was trained, what it scored (with intervals), what it is not.
+
+    `baselines` are the env's built-in overseers on the same v2 decisions (`heldout.builtin_baselines`).
+    """
+    baselines = baselines or {}
     recipe = summary["recipe"]
     ev = summary.get("eval") or {}
     gate = summary.get("gate") or {}
@@ -86,6 +113,9 @@ def model_card(summary: dict[str, Any]) -> str:
             last = ev.get("grpo_last") or {}
             if suite in last:
                 lines.append(_row(f"GRPO, last checkpoint (`{last[suite].get('overseer')}`, not chosen)", last[suite]))
+            if suite == "v2":
+                lines += [_baseline_row(rep) for rep in baselines.values()]
+    lines += _margin_note(gc.get("v2"), baselines)
     zs = (ev.get("zero_shot") or {}).get("v2") or {}
     if zs and zs.get("decisions") and set(zs.get("decision_counts") or {}) == {"approve"}:
         lines += ["", "The zero-shot base approves every call: asked for a verdict it agrees with the agent, and an "
@@ -109,15 +139,24 @@ def model_card(summary: dict[str, Any]) -> str:
         "",
         "## What it is not good for",
         "",
-        "- It is a 135M model trained for minutes on a CPU, on a few dozen examples: a demonstration that the "
-        "pipeline trains a real model end to end, not an overseer to rely on. Use the rules tier (or a cascade) "
-        "for real decisions.",
+        f"- It is a 135M model trained for minutes on a CPU, on {summary['data']['rft_rows']} examples: a "
+        "demonstration that the pipeline trains a real model end to end, not an overseer to rely on. Use the "
+        "rules tier (or a cascade) for real decisions.",
         "- The intervals come from a small held-out subset; decisions within an episode are correlated.",
         "- It was trained on war-room observations in the focused view; calls from other domains are out of "
         "distribution (the local overseer serves them with the generic prompt).",
         "",
     ]
     return "\n".join(lines)
+
+
+def _baselines(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """random, rules and evidence on the subset the run's v2 eval used."""
+    from sentinel_guard.train.heldout import builtin_baselines
+
+    spec = summary["recipe"]["eval"]
+    tasks = spec.get("tasks")
+    return builtin_baselines("v2", episodes_per_task=spec.get("max_episodes"), tasks=tuple(tasks) if tasks else None)
 
 
 def ship(run: str | Path, dest: str | Path) -> Path:
@@ -140,7 +179,7 @@ def ship(run: str | Path, dest: str | Path) -> Path:
     write_json(tmp / "run_summary.json", summary)
     if (run / "curves.png").exists():
         shutil.copy2(run / "curves.png", tmp / "curves.png")
-    (tmp / "README.md").write_text(model_card(summary), encoding="utf-8")
+    (tmp / "README.md").write_text(model_card(summary, _baselines(summary)), encoding="utf-8")
     if dest.exists():
         shutil.rmtree(dest)
     tmp.rename(dest)

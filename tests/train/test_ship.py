@@ -46,3 +46,42 @@ def test_model_card_rows_and_notes(decoding: str | None, zs_counts: dict[str, in
     for text in absent:
         assert text not in card
     assert card.count("| zero-shot base |") == 1 and "| gate's choice (`sft`) |" in card
+
+
+def _baseline(name: str, f1: float, ci: list[float]) -> dict[str, Any]:
+    return {"overseer": name, "f1": f1, "precision": f1, "recall": f1, "f1_ci95": ci, "f1_ci95_episodes": ci,
+            "decisions": 60, "stops": 20}
+
+
+@pytest.mark.parametrize(("model_ci", "baseline_ci", "verdict"), [
+    ([0.6, 0.8], [0.3, 0.5], "clear of `random`"),
+    ([0.2, 0.4], [0.5, 0.7], "below `random`"),
+    ([0.3, 0.6], [0.5, 0.7], "not distinguishable from `random`"),
+])
+def test_model_card_compares_with_baselines_on_the_same_decisions(model_ci: list[float], baseline_ci: list[float],
+                                                                  verdict: str) -> None:
+    summary = _summary("schema", {"approve": 60})
+    summary["eval"]["gate_choice"]["v2"]["f1_ci95"] = model_ci
+    card = model_card(summary, {"random": _baseline("random", 0.5, baseline_ci)})
+    assert "| env baseline `random` (same decisions) | **0.500**" in card
+    assert verdict in card
+
+
+def test_builtin_baselines_match_the_env_harness() -> None:
+    """The card's baselines are the harness's own episodes: naive never stops, so it scores 0 on any subset."""
+    from sentinel_guard.env.evaluate import run_episode
+    from sentinel_guard.env.overseers import BUILTIN
+    from sentinel_guard.train.heldout import builtin_baselines
+
+    reports = builtin_baselines("v2", episodes_per_task=1, tasks=("action_screen",), names=("naive", "rules"))
+    assert reports["naive"]["f1"] == 0.0 and reports["naive"]["stops"] == 0
+    assert reports["rules"]["episodes"] == 1
+    ep, _ = run_episode("v2", "action_screen", _first_seed(), BUILTIN["rules"])
+    assert {k: reports["rules"][k] for k in ("tp", "fp", "tn", "fn")} == {k: int(ep.confusion[k])
+                                                                        for k in ("tp", "fp", "tn", "fn")}
+
+
+def _first_seed() -> int:
+    from sentinel_guard.env.evaluate import episode_seeds
+
+    return episode_seeds("v2", "heldout")["action_screen"][0]
