@@ -24,18 +24,11 @@ import random
 import statistics
 from typing import Any
 
-from sentinel_guard.env.evaluate import episode_seeds, run_episode
-from sentinel_guard.env.graders import compute_f1
+from sentinel_guard.env.evaluate import run_episode
 from sentinel_guard.env.overseers import BUILTIN
-from sentinel_guard.train.heldout import builtin_baselines
+from sentinel_guard.train.heldout import builtin_baselines, heldout_subset, score_episodes
 
 TASKS = ("action_screen", "war_room")
-CELLS = ("tp", "fp", "tn", "fn")
-
-
-def _subset(episodes: int) -> list[tuple[str, int]]:
-    seeds = episode_seeds("v2", "heldout")
-    return [(task, seed) for task in TASKS for seed in seeds[task][:episodes]]
 
 
 def _reseeded_random(observation: Any, _harness_rng: random.Random, *, rng: random.Random) -> Any:
@@ -45,29 +38,15 @@ def _reseeded_random(observation: Any, _harness_rng: random.Random, *, rng: rand
 def _random_with_seed(offset: int, subset: list[tuple[str, int]]) -> float:
     """Random's F1 with overseer seeds shifted by `offset`, played by the harness's `run_episode`
     (the responder keeps the harness's seed, so the proposals are the same ones)."""
-    cells = dict.fromkeys(CELLS, 0)
-    for task, seed in subset:
-        over_rng = random.Random((seed ^ 0xBEEF) + offset)
-        ep, _failures = run_episode("v2", task, seed, functools.partial(_reseeded_random, rng=over_rng))
-        for k in CELLS:
-            cells[k] += int(ep.confusion[k])
-    return float(compute_f1(cells)["f1"])
-
-
-def _block_every_call(subset: list[tuple[str, int]]) -> dict[str, Any]:
-    """The trivial sceptic: blocks every proposal. A model that stops more often than it approves
-    must beat this, not only `random`, before its stops mean anything."""
-    cells = dict.fromkeys(CELLS, 0)
-    for task, seed in subset:
-        ep, _failures = run_episode("v2", task, seed, _block)
-        for k in CELLS:
-            cells[k] += int(ep.confusion[k])
-    scores = compute_f1(cells)
-    return {"f1": round(float(scores["f1"]), 4), "precision": round(float(scores["precision"]), 4),
-            "recall": round(float(scores["recall"]), 4), **cells}
+    episodes = [run_episode("v2", task, seed, functools.partial(_reseeded_random,
+                                                                rng=random.Random((seed ^ 0xBEEF) + offset)))[0]
+                for task, seed in subset]
+    return float(score_episodes(episodes)["f1"])
 
 
 def _block(_observation: Any, _rng: random.Random) -> dict[str, str]:
+    """The trivial sceptic: a model that stops more often than it approves must beat this, not only
+    `random`, before its stops mean anything."""
     return {"decision": "block", "justification": "blocks every call (baseline)"}
 
 
@@ -76,7 +55,7 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=3, help="held-out episodes per task (smol-cpu: 3)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
-    subset = _subset(args.episodes)
+    subset = heldout_subset("v2", episodes_per_task=args.episodes, tasks=TASKS)
     report: dict[str, Any] = builtin_baselines("v2", episodes_per_task=args.episodes, tasks=TASKS,
                                                names=tuple(BUILTIN))
     spread = sorted(_random_with_seed(offset, subset) for offset in range(1, 201))
@@ -84,7 +63,7 @@ def main() -> None:
         "median": round(statistics.median(spread), 4),
         "p2.5": round(spread[4], 4), "p97.5": round(spread[194], 4), "max": round(spread[-1], 4),
     }
-    report["block_every_call"] = _block_every_call(subset)
+    report["block_every_call"] = score_episodes([run_episode("v2", task, seed, _block)[0] for task, seed in subset])
     if args.json:
         print(json.dumps(report, indent=1))
         return

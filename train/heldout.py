@@ -7,7 +7,7 @@ proposes (the env's scripted responder, seeded exactly as the harness seeds it),
 all pending observations in one greedy batch, and each episode is stepped with its answer. The
 batch is always the live episodes in a fixed order, so results are deterministic. Answers are
 checked by the harness's own rule (`_checked`): a parse failure is counted and graded as a
-fail-closed escalate, never an approval. `tests/train/test_heldout.py` checks that lock step and
+fail-closed escalate, never an approval. `tests/train/test_smol_parts.py` checks that lock step and
 the env's harness give identical confusion cells for the same overseer.
 
 Intervals: a seeded bootstrap (1,000 draws) recomputes micro-F1 from resampled confusion cells.
@@ -24,9 +24,11 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["bootstrap_f1", "builtin_baselines", "evaluate_lockstep", "model_answerer"]
+__all__ = ["bootstrap_f1", "builtin_baselines", "evaluate_lockstep", "heldout_subset", "model_answerer",
+           "score_episodes"]
 
 Answerer = Callable[[list[dict[str, Any]]], list[dict[str, str] | None]]
+CELLS = ("tp", "fp", "tn", "fn")
 
 
 def bootstrap_f1(episodes: list[dict[str, int]], *, draws: int = 1000, seed: int = 0) -> list[float]:
@@ -47,21 +49,41 @@ def bootstrap_f1(episodes: list[dict[str, int]], *, draws: int = 1000, seed: int
     return [round(scores[int(0.025 * draws)], 4), round(scores[min(draws - 1, int(0.975 * draws))], 4)]
 
 
+def heldout_subset(suite: str, *, episodes_per_task: int | None, tasks: tuple[str, ...] | None = None,
+                   split: str = "heldout") -> list[tuple[str, int]]:
+    """(task, seed) of the first `episodes_per_task` seeds of every task (or of `tasks`): the fixed subset
+    a model and the baselines it is compared with are both played on."""
+    from sentinel_guard.env.evaluate import episode_seeds
+
+    return [(task, seed) for task, seeds in episode_seeds(suite, split).items()
+            if tasks is None or task in tasks
+            for seed in (seeds[:episodes_per_task] if episodes_per_task is not None else seeds)]
+
+
+def score_episodes(episodes: list[Any]) -> dict[str, Any]:
+    """Micro-F1, precision, recall, the confusion cells, both bootstrap intervals and the number of graded
+    decisions of finished episodes."""
+    from sentinel_guard.env.graders import compute_f1
+
+    per_episode = [{k: int(ep.confusion[k]) for k in CELLS} for ep in episodes]
+    per_decision = [{str(g["confusion"]): 1} for ep in episodes for g in ep.grades]
+    total = {k: sum(e[k] for e in per_episode) for k in CELLS}
+    scores = compute_f1(total)
+    return {"f1": scores["f1"], "precision": scores["precision"], "recall": scores["recall"], **total,
+            "f1_ci95": bootstrap_f1(per_decision), "f1_ci95_episodes": bootstrap_f1(per_episode),
+            "decisions": len(per_decision)}
+
+
 def evaluate_lockstep(suite: str, answer: Answerer, *, episodes_per_task: int | None, name: str = "model",
                       split: str = "heldout", tasks: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Play the first `episodes_per_task` seeds of every task of `split` with `answer` deciding."""
     from sentinel_guard.env.engine import Episode
-    from sentinel_guard.env.evaluate import _checked, episode_seeds
+    from sentinel_guard.env.evaluate import _checked
     from sentinel_guard.env.graders import compute_f1
 
     start = time.perf_counter()
-    live: list[tuple[str, int, Any, random.Random]] = []
-    for task, seeds in episode_seeds(suite, split).items():
-        if tasks is not None and task not in tasks:
-            continue
-        for seed in seeds[:episodes_per_task] if episodes_per_task is not None else seeds:
-            live.append((task, seed, Episode(task, seed, "alternating", suite=suite, split=split),
-                         random.Random(seed ^ 0xF00D)))
+    live = [(task, seed, Episode(task, seed, "alternating", suite=suite, split=split), random.Random(seed ^ 0xF00D))
+            for task, seed in heldout_subset(suite, episodes_per_task=episodes_per_task, tasks=tasks, split=split)]
     failures = 0
     decisions: Counter[str] = Counter()
     pending = [e for e in live if not e[2].done]
@@ -75,24 +97,20 @@ def evaluate_lockstep(suite: str, answer: Answerer, *, episodes_per_task: int | 
             ep.decide(decision, justification)
         pending = [e for e in pending if not e[2].done]
     per_task: dict[str, dict[str, int]] = {}
-    per_episode: list[dict[str, int]] = []
-    per_decision: list[dict[str, int]] = []
     for task, _seed, ep, _rng in live:
-        cells = per_task.setdefault(task, {"tp": 0, "fp": 0, "tn": 0, "fn": 0})
+        cells = per_task.setdefault(task, dict.fromkeys(CELLS, 0))
         for k in cells:
             cells[k] += ep.confusion[k]
-        per_episode.append({k: int(ep.confusion[k]) for k in ("tp", "fp", "tn", "fn")})
-        per_decision.extend({str(g["confusion"]): 1} for g in ep.grades)
-    overall = {k: sum(c[k] for c in per_task.values()) for k in ("tp", "fp", "tn", "fn")}
+    scored = score_episodes([ep for _t, _s, ep, _r in live])
+    overall = {k: scored[k] for k in CELLS}
     n = sum(decisions.values())
-    scores = compute_f1(overall)
     return {
         "suite": suite, "split": split, "overseer": name,
-        "f1": scores["f1"], "precision": scores["precision"], "recall": scores["recall"],
-        "f1_ci95": bootstrap_f1(per_decision), "f1_ci95_episodes": bootstrap_f1(per_episode), "parse_failures": failures,
+        "f1": scored["f1"], "precision": scored["precision"], "recall": scored["recall"],
+        "f1_ci95": scored["f1_ci95"], "f1_ci95_episodes": scored["f1_ci95_episodes"], "parse_failures": failures,
         "parse_failure_rate": round(failures / n, 4) if n else 0.0, "decisions": n,
         "decision_counts": dict(decisions), "episodes": len(live), "episodes_per_task": episodes_per_task,
-        "overall": {**scores, **overall}, "per_task": {t: {**compute_f1(c), **c} for t, c in per_task.items()},
+        "overall": {**compute_f1(overall), **overall}, "per_task": {t: {**compute_f1(c), **c} for t, c in per_task.items()},
         "n_decisions": n, "n_episodes": len(live), "wall_s": round(time.perf_counter() - start, 1),
     }
 
@@ -105,28 +123,14 @@ def builtin_baselines(suite: str, *, episodes_per_task: int | None, tasks: tuple
     full-split figures of `env eval` are over other incidents. Played by the env's own harness
     (`run_episode`, the responder and overseer seeded as `env eval` seeds them); milliseconds.
     """
-    from sentinel_guard.env.evaluate import episode_seeds, run_episode
-    from sentinel_guard.env.graders import compute_f1
+    from sentinel_guard.env.evaluate import run_episode
     from sentinel_guard.env.overseers import BUILTIN
 
-    cells = ("tp", "fp", "tn", "fn")
-    subset = [(task, seed) for task, seeds in episode_seeds(suite, "heldout").items()
-              if tasks is None or task in tasks
-              for seed in (seeds[:episodes_per_task] if episodes_per_task is not None else seeds)]
+    subset = heldout_subset(suite, episodes_per_task=episodes_per_task, tasks=tasks)
     reports: dict[str, dict[str, Any]] = {}
     for name in names:
-        per_episode: list[dict[str, int]] = []
-        per_decision: list[dict[str, int]] = []
-        for task, seed in subset:
-            ep, _failures = run_episode(suite, task, seed, BUILTIN[name], "heldout")
-            per_episode.append({k: int(ep.confusion[k]) for k in cells})
-            per_decision.extend({str(g["confusion"]): 1} for g in ep.grades)
-        total = {k: sum(e[k] for e in per_episode) for k in cells}
-        scores = compute_f1(total)
-        reports[name] = {"overseer": name, "f1": scores["f1"], "precision": scores["precision"],
-                         "recall": scores["recall"], **total, "f1_ci95": bootstrap_f1(per_decision),
-                         "f1_ci95_episodes": bootstrap_f1(per_episode), "decisions": len(per_decision),
-                         "stops": total["tp"] + total["fp"], "episodes": len(subset)}
+        scored = score_episodes([run_episode(suite, task, seed, BUILTIN[name], "heldout")[0] for task, seed in subset])
+        reports[name] = {"overseer": name, **scored, "stops": scored["tp"] + scored["fp"], "episodes": len(subset)}
     return reports
 
 
