@@ -80,14 +80,15 @@ def vllm_overseer(base_url: str, model: str, *, max_tokens: int = 256) -> Callab
 def evaluate_adapter(recipe: Recipe, adapter: str | None, base: str | None = None, *, backend: str | None = None,
                      vllm_url: str | None = None, suites: tuple[str, ...] | None = None,
                      max_episodes: int | None = -1, view: str | None = None, name: str = "trained",
-                     tasks: tuple[str, ...] | None = None, reuse: bool = False, decoding: str | None = None,
+                     tasks: tuple[str, ...] | None = None, records: Path | None = None, decoding: str | None = None,
                      log: Callable[[str], None] = print) -> dict[str, Any]:
     """Evaluate `adapter` (PEFT adapter or full model dir; None = the base alone) on each suite's held-out split.
 
     In-process models are evaluated in lock step (`sentinel_guard.train.heldout`): batched, greedy,
     deterministic, with a bootstrap interval. `view` defaults to what the adapter was trained on.
-    `decoding` (in-process only) defaults to the recipe's (`schema`). With `reuse` (the pipeline), each suite's report is also kept as a content-addressed record next
-    to the adapter and reused for identical weights and settings; the CLI always evaluates afresh.
+    `decoding` (in-process only) defaults to the recipe's (`schema`). With `records` (the pipeline: one
+    directory per run), each suite's report is also kept there as a content-addressed record and reused
+    for identical weights and settings, whichever directory holds the weights; the CLI always evaluates afresh.
     """
     backend = backend or recipe.eval.backend
     cap = recipe.eval.max_episodes if max_episodes == -1 else max_episodes
@@ -111,7 +112,7 @@ def evaluate_adapter(recipe: Recipe, adapter: str | None, base: str | None = Non
     for suite in suites or recipe.eval.suites:
         key = _eval_key(adapter, base or meta.get("base") or recipe.model.base, suite, cap, view, budget, tasks,
                         decoding)
-        record = Path(adapter).parent / "evals" / f"{key}.json" if reuse and adapter and key else None
+        record = records / f"{key}.json" if records is not None and adapter and key else None
         if record is not None and record.exists():
             import json
 

@@ -6,6 +6,11 @@ evaluation) is scored on the same validation split; at the first evaluation at o
 if no GRPO checkpoint beats the SFT score by `margin`, training stops. Either way the run ends by
 *copying* the best checkpoint into the output adapter directory, and the decision and every score
 go into `run_summary.json`.
+
+The gate ranks by `metric`: the env's binary reward (`reward`: right decision *and* cited evidence,
+what GRPO optimises) or the decisions' F1 (`f1`: the held-out headline). Every checkpoint records
+both, so the decision is a pure function of the settings and the recorded checkpoints:
+`Gate.replay` re-decides a resumed run under the recipe's current settings.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Checkpoint", "Gate", "GateSettings"]
+__all__ = ["METRICS", "Checkpoint", "Gate", "GateSettings"]
+
+METRICS = ("reward", "f1")
 
 
 @dataclass(frozen=True)
@@ -28,10 +35,14 @@ class GateSettings:
     """Global GRPO step (over the whole curriculum) at which the comparison is made."""
     eval_every: int = 25
     """Evaluate and checkpoint every this many GRPO steps."""
+    metric: str = "reward"
+    """What the gate ranks checkpoints by: `reward` (env binary reward) or `f1` (decision F1)."""
 
     def __post_init__(self) -> None:
         if self.by_step < 1 or self.eval_every < 1:
             raise ValueError("gate.by_step and gate.eval_every must be >= 1")
+        if self.metric not in METRICS:
+            raise ValueError(f"gate.metric must be one of {', '.join(METRICS)}, not {self.metric!r}")
 
 
 @dataclass(frozen=True)
@@ -41,7 +52,10 @@ class Checkpoint:
     name: str
     step: int
     score: float
+    """Validation reward: the env's binary reward (right decision *and* cited evidence), which the gate ranks by."""
     path: str
+    f1: float | None = None
+    """Decision F1 on the same turns (the held-out headline), recorded beside the score, not ranked by."""
 
 
 @dataclass
@@ -54,29 +68,49 @@ class Gate:
     decision: str = "pending"
     reason: str = ""
 
+    @classmethod
+    def replay(cls, settings: GateSettings, baseline: Checkpoint, history: list[Checkpoint]) -> Gate:
+        """The gate `settings` give on checkpoints already recorded (a resumed run, perhaps re-configured).
+
+        Training that went on past a step where these settings would have stopped is not undone: its
+        later checkpoints stay candidates for `best`, and the reason says where the stop would have been.
+        """
+        gate = cls(settings, baseline)
+        for ckpt in history:
+            gate.record(ckpt)
+        return gate
+
+    def value(self, ckpt: Checkpoint) -> float:
+        """`ckpt`'s figure under the gate's metric."""
+        if self.settings.metric == "reward":
+            return ckpt.score
+        if ckpt.f1 is None:
+            raise ValueError(f"checkpoint {ckpt.name} has no validation F1 recorded: gate.metric f1 needs it")
+        return ckpt.f1
+
     def record(self, ckpt: Checkpoint) -> bool:
         """Add a GRPO checkpoint's score; True means training must stop now."""
         self.history.append(ckpt)
         if self.decision != "pending" or ckpt.step < self.settings.by_step:
             return False
-        best_grpo = max(c.score for c in self.history)
-        need = self.baseline.score + self.settings.margin
-        if best_grpo < need:
+        what = "reward" if self.settings.metric == "reward" else "decision F1"
+        best_grpo = max(self.value(c) for c in self.history)
+        sft, margin = self.value(self.baseline), self.settings.margin
+        if best_grpo < sft + margin:
             self.decision = "aborted"
-            self.reason = (f"at step {ckpt.step} the best GRPO validation reward {best_grpo:.3f} did not reach "
-                           f"SFT {self.baseline.score:.3f} + margin {self.settings.margin:.3f} = {need:.3f}")
+            self.reason = (f"at step {ckpt.step} the best GRPO validation {what} {best_grpo:.3f} did not reach "
+                           f"SFT {sft:.3f} + margin {margin:.3f} = {sft + margin:.3f}")
             return True
         self.decision = "passed"
-        self.reason = (f"at step {ckpt.step} GRPO reached {best_grpo:.3f} >= SFT {self.baseline.score:.3f} "
-                       f"+ margin {self.settings.margin:.3f}")
+        self.reason = f"at step {ckpt.step} GRPO's validation {what} reached {best_grpo:.3f} >= SFT {sft:.3f} + margin {margin:.3f}"
         return False
 
     @property
     def best(self) -> Checkpoint:
-        """Highest score; ties go to the earlier checkpoint (SFT first), the cheaper claim."""
+        """Highest figure under the metric; ties go to the earlier checkpoint (SFT first), the cheaper claim."""
         best = self.baseline
         for c in self.history:
-            if c.score > best.score:
+            if self.value(c) > self.value(best):
                 best = c
         return best
 

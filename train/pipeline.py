@@ -12,6 +12,7 @@ import json
 import platform
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -132,13 +133,30 @@ def _cpu_seconds() -> float:
     return round(ru.ru_utime + ru.ru_stime, 1)
 
 
-def _load_gate(path: Path) -> Gate | None:
+def _load_gate(path: Path, settings: GateSettings, log: Log) -> Gate | None:
+    """A resumed run's gate: its recorded checkpoints, decided again under the recipe's `settings`."""
     if not path.exists():
         return None
     g = json.loads(path.read_text(encoding="utf-8"))
-    gate = Gate(GateSettings(**g["settings"]), Checkpoint(**g["sft"]), [Checkpoint(**c) for c in g["grpo"]],
-                g["decision"], g["reason"])
+    gate = Gate.replay(settings, Checkpoint(**g["sft"]), [Checkpoint(**c) for c in g["grpo"]])
+    if g["settings"] != asdict(settings):
+        log(f"gate: settings changed since {path} was written ({g['settings']} -> {asdict(settings)}); "
+            f"decided again on its recorded checkpoints: {gate.decision} (was {g['decision']})")
     return gate
+
+
+def _invocations(previous: Path, this: dict[str, Any]) -> dict[str, Any]:
+    """Every invocation of a resumed run, oldest first, and their total: a resume reuses the earlier
+    invocations' stages and evals, so its own wall time alone would understate what the run cost."""
+    if not previous.exists():
+        return {}
+    before = json.loads(previous.read_text(encoding="utf-8"))
+    runs = before.get("invocations") or [{k: before.get(k) for k in _INVOCATION_KEYS}]
+    runs = [*runs, {k: this[k] for k in _INVOCATION_KEYS}]
+    return {"invocations": runs, "wall_s_total": round(sum(float(r["wall_s_this_invocation"] or 0) for r in runs), 1)}
+
+
+_INVOCATION_KEYS = ("machine", "timings_s", "wall_s_this_invocation", "cpu_s_this_invocation")
 
 
 def run_pipeline(recipe: Recipe, out: str | Path, *, dry_run: bool = False, log: Log = print,
@@ -190,8 +208,9 @@ def run_pipeline(recipe: Recipe, out: str | Path, *, dry_run: bool = False, log:
     init_b = current
     sft = stage("B", lambda: run_sft(ctx, "B", init_b, recipe.stage_b))
     gate_path = out / "gate.json"
-    gate = _load_gate(gate_path) or Gate(GateSettings(recipe.gate.margin, recipe.gate.by_step, recipe.gate.eval_every),
-                                         Checkpoint("sft", 0, sft["val_after"], sft["model_dir"]))
+    settings = GateSettings(recipe.gate.margin, recipe.gate.by_step, recipe.gate.eval_every, recipe.gate.metric)
+    gate = _load_gate(gate_path, settings, log) or Gate(settings, Checkpoint(
+        "sft", 0, sft["val_after"], sft["model_dir"], sft.get("val_after_detail", {}).get("f1")))
     current = sft["model_dir"]
     offset = 0
     for tier in recipe.curriculum:
@@ -207,14 +226,15 @@ def run_pipeline(recipe: Recipe, out: str | Path, *, dry_run: bool = False, log:
     restored = gate.restore(out / "adapter")
     write_json(gate_path, gate.summary())
     _write_meta(recipe, out / "adapter")
-    log(f"gate: {gate.decision} — {gate.reason}; restored {restored.name} ({restored.score:.3f}) to {out / 'adapter'}")
+    log(f"gate: {gate.decision} — {gate.reason}; restored {restored.name} ({gate.settings.metric} "
+        f"{gate.value(restored):.3f}) to {out / 'adapter'}")
     evals: dict[str, Any] = {}
     if not skip_eval:
         from sentinel_guard.train.eval_run import evaluate_adapter
 
         t0 = time.perf_counter()
         evals = {"gate_choice": evaluate_adapter(recipe, str(out / "adapter"), base, log=log, name=restored.name,
-                                                 reuse=True)}
+                                                 records=out / "evals")}
         timings["eval_gate_choice"] = round(time.perf_counter() - t0, 1)
         last = gate.history[-1] if gate.history else None  # the last GRPO checkpoint, shown when not chosen
         for label, model_dir, wanted in (("sft", sft["model_dir"], recipe.eval.compare_sft),
@@ -230,7 +250,7 @@ def run_pipeline(recipe: Recipe, out: str | Path, *, dry_run: bool = False, log:
                 t0 = time.perf_counter()
                 evals[label] = evaluate_adapter(recipe, model_dir, base, log=log,
                                                 name=last.name if label == "grpo_last" and last else label,
-                                                suites=recipe.eval.compare_suites, reuse=True)
+                                                suites=recipe.eval.compare_suites, records=out / "evals")
                 timings[f"eval_{label}"] = round(time.perf_counter() - t0, 1)
                 write_json(record, evals[label])
         if len(evals) == 1:
@@ -243,6 +263,7 @@ def run_pipeline(recipe: Recipe, out: str | Path, *, dry_run: bool = False, log:
         "wall_s_this_invocation": round(time.perf_counter() - t_start, 1),
         "cpu_s_this_invocation": _cpu_seconds(),
     }
+    summary |= _invocations(out / "run_summary.json", summary)
     write_json(out / "run_summary.json", summary)
     plot_curves({k: v.get("log_history", []) for k, v in stages.items()}, out / "curves.png",
                 [(0, gate.baseline.score)] + [(c.step, c.score) for c in gate.history])

@@ -85,6 +85,8 @@ class GateSpec(_Strict):
     eval_every: int = Field(25, ge=1)
     val_turns: int = Field(48, ge=1)
     """Validation overseer turns scored per checkpoint."""
+    metric: Literal["reward", "f1"] = "reward"
+    """What the gate ranks by: env binary reward (decision and cited evidence) or decision F1."""
     score_base: bool = True
     """Score the untrained base on validation before the first stage (false saves its generations on CPU)."""
 

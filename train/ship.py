@@ -88,10 +88,13 @@ def model_card(summary: dict[str, Any], baselines: dict[str, dict[str, Any]] | N
         "- Stages: " + "; ".join(f"{k}: {v.get('steps')} steps, {v.get('wall_s')} s, val reward "
                                    f"{v.get('val_before')} → {v.get('val_after')}" for k, v in stages.items()),
         f"- Gate: **{gate.get('decision')}** — {gate.get('reason')}; shipped checkpoint: `{chosen}`",
+        *_validation_line(gate, summary["data"]["val_rows"]),
         f"- Wall times (s): {json.dumps(t)}; whole invocation {summary.get('wall_s_this_invocation')} s, "
         f"CPU {summary.get('cpu_s_this_invocation')} s"
         + (f"; all stages of the recipe: {summary['wall_s_total']} s" if "wall_s_total" in summary else ""),
-        *([f"- Invocations: {summary['invocations']}"] if summary.get("invocations") else []),
+        *(["- Invocations (a resumed run reuses what earlier ones finished): " + "; ".join(
+            f"{i}: {r['wall_s_this_invocation']} s wall, {r['cpu_s_this_invocation']} s CPU, {json.dumps(r['timings_s'])}"
+            for i, r in enumerate(summary["invocations"], 1))] if summary.get("invocations") else []),
         f"- Machine: {summary.get('machine')}",
         "",
         "## Held-out figures (env eval, fail-closed parse failures)",
@@ -116,6 +119,7 @@ def model_card(summary: dict[str, Any], baselines: dict[str, dict[str, Any]] | N
             if suite == "v2":
                 lines += [_baseline_row(rep) for rep in baselines.values()]
     lines += _margin_note(gc.get("v2"), baselines)
+    lines += _ranking_note(ev, chosen)
     zs = (ev.get("zero_shot") or {}).get("v2") or {}
     if zs and zs.get("decisions") and set(zs.get("decision_counts") or {}) == {"approve"}:
         lines += ["", "The zero-shot base approves every call: asked for a verdict it agrees with the agent, and an "
@@ -148,6 +152,32 @@ def model_card(summary: dict[str, Any], baselines: dict[str, dict[str, Any]] | N
         "",
     ]
     return "\n".join(lines)
+
+
+def _validation_line(gate: dict[str, Any], turns: int) -> list[str]:
+    """Each checkpoint the gate scored: the reward it ranks by and the decision F1 beside it."""
+    ckpts = [c for c in [gate.get("sft"), *(gate.get("grpo") or [])] if c]
+    if not ckpts:
+        return []
+    parts = [f"`{c['name']}` reward {c['score']}" + (f", F1 {c['f1']}" if c.get("f1") is not None else "")
+             for c in ckpts]
+    ranked = "decision F1" if (gate.get("settings") or {}).get("metric") == "f1" else "reward"
+    return [f"- Validation ({turns} training-split turns; reward = right decision *and* cited evidence, the env's "
+            f"binary reward; F1 = decisions only; the gate ranks by {ranked}): " + "; ".join(parts)]
+
+
+def _ranking_note(ev: dict[str, Any], chosen: str) -> list[str]:
+    """Said when a checkpoint the gate passed over scored higher on the held-out subset than its choice."""
+    mine = ((ev.get("gate_choice") or {}).get("v2") or {}).get("f1")
+    notes = []
+    for label in ("sft", "grpo_last"):
+        other = (ev.get(label) or {}).get("v2") or {}
+        if mine is not None and other.get("f1") is not None and other["f1"] > mine:
+            notes.append(f"`{other.get('overseer', label)}` scored higher on the held-out subset ({other['f1']:.3f}) "
+                         f"than the gate's choice `{chosen}` ({mine:.3f}). The gate sees only validation turns from the "
+                         "training split, where the order was the other way; shipping its choice anyway keeps the "
+                         "held-out subset a test, not a second validation set.")
+    return ["", *notes] if notes else []
 
 
 def _baselines(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -79,11 +79,19 @@ def _score(ctx: RunContext, model: Any, tok: Any, model_dir: str | Path | None =
     return result
 
 
+def _step_key(stage: str, step: int) -> str:
+    """Where the gate's score of a stage's weights after `step` steps is kept, so the stage's end reuses it."""
+    return f"{stage}@step{step}"
+
+
 def _finish(ctx: RunContext, name: str, trainer: Any, before: dict[str, Any], t0: float,
             extra: dict[str, Any] | None = None) -> dict[str, Any]:
     from sentinel_guard.train.modeling import save_policy
 
     model_dir = save_policy(trainer.model, trainer.processing_class, ctx.stage_dir(name) / "model")
+    gated = ctx.scores.get(_step_key(name, trainer.state.global_step))  # the gate just scored these weights
+    if gated is not None:
+        ctx.scores[str(model_dir)] = gated
     after = _score(ctx, trainer.model, trainer.processing_class, model_dir)
     record = {"stage": name, "status": "done", "steps": trainer.state.global_step,
               "wall_s": round(time.perf_counter() - t0, 1), "val_before": before["reward"],
@@ -132,9 +140,9 @@ _NOT_SCORED: dict[str, Any] = {"reward": float("nan"), "n": 0, "parse_failures":
 class _GateCallback(TrainerCallback):
     """Every `eval_every` GRPO steps: checkpoint, score on validation, ask the gate; stop on abort."""
 
-    def __init__(self, ctx: RunContext, gate: Gate, step_offset: int) -> None:
+    def __init__(self, ctx: RunContext, gate: Gate, step_offset: int, stage: str) -> None:
         super().__init__()
-        self.ctx, self.gate, self.offset = ctx, gate, step_offset
+        self.ctx, self.gate, self.offset, self.stage = ctx, gate, step_offset, stage
         self.trainer: Any = None
 
     def on_step_end(self, args: Any, state: Any, control: Any, **_: Any) -> Any:
@@ -145,8 +153,9 @@ class _GateCallback(TrainerCallback):
 
         path = save_policy(self.trainer.model, self.trainer.processing_class,
                            self.ctx.out / "checkpoints" / f"grpo-step{step}")
-        score = _score(self.ctx, self.trainer.model, self.trainer.processing_class)
-        stop = self.gate.record(Checkpoint(f"grpo-step{step}", step, score["reward"], str(path)))
+        score = _score(self.ctx, self.trainer.model, self.trainer.processing_class,
+                       _step_key(self.stage, state.global_step))
+        stop = self.gate.record(Checkpoint(f"grpo-step{step}", step, score["reward"], str(path), score.get("f1")))
         write_json(self.ctx.out / "gate.json", self.gate.summary())  # survives a crash mid-tier
         if stop:
             control.should_training_stop = True
@@ -173,7 +182,7 @@ def run_grpo(ctx: RunContext, name: str, init: str | Path, stage: dict[str, Any]
     model = load_policy(ctx.recipe, ctx.base, init)
     t0 = time.perf_counter()
     before = _score(ctx, model, tok, init)
-    cb = _GateCallback(ctx, gate, step_offset) if gate is not None else None
+    cb = _GateCallback(ctx, gate, step_offset, name) if gate is not None else None
     trainer = GRPOTrainer(model=model, args=cfg, train_dataset=Dataset.from_list(rows), processing_class=tok,
                           reward_funcs=env_reward, environment_factory=ENVIRONMENTS[cfg.environment], callbacks=[cb] if cb else None)
     if cb is not None:

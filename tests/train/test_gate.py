@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,46 @@ def test_gate_decides_once(tmp_path: Path) -> None:
 def test_gate_settings_validated() -> None:
     with pytest.raises(ValueError, match="by_step"):
         GateSettings(by_step=0)
+    with pytest.raises(ValueError, match=r"gate\.metric must be one of reward, f1"):
+        GateSettings(metric="accuracy")
+
+
+def _both(tmp: Path, name: str, step: int, reward: float, f1: float | None) -> Checkpoint:
+    return replace(_ckpt(tmp, name, step, reward), f1=f1)
+
+
+@pytest.mark.parametrize(("metric", "decision", "restored"), [
+    # The 4 December run: a tie on reward (5 of 32 turns right *and* cited), apart on decisions.
+    ("reward", "aborted", "sft"),
+    ("f1", "passed", "g4"),
+])
+def test_gate_ranks_by_its_metric(tmp_path: Path, metric: str, decision: str, restored: str) -> None:
+    gate = Gate(GateSettings(margin=0.05, by_step=4, eval_every=4, metric=metric),
+                _both(tmp_path, "sft", 0, 0.1562, 0.6452))
+    gate.record(_both(tmp_path, "g4", 4, 0.1562, 0.7895))
+    assert (gate.decision, gate.best.name) == (decision, restored)
+    assert ("decision F1" in gate.reason) == (metric == "f1")
+
+
+def test_replay_decides_again_under_new_settings(tmp_path: Path) -> None:
+    """A resumed run's recorded checkpoints, re-decided: the same verdict as a gate that ran with them."""
+    sft, g4 = _both(tmp_path, "sft", 0, 0.16, 0.65), _both(tmp_path, "g4", 4, 0.16, 0.79)
+    first = Gate(GateSettings(margin=0.06, by_step=4, eval_every=4), sft)
+    first.record(g4)
+    saved = first.summary()
+    settings = GateSettings(margin=0.05, by_step=4, eval_every=4, metric="f1")
+    again = Gate.replay(settings, Checkpoint(**saved["sft"]), [Checkpoint(**c) for c in saved["grpo"]])
+    fresh = Gate(settings, sft)
+    fresh.record(g4)
+    assert (first.decision, again.decision) == ("aborted", "passed")
+    assert again.summary() == fresh.summary()
+
+
+def test_f1_metric_needs_recorded_f1(tmp_path: Path) -> None:
+    gate = Gate(GateSettings(by_step=2, eval_every=2, metric="f1"), _ckpt(tmp_path, "sft", 0, 0.5))
+    with pytest.raises(ValueError, match="checkpoint sft has no validation F1"):
+        gate.record(_both(tmp_path, "g2", 2, 0.5, 0.7))
+
+
+def test_checkpoints_written_before_f1_still_load() -> None:
+    assert Checkpoint(**{"name": "sft", "step": 0, "score": 0.5, "path": "x"}).f1 is None

@@ -35,10 +35,35 @@ SMOKE = {
 CONTRACT = {"f1", "precision", "recall", "f1_ci95", "parse_failures", "decisions", "decision_counts", "per_task"}
 
 
+VALIDATION_PASSES: list[int] = []
+"""How many validation turns each `score_rows` call of the run scored (filled by the fixture)."""
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    from sentinel_guard.train import evaluate
+
     out = tmp_path_factory.mktemp("smol-run")
-    return out, run_pipeline(load_recipe("smol-cpu", SMOKE), out, log=lambda _m: None)
+    real = evaluate.score_rows
+
+    def counted(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        VALIDATION_PASSES.append(len(args[2]))
+        return real(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(evaluate, "score_rows", counted)
+        return out, run_pipeline(load_recipe("smol-cpu", SMOKE), out, log=lambda _m: None)
+
+
+def test_each_checkpoint_is_validated_once(run: tuple[Path, dict[str, Any]]) -> None:
+    """SFT's score serves as GRPO's starting score, and the gate's score of the last step as the stage's end."""
+    _, summary = run
+    assert VALIDATION_PASSES == [2, 2]  # SFT after training, GRPO at its one (gated, final) step
+    grpo, gate = summary["stages"]["C-action_screen"], summary["gate"]
+    assert grpo["val_after"] == gate["grpo"][-1]["score"]
+    assert grpo["val_after_detail"]["f1"] == gate["grpo"][-1]["f1"]
+    assert gate["sft"]["f1"] == summary["stages"]["B"]["val_after_detail"]["f1"]
+    assert set(grpo["val_after_detail"]["confusion"]) == {"tp", "fp", "tn", "fn"}
 
 
 def test_every_stage_ran_on_the_real_base(run: tuple[Path, dict[str, Any]]) -> None:

@@ -110,3 +110,18 @@ def test_a_stage_runs_alone_from_the_cli(run: tuple[Path, dict], tmp_path: Path)
     record = json.loads((tmp_path / "stages" / "B" / "stage.json").read_text())
     assert record["status"] == "done" and record["steps"] == 2
     assert "stage B: 2 steps" in proc.stdout
+
+
+def test_rerun_with_new_gate_settings_decides_again_without_retraining(run: tuple[Path, dict], tmp_path: Path) -> None:
+    """The gate's verdict follows the recipe on a resumed run: decided again on the recorded checkpoints."""
+    import shutil
+
+    out, summary = run
+    copy = tmp_path / "run"
+    shutil.copytree(out, copy)
+    logged: list[str] = []
+    again = run_pipeline(load_recipe("tiny-cpu", {**REDUCED, "eval.suites": ["v2"], "gate.margin": -10.0}), copy,
+                         log=logged.append)
+    assert {n: r["wall_s"] for n, r in again["stages"].items()} == {n: r["wall_s"] for n, r in summary["stages"].items()}
+    assert (summary["gate"]["decision"], again["gate"]["decision"]) == ("aborted", "passed")
+    assert any("settings changed" in line and "passed (was aborted)" in line for line in logged)

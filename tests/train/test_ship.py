@@ -67,6 +67,24 @@ def test_model_card_compares_with_baselines_on_the_same_decisions(model_ci: list
     assert verdict in card
 
 
+@pytest.mark.parametrize(("sft_f1", "metric", "noted", "ranked_by"), [
+    (0.625, "f1", True, "the gate ranks by decision F1"),    # the 4 December run: SFT higher on held-out
+    (0.300, "reward", False, "the gate ranks by reward"),
+])
+def test_model_card_says_when_the_gate_passed_over_a_better_held_out_score(
+        sft_f1: float, metric: str, noted: bool, ranked_by: str) -> None:
+    summary = _summary("schema", {"approve": 60})
+    summary["gate"] |= {"settings": {"metric": metric}, "restored": {"name": "grpo-step4"},
+                        "sft": {"name": "sft", "score": 0.16, "f1": 0.65},
+                        "grpo": [{"name": "grpo-step4", "score": 0.16, "f1": 0.79}]}
+    summary["eval"] = {"gate_choice": {"v2": _report(0.554, {"approve": 18, "block": 42}, "grpo-step4")},
+                       "sft": {"v2": _report(sft_f1, {"approve": 22, "block": 38}, "sft")}}
+    card = model_card(summary)
+    assert ("`sft` scored higher on the held-out subset (0.625) than the gate's choice `grpo-step4` (0.554)"
+            in card) == noted
+    assert ranked_by in card and "`grpo-step4` reward 0.16, F1 0.79" in card
+
+
 def test_builtin_baselines_match_the_env_harness() -> None:
     """The card's baselines are the harness's own episodes: naive never stops, so it scores 0 on any subset."""
     from sentinel_guard.env.evaluate import run_episode
