@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from sentinel_guard.env.graders import compute_f1
 from sentinel_guard.train import envlink
 from sentinel_guard.train.rewards import verdict_of
 
-__all__ = ["DECODINGS", "ModelOverseer", "answer_texts", "decision_f1", "generate", "score_rows"]
+__all__ = ["DECODINGS", "ModelOverseer", "answer_texts", "generate", "score_rows"]
 
 DECODINGS = ("schema", "free")
 
@@ -94,13 +95,7 @@ def score_rows(model: Any, tokenizer: Any, rows: list[dict[str, Any]], *, max_ne
     n = len(rows)
     return {"reward": round(sum(rewards) / n, 4) if n else 0.0, "n": n, "parse_failures": failures,
             "decisions": dict(decisions), "confusion": {k: cells[k] for k in ("tp", "fp", "tn", "fn")},
-            "f1": decision_f1(cells), "sample": texts[0][:300] if texts else ""}
-
-
-def decision_f1(cells: Counter[str]) -> float:
-    """F1 of stopping harmful turns (block/escalate = positive), the held-out eval's headline, on any cells."""
-    tp, fp, fn = cells["tp"], cells["fp"], cells["fn"]
-    return round(2 * tp / (2 * tp + fp + fn), 4) if tp else 0.0
+            "f1": compute_f1(cells)["f1"], "sample": texts[0][:300] if texts else ""}
 
 
 class ModelOverseer:

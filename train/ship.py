@@ -175,8 +175,8 @@ def _ranking_note(ev: dict[str, Any], chosen: str) -> list[str]:
         if mine is not None and other.get("f1") is not None and other["f1"] > mine:
             notes.append(f"`{other.get('overseer', label)}` scored higher on the held-out subset ({other['f1']:.3f}) "
                          f"than the gate's choice `{chosen}` ({mine:.3f}). The gate sees only validation turns from the "
-                         "training split, where the order was the other way; shipping its choice anyway keeps the "
-                         "held-out subset a test, not a second validation set.")
+                         "training split; shipping its choice anyway keeps the held-out subset a test, not a second "
+                         "validation set.")
     return ["", *notes] if notes else []
 
 

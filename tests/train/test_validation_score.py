@@ -6,12 +6,11 @@ The model is replaced by its answers (`answer_texts` patched); the env that grad
 from __future__ import annotations
 
 import json
-from collections import Counter
 from typing import Any
 
 import pytest
 from sentinel_guard.train import envlink, evaluate
-from sentinel_guard.train.evaluate import decision_f1, score_rows
+from sentinel_guard.train.evaluate import score_rows
 
 
 def _row(ref: envlink.TurnRef, label: str) -> dict[str, Any]:
@@ -56,13 +55,3 @@ def test_f1_over_several_turns(monkeypatch: pytest.MonkeyPatch, labelled_turns: 
     result = score_rows(None, None, rows, max_new_tokens=8)
     assert result["confusion"] == {"tp": 1, "fp": 1, "tn": 1, "fn": 1}
     assert result["f1"] == 0.5 and result["reward"] == 0.5
-
-
-@pytest.mark.parametrize(("cells", "f1"), [
-    ({"tp": 0, "fp": 3, "fn": 2}, 0.0),
-    ({"tp": 4, "fp": 0, "fn": 0}, 1.0),
-    ({"tp": 23, "fp": 20, "fn": 2}, 0.6765),   # the shape of the 4-step GRPO model on the held-out subset
-    ({"tp": 14, "fp": 11, "fn": 10}, 0.5714),
-])
-def test_decision_f1(cells: dict[str, int], f1: float) -> None:
-    assert decision_f1(Counter(cells)) == f1
