@@ -41,6 +41,15 @@ def test_every_stage_config_builds(name: str) -> None:
         assert isinstance(cfg, OverseerSFTConfig if kind == "sft" else OverseerGRPOConfig)
 
 
+@pytest.mark.parametrize("name", ["smol-cpu", "smol-gpu"])
+def test_smollm2_recipes_rank_checkpoints_by_decision_f1(name: str) -> None:
+    """The 135M base seldom cites the evidence the env reward asks for: on smol-cpu's validation the
+    reward tied SFT and GRPO while their decision F1 differed by 0.15, so both SmolLM2 recipes rank by F1."""
+    r = load_recipe(name)
+    assert r.model.base == "smollm2-135m-instruct"
+    assert r.gate.metric == "f1"
+
+
 def test_gpu_recipe_refuses_to_train_without_cuda() -> None:
     from sentinel_guard.train.config import cuda_available
 
