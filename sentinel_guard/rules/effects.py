@@ -1,7 +1,18 @@
-"""Does a tool call only read, or does it change something? Judged from the tool's name and args.
+"""Does a tool call only read, or does it change something? Judged from the words of the tool's name.
 
 Used where the answer changes how cautious to be (an unknown read is approved, an unknown write
 flagged; a call made after reading injected text is escalated only if it has side effects).
+
+Tool names come in two conventions, and both are common in agent toolkits and MCP servers:
+verb first (`get_weather`, `searchRepos`) and noun first or service-prefixed (`web_search`,
+`brave_web_search`, `github_search_repositories`, `user_get`, `mcp__fs__read_file`). The name is
+split into words (snake, camel, kebab; a namespace before `.`, `/`, `:` or `__` is dropped) and
+cut into clauses at `and`, `or` and `then` (`get_or_create_user` is two). In each clause the
+first word that is a verb decides: a read verb (`search`, `list`, `fetch`...) reads, a verb that
+changes something (`create`, `send`, `delete`, `run`, `order`...) writes. Words that are also
+objects or other actions (`open` in `door_open`, `print` in `document_print`, `status`, `log`,
+`ping`) count as read verbs only when they open the clause. The name reads when every clause
+reads; a name with no verb the lexicon knows is a write, never approved as a read.
 """
 
 from __future__ import annotations
@@ -11,7 +22,7 @@ from enum import Enum
 
 from sentinel_guard.types import ToolCall
 
-__all__ = ["Effect", "classify_effect"]
+__all__ = ["Effect", "classify_effect", "tool_words"]
 
 
 class Effect(str, Enum):
@@ -19,21 +30,63 @@ class Effect(str, Enum):
     WRITE = "write"
 
 
-_READ_VERBS = re.compile(
-    r"^(get|list|search|find|read|fetch|query|lookup|look_up|describe|show|view|check|count|stat|head|"
-    r"download|browse|inspect|summari[sz]e|explain|translate|calculate|compute|retrieve|load|open|preview|"
-    r"whoami|ping|status|echo|print|diff|grep|cat|ls|tail|log|logs|watch|validate|verify|test|dry_run)"
-    r"(?:_|$|[A-Z])",
-    re.IGNORECASE,
-)
+_READ_ANYWHERE = frozenset({
+    "get", "list", "search", "find", "read", "fetch", "query", "lookup", "describe", "show", "view", "retrieve",
+    "inspect", "preview", "browse", "summarize", "summarise", "explain", "translate", "calculate", "compute",
+    "validate", "verify", "whoami"})
+"""Read verbs that are the clause's verb wherever they sit (`web_search`, `user_get`)."""
+_READ_FIRST = _READ_ANYWHERE | frozenset({
+    "check", "count", "stat", "head", "download", "load", "open", "ping", "status", "echo", "print", "diff", "grep",
+    "cat", "ls", "tail", "log", "logs", "watch", "test", "dry", "look"})
+"""Read verbs only when they open a clause (`open_file`, `print_report`, `dry_run`): later in a name
+they are usually the object or another action (`door_open`, `document_print`, `order_status`)."""
+_CHANGES = frozenset({
+    "create", "add", "make", "insert", "upsert", "update", "set", "change", "modify", "edit", "put", "patch",
+    "write", "save", "store", "replace", "rename", "move", "copy", "append", "assign", "attach", "configure",
+    "rotate", "apply", "import", "sync", "mark", "tag", "label", "enable", "register", "grant", "elevate", "promote",
+    "delete", "del", "drop", "destroy", "wipe", "purge", "remove", "rm", "truncate", "terminate", "erase", "nuke",
+    "reset", "revoke", "deprovision", "decommission", "disable", "deactivate", "ban", "clear", "flush", "kill",
+    "cancel", "archive", "restore", "rollback", "revert", "format", "unlink", "detach", "uninstall",
+    "send", "post", "publish", "share", "upload", "forward", "reply", "notify", "email", "mail", "sms", "tweet",
+    "comment", "invite", "submit", "broadcast", "push", "commit", "merge", "approve", "reject", "sign",
+    "pay", "transfer", "buy", "sell", "purchase", "order", "book", "refund", "charge", "withdraw", "deposit",
+    "subscribe", "unsubscribe",
+    "run", "exec", "execute", "eval", "invoke", "call", "trigger", "launch", "spawn", "start", "stop", "restart",
+    "reboot", "shutdown", "deploy", "install", "scale", "provision", "migrate", "mount", "unmount", "schedule",
+    "lock", "unlock", "close", "login", "logout", "follow", "like"})
+"""Verbs that change something (create, destroy, send, pay, run): the clause they decide writes."""
+_CLAUSE_BREAKS = frozenset({"and", "or", "then"})
+_NAMESPACE = re.compile(r"^.*(?:\.|/|:|__)")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+def tool_words(name: str) -> list[str]:
+    """`brave__webSearch` → ['web', 'search']: the words of a tool name, namespace dropped, in order."""
+    local = _NAMESPACE.sub("", name) or name
+    return [w for w in _SPLIT.split(_CAMEL.sub("_", local).lower()) if w]
 
 
 def classify_effect(call: ToolCall) -> Effect:
-    """READ when the tool name starts with a read verb (`get_`, `search_`, `list_` ...), else WRITE."""
+    """READ when the tool's name says it only reads (see the module doc), else WRITE."""
     return _effect_of(call.tool)
 
 
 def _effect_of(tool: str) -> Effect:
-    """`classify_effect` by tool name."""
-    name = tool.rsplit(".", 1)[-1]
-    return Effect.READ if _READ_VERBS.match(name) else Effect.WRITE
+    """`classify_effect` by tool name: READ only when every clause's verb is a read verb."""
+    clauses: list[list[str]] = [[]]
+    for word in tool_words(tool):
+        if word in _CLAUSE_BREAKS:
+            clauses.append([])
+        else:
+            clauses[-1].append(word)
+    return Effect.READ if all(_clause_reads(c) for c in clauses) else Effect.WRITE
+
+
+def _clause_reads(words: list[str]) -> bool:
+    for i, word in enumerate(words):
+        if word in _CHANGES:
+            return False
+        if word in _READ_ANYWHERE or (i == 0 and word in _READ_FIRST):
+            return True
+    return False
