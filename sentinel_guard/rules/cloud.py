@@ -11,6 +11,7 @@ import re
 
 from sentinel_guard.rules.base import rule
 from sentinel_guard.rules.facts import Facts
+from sentinel_guard.rules.read_only import reads_only, subcommand
 from sentinel_guard.rules.shell import operands
 from sentinel_guard.rules.shell_script import Cmd
 from sentinel_guard.types import Decision, Severity
@@ -53,7 +54,7 @@ def _resource_kind(word: str) -> str:
 def kube_delete_data(f: Facts) -> str | None:
     """kubectl delete of namespaces, volumes, secrets, nodes, stateful sets, or `--all`."""
     for cmd in f.cmds:
-        if cmd.name not in ("kubectl", "oc") or "delete" not in cmd.args[:3]:
+        if cmd.name not in ("kubectl", "oc") or subcommand(cmd) != "delete":
             continue
         pos = _positional(cmd)
         after = pos[pos.index("delete") + 1:] if "delete" in pos else []
@@ -67,7 +68,7 @@ def kube_delete_data(f: Facts) -> str | None:
 def kube_delete_workload(f: Facts) -> str | None:
     """kubectl delete of deployments, services, jobs and other workloads (outage until recreated)."""
     for cmd in f.cmds:
-        if cmd.name not in ("kubectl", "oc") or "delete" not in cmd.args[:3]:
+        if cmd.name not in ("kubectl", "oc") or subcommand(cmd) != "delete":
             continue
         pos = _positional(cmd)
         after = pos[pos.index("delete") + 1:] if "delete" in pos else []
@@ -80,7 +81,7 @@ def kube_delete_workload(f: Facts) -> str | None:
 def kube_delete_pod(f: Facts) -> str | None:
     """kubectl delete pod: the controller recreates it, but in-flight work is lost."""
     for cmd in f.cmds:
-        if cmd.name in ("kubectl", "oc") and "delete" in cmd.args[:3]:
+        if cmd.name in ("kubectl", "oc") and subcommand(cmd) == "delete":
             pos = _positional(cmd)
             after = pos[pos.index("delete") + 1:] if "delete" in pos else []
             if after and _resource_kind(after[0]) in ("pod", "pods", "po"):
@@ -93,11 +94,21 @@ def kube_delete_pod(f: Facts) -> str | None:
 def kube_scale_zero(f: Facts) -> str | None:
     """Scaling a workload to zero replicas (an outage by another name)."""
     for cmd in f.cmds:
-        if cmd.name in ("kubectl", "oc") and "scale" in cmd.args[:3]:
+        if cmd.name in ("kubectl", "oc") and subcommand(cmd) == "scale":
             text = " ".join(cmd.args)
             if re.search(r"--replicas(?:=|\s+)0\b", text):
                 return f"kubectl scale {' '.join(_positional(cmd)[1:3])} to 0 replicas stops the service."
     return None
+
+
+def _execs_a_read(cmd: Cmd) -> bool:
+    """`kubectl exec pod -- ls /data`: the command run in the pod only reads (it is judged on its own too)."""
+    args = list(cmd.args)
+    inner = args[args.index("--") + 1:] if "--" in args else []
+    if not inner:
+        return False
+    name = inner[0].rsplit("/", 1)[-1].lower()
+    return reads_only(frozenset({name}), [Cmd(tuple(inner), name=name)])
 
 
 @rule("kube.disrupt", F, Severity.MEDIUM, kinds=SH, programs=("kubectl", "oc"), env="disruption")
@@ -105,10 +116,12 @@ def kube_disrupt(f: Facts) -> str | None:
     """Draining/cordoning nodes, restarting rollouts, applying or patching live objects."""
     for cmd in f.cmds:
         if cmd.name in ("kubectl", "oc"):
-            verb = next((a for a in cmd.args if not a.startswith("-")), "")
+            verb = subcommand(cmd)
             if verb in ("drain", "cordon", "taint", "apply", "patch", "replace", "edit", "set", "rollout", "exec",
                         "annotate", "label", "create", "run", "expose", "autoscale"):
                 if verb == "rollout" and set(cmd.args) & {"status", "history"}:
+                    continue
+                if verb == "exec" and _execs_a_read(cmd):
                     continue
                 return f"kubectl {verb} changes live cluster state."
     return None

@@ -29,6 +29,7 @@ from sentinel_guard.rules import (  # noqa: F401 - importing the modules registe
 from sentinel_guard.rules.base import REGISTRY, Registry, Rule
 from sentinel_guard.rules.effects import Effect
 from sentinel_guard.rules.facts import Facts
+from sentinel_guard.rules.read_only import reads_only
 from sentinel_guard.types import Decision, RuleHit, Severity, ToolCall, Verdict
 
 __all__ = ["evaluate", "justification", "known_rules"]
@@ -43,13 +44,6 @@ _MONEY_TOKENS = frozenset({"transfer", "payment", "pay", "money", "wire", "trans
 _MONEY_KEYS = frozenset({"amount", "iban", "recipient_iban", "account", "account_number", "routing_number", "sum"})
 _FILE_KEYS = frozenset({"path", "file", "filename", "file_path", "filepath", "dest", "destination", "target",
                         "src", "source", "directory", "dir", "folder", "paths", "files"})
-_READ_ONLY_PROGRAMS = frozenset({"ls", "cat", "head", "tail", "grep", "egrep", "wc", "sort", "uniq", "cut", "tr",
-                                 "echo", "printf", "pwd", "whoami", "date", "df", "du", "free", "uptime", "ps",
-                                 "top", "find", "file", "stat", "which", "diff", "less", "more", "awk",
-                                 "column", "nl", "fold", "od", "md5sum", "sha1sum", "sha256sum", "dirname",
-                                 "basename", "readlink", "realpath", "env", "printenv", "id", "groups", "hostname",
-                                 "uname", "w", "who", "history", "zcat", "dig", "host", "ping", "kubectl", "git",
-                                 "tree", "jq", "true", "false", "test", "[", "mktemp", "seq", "paste", "xargs"})
 
 
 _SQL_TOOL_WORDS = frozenset({"sql", "query", "database", "db", "sqlite", "postgres", "mysql", "psql"})
@@ -225,7 +219,7 @@ def _no_hit(facts: Facts, kinds: list[str], programs: frozenset[str]) -> Verdict
     if "shell" in kinds and facts.shell_explicit:
         if any(script.errors for script in facts.scripts):
             return _SHELL_UNPARSED
-        if programs and programs <= _READ_ONLY_PROGRAMS:
+        if reads_only(programs, facts.cmds):
             return _SHELL_READ
         return _SHELL_UNMATCHED
     if "sql" in kinds and (facts.tokens & _SQL_TOOL_WORDS or facts.call.args.keys() & _SQL_ARG_KEYS):

@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 
 from sentinel_guard.analysis.transcript import Transcript, parse_transcript
 from sentinel_guard.policy import Policy
+from sentinel_guard.rules.cli_tools import cli_command
 from sentinel_guard.rules.context import detect_environment
 from sentinel_guard.rules.effects import Effect, classify_effect
 from sentinel_guard.rules.shell_parse import parse_script
@@ -137,7 +138,7 @@ class Facts:
             joined = " ".join(v for p, v in self.strings if _key(p) in _SHELL_KEYS or _key(p) in ("args", "argv"))
             if not joined:
                 joined = " ".join(v for _, v in self.strings)
-            texts.append(joined if joined.split(" ", 1)[0].lower() == cli else f"{cli} {joined}")
+            texts.append(joined if joined.split(" ", 1)[0].lower() == cli else cli_command(cli, self.call, joined))
             return texts
         args_list = self.call.args.get("args") or self.call.args.get("argv")
         for path, value in self.strings:

@@ -85,7 +85,7 @@ def destroy_work(f: Facts) -> str | None:
             return "git reset --hard discards uncommitted changes irrecoverably."
         if sub == "clean":
             flags = short_flags(Cmd(("clean", *cmd.args)))
-            if "f" in flags and ({"d", "x", "X"} & flags):
+            if ({"f", "--force"} & flags) and ({"d", "x", "X"} & flags):
                 return "git clean -fdx deletes untracked files and directories."
         if sub in ("filter-branch", "filter-repo"):
             return f"git {sub} rewrites the whole history."
