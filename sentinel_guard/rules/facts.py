@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 
 from sentinel_guard.analysis.transcript import Transcript, parse_transcript
 from sentinel_guard.policy import Policy
-from sentinel_guard.rules.cli_tools import cli_command
+from sentinel_guard.rules.cli_tools import cli_command, code_commands
 from sentinel_guard.rules.context import detect_environment
 from sentinel_guard.rules.effects import Effect, classify_effect
 from sentinel_guard.rules.shell_parse import parse_script
@@ -131,6 +131,8 @@ class Facts:
     def shell_texts(self) -> list[str]:
         """Argument strings that are shell commands: any string of a shell/CLI tool, or under a
         command-like key of any tool."""
+        if self.code_texts:
+            return self.code_texts
         cli = next((t for t in self.tokens if t in _CLI_TOOLS), None)
         shell_tool = bool(self.tokens & _SHELL_TOOLS) or cli is not None
         texts: list[str] = []
@@ -152,9 +154,14 @@ class Facts:
         return texts
 
     @_lazy
+    def code_texts(self) -> list[str]:
+        """A code tool's code as the shell command that runs it (`cli_tools.code_commands`)."""
+        return code_commands(self.call)
+
+    @_lazy
     def shell_explicit(self) -> bool:
         """True when the tool or the argument name says "command" (not only a command-like string)."""
-        return bool(self.tokens & _SHELL_TOOLS or self.tokens & _CLI_TOOLS) or any(
+        return bool(self.tokens & _SHELL_TOOLS or self.tokens & _CLI_TOOLS or self.code_texts) or any(
             _key(p) in _SHELL_KEYS for p, _ in self.strings)
 
     @_lazy
