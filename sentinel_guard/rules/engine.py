@@ -25,6 +25,7 @@ from sentinel_guard.rules import (  # noqa: F401 - importing the modules registe
     sql,
     structured,
     system,
+    web,
 )
 from sentinel_guard.rules.base import REGISTRY, Registry, Rule
 from sentinel_guard.rules.effects import Effect

@@ -31,8 +31,8 @@ with none of them cannot match, so the slow case-insensitive regex is skipped (n
 always runs it: Unicode case-folding, e.g. 'ſ' ~ 's', is beyond `str.lower`)."""
 
 
-def _secret_text(body: str) -> re.Match[str] | None:
-    """`_SECRET_TEXT.search(body)`, skipped when a cheap word check proves there is no match."""
+def secret_text(body: str) -> re.Match[str] | None:
+    """A password, key or token in `body` (`_SECRET_TEXT.search`; also read by `web`), skipped when a cheap word check proves there is no match."""
     if body.isascii():
         lowered = body.lower()
         if not any(needle in lowered for needle in _SECRET_NEEDLES):
@@ -83,7 +83,7 @@ def secret_in_body(f: Facts) -> str | None:
     if action_class(f.tool) not in ("send", "share", "invite") or not _outside_recipients(f):
         return None
     for body in _bodies(f):
-        match = _secret_text(body)
+        match = secret_text(body)
         if match:
             return f"Message carries a secret ('{match.group(0)[:24]}...') to a recipient the user did not name."
         leaked = _secret_from_output(f, body)

@@ -1,0 +1,66 @@
+"""HTTP in any tool call: the cloud instance metadata service, and secrets sent in a request.
+
+The metadata service (169.254.169.254 on AWS, Azure and GCP, `metadata.google.internal`, ECS's
+169.254.170.2, Alibaba's 100.100.100.200) hands out the machine's own cloud credentials to
+whoever asks from it, so a fetch of it is credential access however the call is spelled:
+`fetch(url=…)`, `requests_get`, `curl`, or `requests.get` inside Python code. A structured HTTP
+call (`requests_post`, `http_request(method="POST")`, a webhook) whose payload carries a
+password, private key or token goes to a host the user's instruction never named: the
+structured twin of `curl -d @~/.ssh/id_rsa`.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from sentinel_guard.rules.base import rule
+from sentinel_guard.rules.facts import Facts
+from sentinel_guard.rules.messaging import secret_text
+from sentinel_guard.types import Decision, Severity
+
+E = Decision.ESCALATE
+ANY = ("any",)
+
+_METADATA = re.compile(r"(?i)^(?:[a-z]+://)?(?:169\.254\.169\.254|169\.254\.170\.2|metadata\.google\.internal|"
+                       r"metadata|100\.100\.100\.200|\[fd00:ec2::254\])(?::\d+)?(?:/|$)")
+"""A URL (or curl's scheme-less host/path) of an instance metadata endpoint. Bare `metadata` is
+GCP's short name and only counts with a path (`http://metadata/computeMetadata/v1/`)."""
+_HTTP_WORDS = frozenset({"http", "https", "request", "requests", "webhook", "curl", "api", "rest", "post", "put",
+                         "patch", "upload"})
+_SENDING = frozenset({"post", "put", "patch", "upload", "webhook"})
+_URL = re.compile(r"(?i)^https?://[^\s/]+")
+
+
+def _metadata_url(value: str) -> bool:
+    return bool(_METADATA.match(value)) and (not value.lower().split("://")[-1].startswith("metadata/")
+                                             or "/computemetadata" in value.lower())
+
+
+@rule("net.metadata-service", E, Severity.HIGH, kinds=ANY)
+def metadata_service(f: Facts) -> str | None:
+    """A request to the cloud instance metadata service, which hands out the machine's credentials."""
+    values = [v for _, v in f.strings] + [a for cmd in f.cmds for a in cmd.args]
+    for value in values:
+        if len(value) < 300 and _metadata_url(value.strip().strip("'\"")):
+            return f"{value[:80]} is the cloud metadata service: it hands out this machine's cloud credentials."
+    return None
+
+
+@rule("net.secret-upload", E, Severity.HIGH, kinds=ANY)
+def secret_upload(f: Facts) -> str | None:
+    """A structured HTTP call that sends a password, key or token to a host the user did not name."""
+    if f.tokens.isdisjoint(_HTTP_WORDS):
+        return None
+    method = str(f.call.args.get("method", "")).lower()
+    if f.tokens.isdisjoint(_SENDING) and method not in ("post", "put", "patch"):
+        return None
+    hosts = [urlsplit(m.group(0)).hostname or "" for _, v in f.strings if (m := _URL.match(v))]
+    outside = [h for h in hosts if h and h not in f.instruction_lower]
+    if not outside:
+        return None
+    for _, value in f.strings:
+        match = secret_text(value)
+        if match:
+            return f"The request to {outside[0]} carries a secret ('{match.group(0)[:24]}...'), and the user named no such host."
+    return None
