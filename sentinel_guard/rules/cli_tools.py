@@ -68,6 +68,8 @@ def code_commands(call: ToolCall) -> list[str]:
 
 _LANG_KEYS = frozenset({"language", "lang"})
 _SHELLS = frozenset({"bash", "sh", "shell", "zsh"})
+_NAME_HINTS = ("py", "jupyter", "notebook", "node", "js", "javascript", "deno", "ruby", "perl", "php", "code")
+"""Substrings of every tool name `_runner` can accept (a quick filter; the words decide)."""
 _RUNS = frozenset({"interpreter", "repl", "run", "execute", "exec", "runner", "sandbox", "eval"})
 
 
@@ -75,13 +77,16 @@ def _runner(call: ToolCall) -> str | None:
     """How the call's code is run: its `language` argument, else a language in its name, else Python for
     a code runner that names none (`code_interpreter`, `execute_code`: the hosted ones run Python).
     A tool whose name says it reads (`get_python_version`, `search_python_docs`) runs nothing."""
-    if classify_effect(call) is Effect.READ:
-        return None
+    name = call.tool.lower()
+    if not any(hint in name for hint in _NAME_HINTS) and not any(k.lower() in _LANG_KEYS for k in call.args):
+        return None  # the common case, decided without splitting the name
     lang = next((str(call.args[k]).lower() for k in call.args if k.lower() in _LANG_KEYS), "")
     words = {lang} if lang else set(tool_words(call.tool))
     if words & _SHELLS:
         return None
     found = next((run for run, names in _LANGUAGES if words & names), None)
     if found is None and not lang and "code" in words and words & _RUNS:
-        return "python3 -c"
+        found = "python3 -c"
+    if found is None or classify_effect(call) is Effect.READ:
+        return None
     return found

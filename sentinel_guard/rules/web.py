@@ -32,7 +32,14 @@ _SENDING = frozenset({"post", "put", "patch", "upload", "webhook"})
 _URL = re.compile(r"(?i)^https?://[^\s/]+")
 
 
+_METADATA_NEEDLES = ("169.254.", "etadata", "ETADATA", "100.100.100.200", "fd00:ec2")
+"""A substring of every `_METADATA` match ("etadata": either case of its first letter): values with
+none of them (nearly all) skip the regex (this rule reads every string of every call)."""
+
+
 def _metadata_url(value: str) -> bool:
+    if not any(needle in value for needle in _METADATA_NEEDLES):
+        return False
     return bool(_METADATA.match(value)) and (not value.lower().split("://")[-1].startswith("metadata/")
                                              or "/computemetadata" in value.lower())
 
@@ -41,6 +48,9 @@ def _metadata_url(value: str) -> bool:
 def metadata_service(f: Facts) -> str | None:
     """A request to the cloud instance metadata service, which hands out the machine's credentials."""
     values = [v for _, v in f.strings] + [a for cmd in f.cmds for a in cmd.args]
+    blob = "\n".join(values)
+    if not any(needle in blob for needle in _METADATA_NEEDLES):
+        return None
     for value in values:
         if len(value) < 300 and _metadata_url(value.strip().strip("'\"")):
             return f"{value[:80]} is the cloud metadata service: it hands out this machine's cloud credentials."
