@@ -22,37 +22,41 @@ from sentinel_guard.types import Decision, Severity
 E = Decision.ESCALATE
 ANY = ("any",)
 
-_METADATA = re.compile(r"(?i)^(?:[a-z]+://)?(?:169\.254\.169\.254|169\.254\.170\.2|metadata\.google\.internal|"
-                       r"metadata|100\.100\.100\.200|\[fd00:ec2::254\])(?::\d+)?(?:/|$)")
+_METADATA = re.compile(r"(?i)^(?:https?://)?(?:169\.254\.169\.254|169\.254\.170\.2|metadata\.google\.internal|"
+                       r"100\.100\.100\.200|\[fd00:ec2::254\]|metadata(?=/computemetadata))(?::\d+)?(?:/|$)")
 """A URL (or curl's scheme-less host/path) of an instance metadata endpoint. Bare `metadata` is
-GCP's short name and only counts with a path (`http://metadata/computeMetadata/v1/`)."""
+GCP's short name and counts only with its path (`http://metadata/computeMetadata/v1/`), so
+`cargo metadata` and `dnf clean metadata` are not requests to it."""
+_METADATA_NEEDLES = ("169.254.", "etadata", "ETADATA", "100.100.100.200", "fd00:ec2")
+"""A substring of every `_METADATA` match ("etadata": either case of its first letter): values with
+none of them (nearly all) skip the regex (this rule reads every string of every call)."""
+_FETCHERS = frozenset({"curl", "wget", "http", "https", "xh", "httpie", "aria2c", "lwp-request", "fetch"})
+"""Programs whose operands are URLs they request (interpreter code reaches here as `curl`)."""
+_URL_KEYS = frozenset({"url", "uri", "endpoint", "href", "link", "address", "host", "target", "base_url"})
 _HTTP_WORDS = frozenset({"http", "https", "request", "requests", "webhook", "curl", "api", "rest", "post", "put",
                          "patch", "upload"})
 _SENDING = frozenset({"post", "put", "patch", "upload", "webhook"})
 _URL = re.compile(r"(?i)^https?://[^\s/]+")
 
 
-_METADATA_NEEDLES = ("169.254.", "etadata", "ETADATA", "100.100.100.200", "fd00:ec2")
-"""A substring of every `_METADATA` match ("etadata": either case of its first letter): values with
-none of them (nearly all) skip the regex (this rule reads every string of every call)."""
-
-
-def _metadata_url(value: str) -> bool:
-    if not any(needle in value for needle in _METADATA_NEEDLES):
+def _metadata_url(value: str, *, bare: bool) -> bool:
+    """`value` requests the metadata service: a URL with a scheme, or (`bare`: a fetcher's operand, a
+    URL-named argument) a scheme-less host/path too."""
+    value = value.strip().strip("'\"")
+    if len(value) > 300 or not any(needle in value for needle in _METADATA_NEEDLES):
         return False
-    return bool(_METADATA.match(value)) and (not value.lower().split("://")[-1].startswith("metadata/")
-                                             or "/computemetadata" in value.lower())
+    return bool(_METADATA.match(value)) and (bare or "://" in value)
 
 
 @rule("net.metadata-service", E, Severity.HIGH, kinds=ANY)
 def metadata_service(f: Facts) -> str | None:
     """A request to the cloud instance metadata service, which hands out the machine's credentials."""
-    values = [v for _, v in f.strings] + [a for cmd in f.cmds for a in cmd.args]
-    blob = "\n".join(values)
-    if not any(needle in blob for needle in _METADATA_NEEDLES):
+    values = [(v, p.rsplit(".", 1)[-1].split("[", 1)[0].lower() in _URL_KEYS) for p, v in f.strings]
+    values += [(a, True) for cmd in f.cmds if cmd.name in _FETCHERS for a in cmd.args]
+    if not any(needle in v for v, _ in values for needle in _METADATA_NEEDLES):
         return None
-    for value in values:
-        if len(value) < 300 and _metadata_url(value.strip().strip("'\"")):
+    for value, bare in values:
+        if _metadata_url(value, bare=bare):
             return f"{value[:80]} is the cloud metadata service: it hands out this machine's cloud credentials."
     return None
 
