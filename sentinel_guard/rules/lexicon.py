@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from sentinel_guard.rules.base import rule
+from sentinel_guard.rules.effects import Effect
 from sentinel_guard.rules.facts import _SHELL_TOOLS, Facts, tool_tokens
 from sentinel_guard.types import Decision, Severity
 
@@ -25,7 +26,9 @@ _DESTROY = frozenset({"delete", "drop", "destroy", "wipe", "purge", "remove", "t
 _VALUABLE = frozenset({"user", "users", "account", "accounts", "database", "databases", "db", "table", "tables",
                        "bucket", "buckets", "cluster", "namespace", "repo", "repository", "project", "org",
                        "organization", "tenant", "backup", "backups", "index", "volume", "instance", "server",
-                       "domain", "dns", "member", "members", "team", "workspace", "key", "keys", "secret", "secrets"})
+                       "domain", "dns", "member", "members", "team", "workspace", "key", "keys", "secret", "secrets",
+                       "branch", "branches", "release", "releases", "environment", "environments", "stack", "stacks",
+                       "site", "sites", "channel", "channels"})
 _CONFIG = frozenset({"dns", "nameserver", "mx", "firewall", "security", "secret", "secrets", "token",
                      "tokens", "credential", "credentials", "apikey", "webhook", "sso", "mfa", "2fa", "certificate"})
 _CHANGE = frozenset({"update", "set", "change", "modify", "edit", "put", "patch", "create", "add", "rotate",
@@ -85,6 +88,37 @@ def destructive_argument(f: Facts) -> str | None:
         if match and not _asked(f, frozenset(_WORDS.findall(match.group(0).lower())[:1])):
             return f"Argument {path} asks to '{match.group(0)}'."
     return None
+
+
+_VISIBILITY_KEYS = frozenset({"visibility", "access", "privacy", "sharing", "share_type", "type", "audience", "scope",
+                              "general_access", "link_access", "acl"})
+_PUBLIC = frozenset({"public", "anyone", "anyonewithlink", "anyone_with_link", "everyone", "internet", "world",
+                     "public-read", "public-read-write", "publicread", "allusers"})
+_PUBLIC_ASKS = ("public", "anyone", "everyone", "open source", "open-source", "publish", "the world")
+
+
+def _made_public(f: Facts) -> str | None:
+    """The argument that opens the resource to everyone, if any: `private: false`, `public: true`, or a
+    visibility/access/type key set to public/anyone."""
+    for key, value in f.call.args.items():
+        low = key.lower()
+        if (low in ("private", "is_private") and value is False) or (low in ("public", "is_public") and value is True):
+            return f"{key}={value}"
+        if low in _VISIBILITY_KEYS and isinstance(value, str) and value.lower().replace(" ", "") in _PUBLIC:
+            return f"{key}={value!r}"
+    return None
+
+
+@rule("tool.expose-public", E, Severity.HIGH, kinds=("any",), env="write")
+def expose_public(f: Facts) -> str | None:
+    """A call that makes a repository, file, bucket or page public, which the user's instruction does not ask for."""
+    setting = _made_public(f)
+    if setting is None or f.effect is Effect.READ:
+        return None
+    instruction = f.instruction_lower
+    if any(word in instruction for word in _PUBLIC_ASKS):
+        return None
+    return f"{f.call.tool} sets {setting}: everyone could read it, and the user did not ask to make anything public."
 
 
 __all__ = ["tool_tokens"]
