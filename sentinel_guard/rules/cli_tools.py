@@ -16,7 +16,7 @@ import shlex
 from sentinel_guard.rules.effects import Effect, classify_effect, tool_words
 from sentinel_guard.types import ToolCall
 
-__all__ = ["cli_command", "code_commands"]
+__all__ = ["argv_commands", "cli_command", "code_commands"]
 
 _GENERIC_TOOL_WORDS = frozenset({"command", "cmd", "commands", "cli", "tool", "call", "invoke", "shell", "script"})
 """Words that name a tool's shape (`kubectl_command`), not a subcommand."""
@@ -90,3 +90,20 @@ def _runner(call: ToolCall) -> str | None:
     if found is None or classify_effect(call) is Effect.READ:
         return None
     return found
+
+
+_ARGV_KEYS = frozenset({"command", "cmd", "argv", "cmdline", "command_line"})
+"""Keys whose list value is one command's argv (the Agents SDK's local shell sends `command: [...]`);
+a plural `commands` list is several commands, each read on its own."""
+
+
+def argv_commands(args: dict[str, object]) -> tuple[list[str], frozenset[str]]:
+    """(the shell text of each argv list, the keys they came from): `["rm", "-rf", "/etc"]` is the
+    command `rm -rf /etc`, not three one-word commands."""
+    texts: list[str] = []
+    keys: list[str] = []
+    for key, value in args.items():
+        if key.lower() in _ARGV_KEYS and isinstance(value, list) and value and all(isinstance(a, str) for a in value):
+            texts.append(shlex.join(value))
+            keys.append(key)
+    return texts, frozenset(keys)

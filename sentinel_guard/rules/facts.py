@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 
 from sentinel_guard.analysis.transcript import Transcript, parse_transcript
 from sentinel_guard.policy import Policy
-from sentinel_guard.rules.cli_tools import cli_command, code_commands
+from sentinel_guard.rules.cli_tools import argv_commands, cli_command, code_commands
 from sentinel_guard.rules.context import detect_environment
 from sentinel_guard.rules.effects import Effect, classify_effect
 from sentinel_guard.rules.shell_parse import parse_script
@@ -129,8 +129,7 @@ class Facts:
     # ----------------------------------------------------------------- shell
     @_lazy
     def shell_texts(self) -> list[str]:
-        """Argument strings that are shell commands: any string of a shell/CLI tool, or under a
-        command-like key of any tool."""
+        """Shell commands in the args: any string of a shell/CLI tool, or under a command-like key."""
         if self.code_texts:
             return self.code_texts
         cli = next((t for t in self.tokens if t in _CLI_TOOLS), None)
@@ -143,7 +142,10 @@ class Facts:
             texts.append(joined if joined.split(" ", 1)[0].lower() == cli else cli_command(cli, self.call, joined))
             return texts
         args_list = self.call.args.get("args") or self.call.args.get("argv")
+        texts, argv_keys = argv_commands(self.call.args)  # an argv list is one command, read whole
         for path, value in self.strings:
+            if argv_keys and path.split("[", 1)[0] in argv_keys:
+                continue
             key = _key(path)
             if key in _SQL_KEYS and _SQL_START.match(value):
                 continue
