@@ -51,6 +51,11 @@ _LANGUAGES = (("python3 -c", frozenset({"python", "py", "python3", "ipython", "j
 _CODE_KEYS = frozenset({"code", "script", "source", "query", "input", "cell", "program", "command", "cmd", "snippet",
                         "expression", "tool_input", "src"})
 """Argument keys that carry the code (LangChain's Python REPL takes `query`)."""
+_LANG_KEYS = frozenset({"language", "lang"})
+_SHELLS = frozenset({"bash", "sh", "shell", "zsh"})
+_NAME_HINTS = ("py", "jupyter", "notebook", "node", "js", "javascript", "deno", "ruby", "perl", "php", "code")
+"""Substrings of every tool name `_runner` can accept (a quick filter; the words decide)."""
+_RUNS = frozenset({"interpreter", "repl", "run", "execute", "exec", "runner", "sandbox", "eval"})
 
 
 def code_commands(call: ToolCall) -> list[str]:
@@ -66,21 +71,13 @@ def code_commands(call: ToolCall) -> list[str]:
     return [f"{runner} {shlex.quote(c)}" for c in code]
 
 
-_LANG_KEYS = frozenset({"language", "lang"})
-_SHELLS = frozenset({"bash", "sh", "shell", "zsh"})
-_NAME_HINTS = ("py", "jupyter", "notebook", "node", "js", "javascript", "deno", "ruby", "perl", "php", "code")
-"""Substrings of every tool name `_runner` can accept (a quick filter; the words decide)."""
-_RUNS = frozenset({"interpreter", "repl", "run", "execute", "exec", "runner", "sandbox", "eval"})
-
-
 def _runner(call: ToolCall) -> str | None:
     """How the call's code is run: its `language` argument, else a language in its name, else Python for
     a code runner that names none (`code_interpreter`, `execute_code`: the hosted ones run Python).
     A tool whose name says it reads (`get_python_version`, `search_python_docs`) runs nothing."""
-    name = call.tool.lower()
-    if not any(hint in name for hint in _NAME_HINTS) and not any(k.lower() in _LANG_KEYS for k in call.args):
-        return None  # the common case, decided without splitting the name
     lang = next((str(call.args[k]).lower() for k in call.args if k.lower() in _LANG_KEYS), "")
+    if not lang and not any(hint in call.tool.lower() for hint in _NAME_HINTS):
+        return None  # the common case, decided without splitting the name
     words = {lang} if lang else set(tool_words(call.tool))
     if words & _SHELLS:
         return None

@@ -61,9 +61,10 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SPLIT = re.compile(r"[^a-z0-9]+")
 
 
-def tool_words(name: str) -> list[str]:
-    """`brave__webSearch` → ['web', 'search']: the words of a tool name, namespace dropped, in order."""
-    local = _NAMESPACE.sub("", name) or name
+def tool_words(name: str, *, namespace: bool = False) -> list[str]:
+    """`brave__webSearch` → ['web', 'search']: the words of a tool name, in order, the namespace dropped
+    unless `namespace` (`facts.tool_tokens` keeps it: `shell.run` is a shell tool)."""
+    local = name if namespace else (_NAMESPACE.sub("", name) or name)
     return [w for w in _SPLIT.split(_CAMEL.sub("_", local).lower()) if w]
 
 

@@ -20,15 +20,13 @@ from sentinel_guard.analysis.transcript import Transcript, parse_transcript
 from sentinel_guard.policy import Policy
 from sentinel_guard.rules.cli_tools import argv_commands, cli_command, code_commands
 from sentinel_guard.rules.context import detect_environment
-from sentinel_guard.rules.effects import Effect, classify_effect
+from sentinel_guard.rules.effects import Effect, classify_effect, tool_words
 from sentinel_guard.rules.shell_parse import parse_script
 from sentinel_guard.rules.shell_script import SQL_CLIENTS, Script
 from sentinel_guard.types import Provenance, ToolCall
 
 __all__ = ["Facts", "tool_tokens"]
 
-_TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _SHELL_TOOLS = frozenset({"shell", "bash", "sh", "zsh", "terminal", "exec", "execute", "command", "cmd", "run",
                           "console", "subprocess", "ssh", "cli", "script", "process", "powershell"})
 _CLI_TOOLS = frozenset({"kubectl", "helm", "terraform", "aws", "gcloud", "az", "git", "docker", "gsutil",
@@ -73,7 +71,7 @@ class _lazy(Generic[_T]):
 
 def tool_tokens(name: str) -> frozenset[str]:
     """`run_shellCommand` → {'run', 'shell', 'command'}: the words of a tool name."""
-    return frozenset(t for t in _TOKEN_SPLIT.split(_CAMEL.sub("_", name).lower()) if t)
+    return frozenset(tool_words(name, namespace=True))
 
 
 def _leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
@@ -134,13 +132,11 @@ class Facts:
             return self.code_texts
         cli = next((t for t in self.tokens if t in _CLI_TOOLS), None)
         shell_tool = bool(self.tokens & _SHELL_TOOLS) or cli is not None
-        texts: list[str] = []
         if cli is not None and self.strings:
             joined = " ".join(v for p, v in self.strings if _key(p) in _SHELL_KEYS or _key(p) in ("args", "argv"))
             if not joined:
                 joined = " ".join(v for _, v in self.strings)
-            texts.append(joined if joined.split(" ", 1)[0].lower() == cli else cli_command(cli, self.call, joined))
-            return texts
+            return [joined if joined.split(" ", 1)[0].lower() == cli else cli_command(cli, self.call, joined)]
         args_list = self.call.args.get("args") or self.call.args.get("argv")
         texts, argv_keys = argv_commands(self.call.args)  # an argv list is one command, read whole
         for path, value in self.strings:

@@ -11,6 +11,7 @@ import re
 
 from sentinel_guard.rules.base import rule
 from sentinel_guard.rules.facts import Facts
+from sentinel_guard.rules.read_only import split_subcommand
 from sentinel_guard.rules.shell import operands, short_flags
 from sentinel_guard.rules.shell_script import Cmd
 from sentinel_guard.types import Decision, Severity
@@ -23,13 +24,8 @@ _PROTECTED = re.compile(r"^(?:[\w.-]+/)?(?:refs/heads/)?(?:main|master|trunk|dev
 
 def _sub(cmd: Cmd) -> tuple[str, list[str]]:
     """git's subcommand and its operands, skipping global options (`git -C dir push ...`)."""
-    args = list(cmd.args)
-    while args and args[0].startswith("-"):
-        args = args[2:] if args[0] in ("-C", "-c", "--git-dir", "--work-tree") else args[1:]
-    if not args:
-        return "", []
-    sub = Cmd((args[0], *args[1:]))
-    return args[0], operands(sub)
+    sub, rest = split_subcommand(cmd)
+    return (sub, operands(Cmd((sub, *rest)))) if sub else ("", [])
 
 
 def _refs(ops: list[str]) -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from sentinel_guard.rules.shell_script import Cmd
 
-__all__ = ["READ_ONLY_PROGRAMS", "reads_only", "subcommand"]
+__all__ = ["READ_ONLY_PROGRAMS", "reads_only", "split_subcommand", "subcommand"]
 
 READ_ONLY_PROGRAMS = frozenset({
     "ls", "cat", "head", "tail", "grep", "egrep", "wc", "sort", "uniq", "cut", "tr", "echo", "printf", "pwd", "whoami",
@@ -41,14 +41,20 @@ _VALUE_OPTIONS = {
 """Global options that take the next argument as their value (`git -C dir status`, `kubectl -n prod get`)."""
 
 
-def subcommand(cmd: Cmd) -> str:
-    """The first argument that is not a global option or its value (`kubectl -n prod get pods` → `get`;
-    the kube rules read the verb with it, so `kubectl --context prod -n app delete ns app` is a delete)."""
+def split_subcommand(cmd: Cmd) -> tuple[str, list[str]]:
+    """(the first argument that is not a global option or its value, the arguments after it), as
+    written: `git -C repo push origin main` → ('push', ['origin', 'main'])."""
     takes_value = _VALUE_OPTIONS.get(cmd.name, frozenset())
     args = list(cmd.args)
     while args and args[0].startswith("-"):
         args = args[2:] if args[0] in takes_value else args[1:]
-    return args[0].lower() if args else ""
+    return (args[0], args[1:]) if args else ("", [])
+
+
+def subcommand(cmd: Cmd) -> str:
+    """The subcommand, lower-cased (`kubectl -n prod get pods` → `get`; the kube rules read the verb
+    with it, so `kubectl --context prod -n app delete ns app` is a delete)."""
+    return split_subcommand(cmd)[0].lower()
 
 
 def reads_only(programs: frozenset[str], cmds: Iterable[Cmd]) -> bool:

@@ -15,7 +15,7 @@ import re
 from urllib.parse import urlsplit
 
 from sentinel_guard.rules.base import rule
-from sentinel_guard.rules.facts import Facts
+from sentinel_guard.rules.facts import Facts, _key
 from sentinel_guard.rules.messaging import secret_text
 from sentinel_guard.types import Decision, Severity
 
@@ -51,10 +51,8 @@ def _metadata_url(value: str, *, bare: bool) -> bool:
 @rule("net.metadata-service", E, Severity.HIGH, kinds=ANY)
 def metadata_service(f: Facts) -> str | None:
     """A request to the cloud instance metadata service, which hands out the machine's credentials."""
-    values = [(v, p.rsplit(".", 1)[-1].split("[", 1)[0].lower() in _URL_KEYS) for p, v in f.strings]
+    values = [(v, _key(p) in _URL_KEYS) for p, v in f.strings]
     values += [(a, True) for cmd in f.cmds if cmd.name in _FETCHERS for a in cmd.args]
-    if not any(needle in v for v, _ in values for needle in _METADATA_NEEDLES):
-        return None
     for value, bare in values:
         if _metadata_url(value, bare=bare):
             return f"{value[:80]} is the cloud metadata service: it hands out this machine's cloud credentials."
