@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["REDACTED", "redact", "redact_record", "redact_text"]
+__all__ = ["REDACTED", "find_secrets", "redact", "redact_record", "redact_text"]
 
 REDACTED = "[REDACTED]"
 
@@ -81,13 +81,24 @@ _B64_RUN = re.compile(r"[A-Za-z0-9/+]{40,}")
 """Candidate AWS secret access keys: exactly 40 base64 characters, checked in `_aws_secrets`."""
 
 
+_KEY_BEFORE = frozenset(" \t\r\n\"'`=:,;(<[{")
+_KEY_AFTER = frozenset(" \t\r\n\"'`,;)>]}&")
+
+
 def _aws_secrets(text: str, found: set[str] | None) -> str:
     """Redact 40-character base64 runs that mix upper case, lower case and a digit or `/`/`+`
-    (an AWS secret access key; a git SHA is lower-case hex and is kept)."""
+    (an AWS secret access key; a git SHA is lower-case hex and is kept) and stand alone: a run
+    inside a longer token (`amazon.com/AWSEC2/latest/UserGuide/instancedata-…`, a file name) or
+    with more than three `/` (a path: a random key has 0.6 on average) is kept."""
     def replace(m: re.Match[str]) -> str:
         run = m.group(0)
-        end = m.end()
-        if len(run) != 40 or (end < len(text) and text[end] == "="):
+        start, end = m.start(), m.end()
+        if len(run) != 40 or run.count("/") > 3:
+            return run
+        after = text[end:end + 2]
+        if start and text[start - 1] not in _KEY_BEFORE:
+            return run
+        if after and after[0] not in _KEY_AFTER and not (after[0] == "." and (len(after) == 1 or after[1].isspace())):
             return run
         if run.lower() == run or run.upper() == run or not any(c.isdigit() or c in "/+" for c in run):
             return run
@@ -122,6 +133,15 @@ def _scrub(text: str, found: set[str] | None) -> str:
 def redact_text(text: str) -> str:
     """`text` with credential-shaped substrings replaced by `[REDACTED]`."""
     return _scrub(text, None) if text else text
+
+
+def find_secrets(text: str) -> list[str]:
+    """The credential-shaped substrings of `text`, sorted: what `redact_text` would remove (the
+    rules read it to see where a secret is being sent)."""
+    found: set[str] = set()
+    if text:
+        _scrub(text, found)
+    return sorted(found)
 
 
 def _strip_known(text: str, secrets: list[str]) -> str:

@@ -12,17 +12,24 @@ first word that is a verb decides: a read verb (`search`, `list`, `fetch`...) re
 changes something (`create`, `send`, `delete`, `run`, `order`...) writes. Words that are also
 objects or other actions (`open` in `door_open`, `print` in `document_print`, `status`, `log`,
 `ping`) count as read verbs only when they open the clause. The name reads when every clause
-reads; a name with no verb the lexicon knows is a write, never approved as a read.
+reads. A name with no verb the lexicon knows (`wikipedia`, `arxiv`, `openweathermap`,
+`calculator`) is a lookup only when its arguments are a lookup's: every key a search term, a place,
+an expression or a table name, or a modifier of one (`limit`, `lang`, `page`), and every value a
+scalar, and no word of the name a runtime (`python_repl(query=…)` runs its query). Anything else
+(a `body`, a `to`, a nested payload, no arguments at all) is a write, never approved as a read.
+The arguments' values are judged by the rules either way: this only decides how cautious to be
+about a tool no rule knows.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from enum import Enum
 
 from sentinel_guard.types import ToolCall
 
-__all__ = ["Effect", "classify_effect", "tool_words"]
+__all__ = ["LOOKUP_KEYS", "Effect", "classify_effect", "tool_words"]
 
 
 class Effect(str, Enum):
@@ -55,6 +62,23 @@ _CHANGES = frozenset({
     "reboot", "shutdown", "deploy", "install", "scale", "provision", "migrate", "mount", "unmount", "schedule",
     "lock", "unlock", "close", "login", "logout", "follow", "like"})
 """Verbs that change something (create, destroy, send, pay, run): the clause they decide writes."""
+LOOKUP_KEYS = frozenset({
+    "query", "q", "search", "search_query", "search_term", "term", "terms", "keyword", "keywords", "topic",
+    "question", "location", "city", "country", "place", "lat", "lon", "lng", "latitude", "longitude", "zip",
+    "zipcode", "postcode", "expression", "expr", "equation", "formula", "ticker", "symbol", "word",
+    "table_names", "table_name", "tables"})
+"""Argument keys that name what to look up: a tool named by a noun and given only these is a lookup."""
+_LOOKUP_MODIFIERS = frozenset({
+    "limit", "max_results", "num_results", "top_k", "k", "n", "page", "page_size", "offset", "lang", "language",
+    "locale", "units", "unit", "region", "sort", "sort_by", "date", "start_date", "end_date", "safe_search",
+    "category", "fields", "load_max_docs", "doc_content_chars_max"})
+"""Keys that refine a lookup (how many, which language, which page) without naming what to change."""
+_RUNNERS = frozenset({
+    "shell", "bash", "sh", "zsh", "powershell", "terminal", "console", "repl", "interpreter", "jupyter", "notebook",
+    "kernel", "sandbox", "python", "node", "javascript", "js", "ruby", "perl", "php", "code", "script", "subprocess",
+    "ssh", "cli", "command", "cmd", "process", "kubectl", "helm", "terraform", "docker", "git", "gcloud", "az", "aws",
+    "psql", "mysql", "systemctl"})
+"""Words of a tool that runs what it is given (`python_repl(query=…)` runs its query): never a lookup."""
 _CLAUSE_BREAKS = frozenset({"and", "or", "then"})
 _NAMESPACE = re.compile(r"^.*(?:\.|/|:|__)")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -69,25 +93,43 @@ def tool_words(name: str, *, namespace: bool = False) -> list[str]:
 
 
 def classify_effect(call: ToolCall) -> Effect:
-    """READ when the tool's name says it only reads (see the module doc), else WRITE."""
-    return _effect_of(call.tool)
+    """READ when the tool's name says it only reads, or names no verb and is given only a lookup's
+    arguments (see the module doc); else WRITE."""
+    return _effect_of(call.tool, call.args)
 
 
-def _effect_of(tool: str) -> Effect:
-    """`classify_effect` by tool name: READ only when every clause's verb is a read verb."""
+def _effect_of(tool: str, args: Mapping[str, object]) -> Effect:
+    verdicts = [_clause_reads(c) for c in _clauses(tool)]
+    if all(v is True for v in verdicts):
+        return Effect.READ
+    if all(v is None for v in verdicts) and _RUNNERS.isdisjoint(tool_words(tool)) and _lookup_args(args):
+        return Effect.READ
+    return Effect.WRITE
+
+
+def _clauses(tool: str) -> list[list[str]]:
     clauses: list[list[str]] = [[]]
     for word in tool_words(tool):
         if word in _CLAUSE_BREAKS:
             clauses.append([])
         else:
             clauses[-1].append(word)
-    return Effect.READ if all(_clause_reads(c) for c in clauses) else Effect.WRITE
+    return clauses
 
 
-def _clause_reads(words: list[str]) -> bool:
+def _clause_reads(words: list[str]) -> bool | None:
+    """True if the clause's verb reads, False if it changes something, None if it names no known verb."""
     for i, word in enumerate(words):
         if word in _CHANGES:
             return False
         if word in _READ_ANYWHERE or (i == 0 and word in _READ_FIRST):
             return True
-    return False
+    return None
+
+
+def _lookup_args(args: Mapping[str, object]) -> bool:
+    """Every key a lookup's (`query`, `city`, `limit`...), at least one naming what to look up, every
+    value a scalar."""
+    keys = {"_".join(tool_words(str(k))) for k in args}
+    return (bool(keys & LOOKUP_KEYS) and keys <= LOOKUP_KEYS | _LOOKUP_MODIFIERS
+            and all(v is None or isinstance(v, (str, int, float, bool)) for v in args.values()))

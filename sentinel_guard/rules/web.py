@@ -6,7 +6,10 @@ whoever asks from it, so a fetch of it is credential access however the call is 
 `fetch(url=…)`, `requests_get`, `curl`, or `requests.get` inside Python code. A structured HTTP
 call (`requests_post`, `http_request(method="POST")`, a webhook) whose payload carries a
 password, private key or token goes to a host the user's instruction never named: the
-structured twin of `curl -d @~/.ssh/id_rsa`.
+structured twin of `curl -d @~/.ssh/id_rsa`. A read-only lookup leaks the same way: a search
+engine or web host keeps the queries and URLs it is sent, so a key in a search term or in a
+URL to a host the user never named has left the machine (a credential passed as its own
+argument, `api_key=…`, is how a tool authenticates, and is not judged).
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ import re
 from urllib.parse import urlsplit
 
 from sentinel_guard.rules.base import rule
+from sentinel_guard.rules.effects import LOOKUP_KEYS, Effect
 from sentinel_guard.rules.facts import Facts, _key
+from sentinel_guard.redact import find_secrets
 from sentinel_guard.rules.messaging import secret_text
 from sentinel_guard.types import Decision, Severity
 
@@ -37,6 +42,8 @@ _HTTP_WORDS = frozenset({"http", "https", "request", "requests", "webhook", "cur
                          "patch", "upload"})
 _SENDING = frozenset({"post", "put", "patch", "upload", "webhook"})
 _URL = re.compile(r"(?i)^https?://[^\s/]+")
+_AUTH_KEY = re.compile(r"(?i)(?:key|token|secret|passw|pwd|auth|credential|cookie|session)")
+"""An argument named for a credential: the tool's own authentication, not a leak."""
 
 
 def _metadata_url(value: str, *, bare: bool) -> bool:
@@ -75,4 +82,27 @@ def secret_upload(f: Facts) -> str | None:
         match = secret_text(value)
         if match:
             return f"The request to {outside[0]} carries a secret ('{match.group(0)[:24]}...'), and the user named no such host."
+    return None
+
+
+@rule("net.secret-in-lookup", E, Severity.HIGH, kinds=ANY)
+def secret_in_lookup(f: Facts) -> str | None:
+    """A read-only lookup whose search term, or URL to a host the user did not name, carries a secret."""
+    if f.effect is not Effect.READ:
+        return None
+    for path, value in f.strings:
+        key = _key(path)
+        if _AUTH_KEY.search(key):
+            continue
+        secrets = [s for s in find_secrets(value) if s.lower() not in f.instruction_lower]
+        if not secrets:
+            continue
+        shown = f"'{secrets[0][:6]}...'"
+        url = _URL.match(value.strip())
+        if url:
+            host = urlsplit(url.group(0)).hostname or ""
+            if host and host not in f.instruction_lower:
+                return f"The URL to {host} carries a secret ({shown}): the host keeps what it is sent."
+        elif key in LOOKUP_KEYS:
+            return f"The {key} sent to {f.call.tool} carries a secret ({shown}): a lookup needs no credential."
     return None

@@ -41,7 +41,7 @@ TABLE = [
 
 @pytest.mark.parametrize(("name", "effect", "why"), TABLE, ids=[f"{n or 'empty'}" for n, _, _ in TABLE])
 def test_effect_of_tool_name(name: str, effect: Effect, why: str) -> None:
-    effect_of = _effect_of(name) if not name else classify_effect(ToolCall(tool=name, args={}))
+    effect_of = _effect_of(name, {}) if not name else classify_effect(ToolCall(tool=name, args={}))
     assert effect_of is effect, why
 
 
@@ -56,3 +56,41 @@ def test_guard_reads_noun_first_names(tool: str, stops: bool) -> None:
     verdict = Guard().judge_sync(ToolCall(tool=tool, args={"query": "python asyncio timeout"},
                                           user_instruction="Find how asyncio timeouts work"))
     assert (verdict.decision is not Decision.APPROVE) is stops, verdict
+
+
+# (tool, args, effect, why): a name with no known verb is read from its arguments
+ARGS_TABLE = [
+    ("wikipedia", {"query": "Alan Turing"}, R, "a noun tool given a search term"),
+    ("arxiv", {"query": "attention", "load_max_docs": 3}, R, "a search term and a modifier"),
+    ("openweathermap", {"location": "London"}, R, "a place"),
+    ("calculator", {"expression": "2+2"}, R, "an expression"),
+    ("sql_db_schema", {"table_names": "users, orders"}, R, "table names"),
+    ("google_finance", {"searchQuery": "AAPL"}, R, "camel-case keys are split like names"),
+    ("wikipedia", {}, W, "no arguments: nothing says it is a lookup"),
+    ("wikipedia", {"limit": 3}, W, "only a modifier names nothing to look up"),
+    ("wikipedia", {"query": "x", "body": "y"}, W, "a payload beside the search term"),
+    ("wikipedia", {"query": {"text": "x"}}, W, "a nested value is a payload, not a term"),
+    ("payments", {"to": "bob", "amount": 5}, W, "a recipient and an amount"),
+    ("create_page", {"query": "x"}, W, "a change verb in the name decides before the arguments"),
+    ("get_or_frobnicate", {"query": "x"}, W, "one clause reads, the other names no verb: not all reads"),
+    ("python_repl", {"query": "print(1)"}, W, "a runtime runs its query: not a lookup"),
+    ("kubectl", {"query": "get pods"}, W, "a CLI runs what it is given"),
+]
+
+
+@pytest.mark.parametrize(("tool", "args", "effect", "why"), ARGS_TABLE,
+                         ids=[f"{t}-{'-'.join(a) or 'noargs'}" for t, a, _, _ in ARGS_TABLE])
+def test_effect_of_a_noun_named_tool_from_its_arguments(tool: str, args: dict[str, object], effect: Effect,
+                                                        why: str) -> None:
+    assert classify_effect(ToolCall(tool=tool, args=args)) is effect, why
+
+
+@pytest.mark.parametrize(("args", "decision"), [
+    ({"query": "Alan Turing"}, Decision.APPROVE),
+    ({"query": "DROP TABLE users"}, Decision.BLOCK),
+    ({"query": "rm -rf / --no-preserve-root"}, Decision.BLOCK),
+])
+def test_a_lookup_is_still_judged_by_its_values(args: dict[str, object], decision: Decision) -> None:
+    """Reading a noun tool as a lookup only stops the unknown-write flag: what the values say still counts."""
+    verdict = Guard().judge_sync(ToolCall(tool="database", args=args, user_instruction="Look something up"))
+    assert verdict.decision is decision, verdict

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sentinel_guard.redact import REDACTED, redact, redact_record, redact_text
+from sentinel_guard.redact import REDACTED, find_secrets, redact, redact_record, redact_text
 
 GONE = [
     ("mysql -u root -pS3cretPass db", "S3cretPass"),
@@ -17,6 +17,8 @@ GONE = [
     ("rk_test_abcdefgh12345", "rk_test_abcdefgh12345"),
     ("export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI"),
     ("key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY alone", "wJalrXUtnFEMI"),
+    ("the key is wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY.", "wJalrXUtnFEMI"),
+    ('{"secret": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}', "wJalrXUtnFEMI"),
     ("akiaiosfodnn7example in a lower-cased snippet", "akiaiosfodnn7example"),
     ("git clone https://bob:pw1234@git.example.com/x", "pw1234"),
     ("DB_PASSWORD='a b c'", "a b c"),
@@ -33,6 +35,10 @@ KEPT = [
     "rm -rf /var/lib/postgresql/data/base/16384",
     "the token budget is 512",
     "mysql -u root -e 'select 1'",
+    # 40 mixed-case characters inside a URL or a file name are a path, not an AWS secret key
+    "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html",
+    "see src/Components/UserProfile/Avatar2Large/index.tsx for it",
+    "open ReportQ3FinalVersionForBoardMeeting2026v2.pdf now",
 ]
 
 
@@ -45,6 +51,12 @@ def test_secret_families_are_redacted(text: str, secret: str) -> None:
 @pytest.mark.parametrize("text", KEPT)
 def test_look_alikes_stay_readable(text: str) -> None:
     assert redact_text(text) == text
+
+
+def test_find_secrets_names_what_redaction_removes() -> None:
+    assert find_secrets("id AKIAIOSFODNN7EXAMPLE and sk_live_abcdefgh12345") == ["AKIAIOSFODNN7EXAMPLE",
+                                                                                "sk_live_abcdefgh12345"]
+    assert find_secrets("") == [] and find_secrets(KEPT[0]) == []
 
 
 def test_secret_shaped_keys_and_secret_named_values_go() -> None:
