@@ -3,6 +3,15 @@
 A transfer is risky when its recipient (IBAN, account, e-mail, wallet) is not one the user
 named, when the amount is large, or when it comes right after reading untrusted text.
 Thresholds are deliberately simple; a policy can force `escalate` on any money tool.
+
+Amounts are compared in major units (dollars, euros). Payment APIs that take the smallest unit
+(Stripe, Square, Adyen, Razorpay, Paddle: `amount=1500` is 15.00) are known by the service in
+the tool's name or namespace, or by a key that says so (`amount_cents`, `unit_amount`,
+`amount_minor`); their amounts are divided by 100, except in zero-decimal currencies (JPY,
+KRW…), where the smallest unit is the unit. A tool that names no such service keeps its amount
+as given: dividing wrongly would hide a large transfer. Before 7 December a Stripe refund of
+15.00 read as 1,500, "an amount the user never stated", and one of 150.00 as over the review
+threshold.
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ from sentinel_guard.types import Decision, Provenance, Severity
 
 E, F = Decision.ESCALATE, Decision.FLAG
 MONEY = ("money",)
-_AMOUNT_KEYS = re.compile(r"(?i)^(?:amount|value|sum|total|price|quantity_usd|amount_\w+)$")
+_AMOUNT_KEYS = re.compile(r"(?i)^(?:amount|value|sum|total|price|quantity_usd|amount_\w+|unit_amount\w*)$")
 _RECIPIENT_KEYS = re.compile(r"(?i)(?:recipient|iban|account|payee|beneficiary|to|wallet|destination)")
 _CREDENTIAL_TOOL = re.compile(r"(?i)(?:update|change|reset|set)_?(?:user_)?(?:password|passwd|credentials?|2fa|mfa|recovery)")
 _CREDENTIAL_WORDS = re.compile(r"(?i)password|passcode|credential|2fa|mfa")
@@ -24,14 +33,27 @@ LARGE = 10_000.0
 NOTABLE = 1_000.0
 
 
+_MINOR_UNIT_SERVICES = frozenset({"stripe", "square", "adyen", "razorpay", "paddle", "chargebee"})
+"""Payment services whose APIs take amounts in the smallest currency unit (cents)."""
+_MINOR_UNIT_KEY = re.compile(r"(?i)cents|minor|^unit_amount")
+_ZERO_DECIMAL = frozenset({"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
+                           "xaf", "xof", "xpf"})
+
+
 def _amounts(f: Facts) -> list[float]:
+    """Every amount argument, in major units (see the module doc)."""
+    currency = str(f.call.args.get("currency", "")).lower()
+    minor_service = currency not in _ZERO_DECIMAL and not f.tokens.isdisjoint(_MINOR_UNIT_SERVICES)
     out: list[float] = []
     for path, value in f.leaves:
-        if _AMOUNT_KEYS.match(path.rsplit(".", 1)[-1]):
+        key = path.rsplit(".", 1)[-1]
+        if _AMOUNT_KEYS.match(key):
             try:
-                out.append(float(str(value).replace(",", "").strip("$€£ ")))
+                amount = float(str(value).replace(",", "").strip("$€£ "))
             except ValueError:
                 continue
+            minor = currency not in _ZERO_DECIMAL and (minor_service or _MINOR_UNIT_KEY.search(key) is not None)
+            out.append(amount / 100 if minor else amount)
     return out
 
 

@@ -137,7 +137,7 @@ _ACTION_WORDS: dict[str, re.Pattern[str]] = {
                          r"archive|unsubscribe|cancel)\b"),
     "share": re.compile(r"(?i)\b(?:share|access|grant|invite|permission|collaborat)"),
     "pay": re.compile(r"(?i)\b(?:pay|paid|transfer|send money|wire|refund|reimburse|settle|payment|rent|bill|"
-                      r"invoice|subscription|tip|donat)"),
+                      r"invoice|subscription|tip|donat|charge|buy|purchase)"),
     "invite": re.compile(r"(?i)\b(?:invite|event|meeting|schedule|book|(?:put|add|enter|block)\b[^.?!]*\bcalendar|appointment|lunch|dinner|call\b|"
                          r"participant|attendee|reschedul)"),
     "password": re.compile(r"(?i)\b(?:password|passcode|credential|login|sign[- ]?in)"),
