@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from sentinel_guard.redact import find_secrets
 from sentinel_guard.rules.base import rule
 from sentinel_guard.rules.effects import LOOKUP_KEYS, Effect
 from sentinel_guard.rules.facts import Facts, _key
-from sentinel_guard.redact import find_secrets
 from sentinel_guard.rules.messaging import secret_text
 from sentinel_guard.types import Decision, Severity
 
