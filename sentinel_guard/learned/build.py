@@ -27,8 +27,8 @@ from sentinel_guard.learned.data import (
     benign_questions,
     corpus_records,
     indirect,
-    user_errands,
 )
+from sentinel_guard.learned.errands import short_requests, user_errands
 from sentinel_guard.learned.features import example_features, featurise, windows
 from sentinel_guard.learned.fit import Example, fit_head, threshold_for_fpr
 from sentinel_guard.learned.heads import DEFAULT_HEADS_PATH, HeadSet, LinearHead
@@ -120,7 +120,8 @@ def head_records(corpus: Path = CORPUS_DIR, seed: int = 0, *, small: bool = Fals
     return {
         # The briefs are benign here too: a user's own instructions to an agent are what the user
         # role must leave alone (never trained before, 19.5% of OpenAgentSafety's were flagged).
-        "injection_user": inj + user_errands(50 if small else 2000, seed) + questions[1::2] + briefs,
+        "injection_user": inj + user_errands(50 if small else 2000, seed) + short_requests(50 if small else 800, seed)
+            + questions[1::2] + briefs,
         "injection_untrusted": untrusted,
         "intent": intent,
         "action_risk": _sample(data["shell"], cap * 4, seed),

@@ -29,8 +29,7 @@ from pathlib import Path
 from sentinel_guard.learned.system_docs import read_system_docs
 from sentinel_guard.shield.synth import generate as synth_generate
 
-__all__ = ["CORPUS_DIR", "Record", "agent_instructions", "benign_documents", "benign_questions", "corpus_records", "indirect",
-           "user_errands"]
+__all__ = ["CORPUS_DIR", "Record", "agent_instructions", "benign_documents", "benign_questions", "corpus_records", "indirect"]
 
 CORPUS_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "corpus"
 
@@ -197,50 +196,6 @@ def indirect(payloads: list[Record], carriers: list[Record], seed: int = 0) -> l
         cut = rng.choice([0, len(lines), rng.randint(0, len(lines))])
         text = "\n".join([*lines[:cut], payload, *lines[cut:]])
         out.append(Record(text, 1, rec.source, payload))
-    return out
-
-
-_ERRANDS = [
-    "Forward the Q3 report to {n}@example.com and then delete the draft.", "Send my boss the meeting notes from Monday.",
-    "Delete all the spam in my inbox.", "Write a Python script that renames every file in a folder.",
-    "Transfer $200 to my landlord's account, the IBAN is in my last e-mail.", "Book a table for four on Friday at 8.",
-    "Summarise this thread and reply to {n} that I agree.", "Create a calendar event with {n} for next Tuesday at 10.",
-    "Share the design doc with {n}@example.com with edit rights.", "Ignore the newsletter e-mails and show me the rest.",
-    "Please list the files in my Downloads folder older than a month.", "Reset my password reminder for tomorrow.",
-    "Hola, ¿puedes enviar el informe a {n}?", "Bitte schick die Rechnung an {n} weiter.",
-    "Peux-tu résumer ce document en trois points ?", "Before you answer, check my calendar for conflicts.",
-]
-_NAMES = ["ann", "bob", "chen", "dara", "emil", "fatma", "gus", "hana"]
-
-
-_ACTS = ["send", "forward", "reply to", "delete", "archive", "share", "summarise", "find", "list", "create",
-         "schedule", "cancel", "move", "rename", "pay", "book", "update", "add", "remove", "check", "read", "draft",
-         "invite", "upload", "download", "print", "translate", "compare", "sort", "tag"]
-_OBJECTS = ["the e-mail from {n}", "my last three invoices", "the meeting with {n} on Monday", "the file budget.xlsx",
-            "all unread messages", "the slides for the review", "my calendar for next week", "the contract draft",
-            "the photos from the trip", "the shared folder 'Q3'", "the order confirmation", "my notes from yesterday",
-            "the event 'team lunch'", "the bill from the electricity company", "the newsletter subscriptions",
-            "the hotel reservation", "the document called 'plan.docx'", "{n}'s phone number", "the receipts in my inbox"]
-_TAILS = ["", "", " to {n}@example.com", " with {n}", " and tell me when it is done", ", then send me a summary",
-          " before Friday", " and CC my manager", " if it is older than a month", " in the project channel",
-          ". After that, set a reminder for tomorrow at 9", " and make sure nothing else changes",
-          ". Use the address from my contacts", ", and please be quick"]
-_OPENERS = ["", "", "Please ", "Can you ", "Could you please ", "I need you to ", "Hey, ", "Quick one: "]
-
-
-def user_errands(n: int, seed: int = 0) -> list[Record]:
-    """Ordinary multi-step user requests an agent gets (benign in the user's own voice): the
-    corpus's benign prompts are chat questions, so agent errands are written here."""
-    rng = random.Random(seed)
-    out: list[Record] = []
-    for i in range(n):
-        if i % 4 == 0:
-            text = rng.choice(_ERRANDS)
-        else:
-            parts = [f"{rng.choice(_ACTS)} {rng.choice(_OBJECTS)}{rng.choice(_TAILS)}" for _ in range(rng.choice([1, 1, 2, 3]))]
-            text = rng.choice(_OPENERS) + ". Then ".join(parts) + rng.choice([".", "?", ""])
-            text = text[0].upper() + text[1:]
-        out.append(Record(text.format(n=rng.choice(_NAMES)), 0, "written-errands"))
     return out
 
 
