@@ -45,7 +45,10 @@ def merge_shield(call: ToolCall, verdict: Verdict, scan: ShieldResult | None) ->
 
     * injection inside the call's own arguments → block (critical): the agent is carrying
       attacker text into a tool;
-    * injection only in what the agent read (context, earlier tool outputs) → the call may be
+    * a direct attack in the user's own instruction only (a jailbreak, not an injection: the
+      user wrote it) → `shield.direct-attack`, escalate if the call has side effects, flag if
+      it only reads;
+    * injection in what the agent read (context, earlier tool outputs) → the call may be
       the attacker's request: escalate if it has side effects, flag if it only reads.
     """
     if scan is None or not scan.findings:
@@ -59,6 +62,14 @@ def merge_shield(call: ToolCall, verdict: Verdict, scan: ShieldResult | None) ->
             "Prompt-injection text found in the call's own arguments.",
             severity=Severity.CRITICAL, rules=("shield.injection-in-args",), decided_by="shield",
             confidence=scan.score,
+        )
+    elif all(f.where == "user_instruction" for f in scan.findings):
+        reads = classify_effect(call) is Effect.READ
+        proposed = (Verdict.flag if reads else Verdict.escalate)(
+            "The user's own request reads as a direct attack on the assistant (a jailbreak, a role-play override "
+            "or a system-prompt extraction)" + ("; this read-only call runs but is recorded." if reads else
+                                                 "; a human should confirm this call."),
+            rules=("shield.direct-attack",), decided_by="shield", confidence=scan.score,
         )
     elif classify_effect(call) is Effect.READ:
         proposed = Verdict.flag(

@@ -59,18 +59,20 @@ def _scan(where: str, score: float = 0.9) -> ShieldResult:
 
 
 @pytest.mark.parametrize(
-    ("tool", "where", "base", "expected"),
+    ("tool", "where", "base", "expected", "rule"),
     [
-        ("send_email", "args.body", Decision.APPROVE, Decision.BLOCK),  # attacker text carried in the call
-        ("send_email", "context", Decision.APPROVE, Decision.ESCALATE),  # acting after reading an injection
-        ("search_files", "tool_output[0]", Decision.APPROVE, Decision.FLAG),  # reading is allowed, recorded
-        ("send_email", "context", Decision.BLOCK, Decision.BLOCK),  # stricter overseer verdict stays
+        ("send_email", "args.body", Decision.APPROVE, Decision.BLOCK, "shield.injection-in-args"),  # carried in the call
+        ("send_email", "context", Decision.APPROVE, Decision.ESCALATE, "shield.tainted-context"),  # acting after reading it
+        ("search_files", "tool_output[0]", Decision.APPROVE, Decision.FLAG, "shield.tainted-context"),  # reading: recorded
+        ("send_email", "context", Decision.BLOCK, Decision.BLOCK, "shield.tainted-context"),  # stricter verdict stays
+        ("send_email", "user_instruction", Decision.APPROVE, Decision.ESCALATE, "shield.direct-attack"),  # the user's own
+        ("search_files", "user_instruction", Decision.APPROVE, Decision.FLAG, "shield.direct-attack"),
     ],
 )
-def test_merge_shield_table(tool: str, where: str, base: Decision, expected: Decision) -> None:
+def test_merge_shield_table(tool: str, where: str, base: Decision, expected: Decision, rule: str) -> None:
     verdict = Verdict(decision=base, justification="overseer")
     merged = merge_shield(ToolCall(tool=tool), verdict, _scan(where))
-    assert merged.decision is expected
+    assert merged.decision is expected and rule in merged.rules, merged
     assert merged.shield and merged.shield[0].where == where
 
 
