@@ -13,6 +13,7 @@ from sentinel_guard.analysis.transcript import Transcript
 from sentinel_guard.policy import Policy
 from sentinel_guard.rules import (  # noqa: F401 - importing the modules registers their rules
     cloud,
+    containers,
     effect_rules,
     git,
     host,

@@ -37,7 +37,9 @@ _SECRET = re.compile(
     r"\.env(?:\.(?!example$|sample$|template$|dist$)[\w-]+)?$|\.htpasswd$|\.rhosts$|\.bash_history$|\.zsh_history$|\.mysql_history$|"
     r"\.psql_history$|\.python_history$|credentials(?:\.json|\.csv)?$|secrets?\.(?:ya?ml|json|env|txt)$|"
     r"[^/]*\.(?:pem|key|p12|pfx|keystore|jks|kdbx)$|\.gnupg(?:/|$)|wallet\.dat$|"
-    r"private[_-]?key[^/]*$|^/proc/(?:\d+|self|\*)/environ$|authorized_keys$|token(?:s)?\.json$|service[_-]?account[^/]*\.json$)"
+    r"private[_-]?key[^/]*$|^/proc/(?:\d+|self|\*)/environ$|authorized_keys$|token(?:s)?\.json$|service[_-]?account[^/]*\.json$|"
+    r"^/(?:var/)?run/secrets/.|\.config/gcloud/(?:credentials\.db|access_tokens\.db|application_default_credentials\.json|"
+    r"legacy_credentials)|\.azure/(?:accessTokens\.json|msal_token_cache))"
 )
 _SLASHES = re.compile(r"/+\*?")
 _GIT_DIR = re.compile(r"(?:^|/)\.git(?:/|$)")

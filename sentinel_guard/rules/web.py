@@ -1,4 +1,4 @@
-"""HTTP in any tool call: the cloud instance metadata service, and secrets sent in a request.
+"""HTTP in any tool call: the cloud instance metadata service, secrets sent in a request, a browser's session read by script.
 
 The metadata service (169.254.169.254 on AWS, Azure and GCP, `metadata.google.internal`, ECS's
 169.254.170.2, Alibaba's 100.100.100.200) hands out the machine's own cloud credentials to
@@ -9,7 +9,10 @@ password, private key or token goes to a host the user's instruction never named
 structured twin of `curl -d @~/.ssh/id_rsa`. A read-only lookup leaks the same way: a search
 engine or web host keeps the queries and URLs it is sent, so a key in a search term or in a
 URL to a host the user never named has left the machine (a credential passed as its own
-argument, `api_key=…`, is how a tool authenticates, and is not judged).
+argument, `api_key=…`, is how a tool authenticates, and is not judged). Script an agent runs in
+the user's browser (`puppeteer_evaluate`, `browser_evaluate`) runs with the user's logged-in
+sessions: reading `document.cookie` or web storage takes the session tokens, whether or not the
+same script sends them on (until 7 December such script was read as shell words and approved).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from urllib.parse import urlsplit
 
 from sentinel_guard.redact import find_secrets
 from sentinel_guard.rules.base import rule
-from sentinel_guard.rules.effects import LOOKUP_KEYS, Effect
+from sentinel_guard.rules.effects import LOOKUP_KEYS, Effect, tool_words
 from sentinel_guard.rules.facts import Facts, _key
 from sentinel_guard.rules.messaging import secret_text
 from sentinel_guard.types import Decision, Severity
@@ -105,4 +108,26 @@ def secret_in_lookup(f: Facts) -> str | None:
                 return f"The URL to {host} carries a secret ({shown}): the host keeps what it is sent."
         elif key in LOOKUP_KEYS:
             return f"The {key} sent to {f.call.tool} carries a secret ({shown}): a lookup needs no credential."
+    return None
+
+
+_BROWSER_WORDS = frozenset({"browser", "page", "puppeteer", "playwright", "selenium", "chrome", "chromium", "tab", "webdriver"})
+_EVAL_WORDS = frozenset({"evaluate", "eval", "execute", "exec", "run", "inject", "script", "js", "javascript"})
+_SESSION_STORE = re.compile(r"document\s*\.\s*cookie|\b(?:localStorage|sessionStorage|indexedDB)\b|\bcookieStore\b")
+_JS_SEND = re.compile(r"\bfetch\s*\(|XMLHttpRequest|sendBeacon|new\s+(?:Image|WebSocket|EventSource)\b|\.src\s*=|"
+                      r"location(?:\.href)?\s*=|window\.open\s*\(|\.submit\s*\(")
+
+
+@rule("net.browser-session-read", E, Severity.HIGH, kinds=ANY)
+def browser_session_read(f: Facts) -> str | None:
+    """Script run in the user's browser reads its cookies or web storage (session tokens), and sends them if it can."""
+    words = set(tool_words(f.call.tool))
+    if words.isdisjoint(_BROWSER_WORDS) or words.isdisjoint(_EVAL_WORDS):
+        return None
+    for _, value in f.strings:
+        store = _SESSION_STORE.search(value)
+        if store:
+            sends = _JS_SEND.search(value)
+            how = f" and sends it out ({sends.group(0).strip()}…)" if sends else ""
+            return f"Browser script reads {store.group(0)}, the user's session secrets{how}."
     return None
