@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 
 from sentinel_guard.analysis.transcript import Transcript, parse_transcript
 from sentinel_guard.policy import Policy
+from sentinel_guard.rules.ci_files import ci_file_commands
 from sentinel_guard.rules.cli_tools import argv_commands, cli_command, code_commands
 from sentinel_guard.rules.context import detect_environment
 from sentinel_guard.rules.effects import Effect, classify_effect, tool_words
@@ -149,7 +150,7 @@ class Facts:
                 if isinstance(args_list, list) and key in ("command", "cmd") and all(isinstance(a, str) for a in args_list):
                     value = " ".join([value, *(_quote(a) for a in args_list)])
                 texts.append(value)
-        return texts
+        return texts + ci_file_commands(self.call.args)  # the steps of a CI file it writes
 
     @_lazy
     def code_texts(self) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from sentinel_guard.rules.base import rule
+from sentinel_guard.rules.ci_files import ci_paths
 from sentinel_guard.rules.facts import Facts
 from sentinel_guard.rules.paths import PathKind, classify_path, is_home_root
 from sentinel_guard.rules.provenance import action_class
@@ -79,3 +80,16 @@ def delete(f: Facts) -> str | None:
     if _is_delete(f) and _paths(f):
         return f"{f.call.tool} deletes {_paths(f)[0][1]}."
     return None
+
+
+_CI_WORDS = re.compile(r"(?i)\b(?:ci|cd|workflows?|pipelines?|github actions?|actions?|jenkins|gitlab|circleci|build|"
+                       r"pre-commit|hooks?|deploy(?:ment)?s?)\b")
+
+
+@rule("file.ci-config", F, Severity.MEDIUM, kinds=("any",))
+def ci_config(f: Facts) -> str | None:
+    """Writing a CI or automation file (it runs later, on the project's runners, with its secrets) the user did not ask for."""
+    paths = ci_paths(f.call.args)
+    if not paths or _CI_WORDS.search(f.instruction_lower):
+        return None
+    return f"{f.call.tool} writes '{paths[0]}': CI runs its steps with the project's secrets, and the user asked for no CI change."
