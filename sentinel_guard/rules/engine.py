@@ -40,7 +40,7 @@ _MESSAGE_TOKENS = frozenset({"send", "email", "mail", "message", "messages", "re
                              "sms", "chat", "slack", "tweet", "post", "publish", "notify", "participants",
                              "calendar", "event", "dm", "whatsapp", "telegram", "teams", "discord"})
 _MESSAGE_KEYS = frozenset({"recipients", "to", "cc", "bcc", "email", "participants"})
-_FILE_TOKENS = frozenset({"file", "files", "directory", "folder", "path"})
+_FILE_TOKENS = frozenset({"file", "files", "directory", "folder", "path", "patch", "diff"})
 _MONEY_TOKENS = frozenset({"transfer", "payment", "pay", "money", "wire", "transaction", "refund", "payout",
                            "iban", "invoice", "remit", "withdraw", "crypto", "venmo", "paypal", "zelle", "funds"})
 _MONEY_KEYS = frozenset({"amount", "iban", "recipient_iban", "account", "account_number", "routing_number", "sum"})

@@ -18,12 +18,12 @@ from typing import Any, Generic, TypeVar
 
 from sentinel_guard.analysis.transcript import Transcript, parse_transcript
 from sentinel_guard.policy import Policy
-from sentinel_guard.rules.ci_files import ci_file_commands
 from sentinel_guard.rules.cli_tools import argv_commands, cli_command, code_commands
 from sentinel_guard.rules.context import detect_environment
 from sentinel_guard.rules.effects import Effect, classify_effect, tool_words
 from sentinel_guard.rules.shell_parse import parse_script
 from sentinel_guard.rules.shell_script import SQL_CLIENTS, Script
+from sentinel_guard.rules.written_scripts import script_commands
 from sentinel_guard.types import Provenance, ToolCall
 
 __all__ = ["Facts", "tool_tokens"]
@@ -150,7 +150,7 @@ class Facts:
                 if isinstance(args_list, list) and key in ("command", "cmd") and all(isinstance(a, str) for a in args_list):
                     value = " ".join([value, *(_quote(a) for a in args_list)])
                 texts.append(value)
-        return texts + ci_file_commands(self.call.args)  # the steps of a CI file it writes
+        return texts + script_commands(self.call.args)  # code it writes into files that will run
 
     @_lazy
     def code_texts(self) -> list[str]:

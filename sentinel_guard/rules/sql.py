@@ -153,11 +153,23 @@ _CREDENTIAL_TABLES = re.compile(r"(?i)\b(?:mysql\.user|pg_shadow|pg_authid|sys\.
                                 r"dba_users|user\$|auth_user|users?_passwords?|credentials|api_keys|secrets)\b")
 
 
+_CREDENTIAL_COLUMN = re.compile(r"(?i)^(?:[a-z0-9]+_)?(?:password|passwd|pwd|pass_?hash|secret|api_?key|access_?token|"
+                                r"refresh_?token|private_?key|(?:otp|totp|mfa)_?secret)(?:_?(?:hash|digest|enc|encrypted))?$")
+"""A column that holds a credential: `password_hash`, `api_key`, `client_secret`, `totp_secret`
+(not `password_reset_at` or `secret_santa_group`)."""
+
+
 @rule("sql.credential-read", E, Severity.HIGH, kinds=SQL)
 def credential_read(f: Facts) -> str | None:
-    """Reading the database's account/password tables (hashes, API keys)."""
+    """Reading the database's account/password tables, or selecting credential columns (hashes, API keys)."""
+    from sqlglot import exp
     for text in f.sql_texts:
         match = _CREDENTIAL_TABLES.search(text)
         if match and re.match(r"(?is)\s*(?:select|with|copy|\\copy)\b", text):
             return f"Reads {match.group(0)}, which holds credentials or password hashes."
+    for _, stmt in _each(f):
+        for select in stmt.find_all(exp.Select) if stmt is not None else ():
+            for column in (c for e in select.expressions for c in e.find_all(exp.Column)):
+                if _CREDENTIAL_COLUMN.match(column.name):
+                    return f"Selects the column {column.name}, which holds credentials."
     return None

@@ -14,6 +14,7 @@ from sentinel_guard.rules.ci_files import ci_paths
 from sentinel_guard.rules.facts import Facts
 from sentinel_guard.rules.paths import PathKind, classify_path, is_home_root
 from sentinel_guard.rules.provenance import action_class
+from sentinel_guard.rules.written_scripts import patched_files
 from sentinel_guard.types import Decision, Severity
 
 B, E, F = Decision.BLOCK, Decision.ESCALATE, Decision.FLAG
@@ -30,7 +31,7 @@ def _paths(f: Facts) -> list[tuple[str, str]]:
             continue
         if _PATH_KEYS.match(key) or (value[:1] in ("/", "~") and " " not in value and "/" in value[1:]):
             out.append((key, value))
-    return out
+    return out + [("path", p.path) for p in patched_files(f.call.args)]  # the files a patch touches
 
 
 def _is_delete(f: Facts) -> bool:

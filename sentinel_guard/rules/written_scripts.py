@@ -1,0 +1,92 @@
+"""Code an agent writes to a file that will be run: shell scripts, shell start-up files, cron
+tables, CI files, whether written whole (`write_file(path, content)`) or as a patch
+(`apply_patch` in the OpenAI Agents SDK and Codex, a unified diff to `apply_diff`).
+
+Writing is the last moment the guard sees that code: `bash clean.sh` later shows only a name.
+So the commands of a written script (the added lines of a patch) are handed to the shell rules
+like a command, and the files a patch touches are handed to the file rules like a `path`
+argument. Patch formats read: the V4A envelope (`*** Begin Patch`, `*** Add File: p`,
+`*** Update File: p`, `*** Delete File: p`, `*** Move to: p`, added lines `+…`) and unified
+diffs (`--- a/p`, `+++ b/p`). Until 7 December neither was read:
+`write_file("scripts/clean.sh", "#!/bin/sh\\nrm -rf /")` and an `apply_patch` that adds
+`curl … | bash` to `~/.bashrc` were approved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sentinel_guard.rules.ci_files import ci_file_commands
+
+__all__ = ["PatchedFile", "patched_files", "script_commands"]
+
+_SHELL_FILE = re.compile(r"(?i)(?:\.(?:sh|bash|zsh|ksh)$|(?:^|/)\.(?:bashrc|zshrc|bash_profile|profile|zprofile|"
+                         r"bash_login|bash_logout|zshenv|zlogin|xinitrc|xprofile)$|(?:^|/)(?:crontab|rc\.local)$|"
+                         r"^/etc/(?:cron\.[^/]+/|profile\.d/|init\.d/|rc\d?\.d/)|^/var/spool/cron/)")
+"""Files whose text is run as shell commands: scripts, shell start-up files, cron tables, init scripts."""
+_PATH_KEYS = frozenset({"path", "file", "file_path", "filepath", "filename", "target", "dest", "destination"})
+_CONTENT_KEYS = frozenset({"content", "contents", "text", "body", "data", "new_content", "file_content", "file_text",
+                           "new_str", "newtext", "insert_text", "code"})
+_V4A = re.compile(r"^\*\*\* (Add|Update|Delete) File: (.+?)\s*$|^\*\*\* Move to: (.+?)\s*$")
+_UNIFIED = re.compile(r"^\+\+\+ (?:b/)?(.+?)(?:\t.*)?$|^--- (?:a/)?(.+?)(?:\t.*)?$")
+
+
+@dataclass(frozen=True)
+class PatchedFile:
+    """One file a patch touches: `op` is add, update, delete or move; `added` its added lines."""
+
+    path: str
+    op: str
+    added: str
+
+
+def patched_files(args: Mapping[str, object]) -> list[PatchedFile]:
+    """Every file the patches among the call's string arguments touch ([] when there is none)."""
+    out: list[PatchedFile] = []
+    for value in args.values():
+        if isinstance(value, str) and ("*** Begin Patch" in value or "\n+++ " in value or value.startswith("+++ ")):
+            out += _v4a(value) if "*** Begin Patch" in value else _unified(value)
+    return out
+
+
+def _v4a(text: str) -> list[PatchedFile]:
+    files: list[tuple[str, str, list[str]]] = []
+    for line in text.splitlines():
+        head = _V4A.match(line)
+        if head:
+            files.append((head.group(2) or head.group(3), (head.group(1) or "move").lower(), []))
+        elif files and line.startswith("+"):
+            files[-1][2].append(line[1:])
+    return [PatchedFile(p, op, "\n".join(added)) for p, op, added in files]
+
+
+def _unified(text: str) -> list[PatchedFile]:
+    files: list[tuple[str, str, list[str]]] = []
+    old = ""
+    for line in text.splitlines():
+        head = _UNIFIED.match(line)
+        if head and head.group(2) is not None:
+            old = head.group(2)
+        elif head:
+            new = head.group(1)
+            files.append((old, "delete", []) if new == "/dev/null" else (new, "add" if old == "/dev/null" else "update", []))
+        elif files and line.startswith("+"):
+            files[-1][2].append(line[1:])
+    return [PatchedFile(p, op, "\n".join(added)) for p, op, added in files]
+
+
+def script_commands(args: Mapping[str, object]) -> list[str]:
+    """The commands this call writes into files that will run: a whole shell file's content, a
+    patch's added lines to a shell or CI file, a CI file's steps."""
+    out = ci_file_commands(args)
+    paths = [v for k, v in args.items() if k.lower() in _PATH_KEYS and isinstance(v, str)]
+    if any(_SHELL_FILE.search(p.strip()) for p in paths):
+        out += [v for k, v in args.items() if k.lower() in _CONTENT_KEYS and isinstance(v, str) and v.strip()]
+    for patched in patched_files(args):
+        if patched.added and _SHELL_FILE.search(patched.path):
+            out.append(patched.added)
+        elif patched.added:
+            out += ci_file_commands({"path": patched.path, "content": patched.added})
+    return out
