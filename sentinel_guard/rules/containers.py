@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 
 from sentinel_guard.rules.base import rule
-from sentinel_guard.rules.effects import tool_words
 from sentinel_guard.rules.facts import Facts, _key
 from sentinel_guard.types import Decision, Severity
 
@@ -40,7 +39,7 @@ _ALL_CAPS = frozenset({"all", "sys_admin", "cap_sys_admin", "sys_ptrace", "sys_m
 @rule("tool.container-host", E, Severity.HIGH, kinds=ANY)
 def container_host(f: Facts) -> str | None:
     """A container tool's arguments give it the host: privileged, host PID/network, the root or Docker socket mounted."""
-    if _CONTAINER_WORDS.isdisjoint(tool_words(f.call.tool)) and "image" not in f.call.args:
+    if _CONTAINER_WORDS.isdisjoint(f.tokens) and "image" not in f.call.args:  # the namespace counts: mcp__docker__…
         return None
     for path, value in f.leaves:
         key = _key(path)

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from sentinel_guard.redact import find_secrets
 from sentinel_guard.rules.base import rule
-from sentinel_guard.rules.effects import LOOKUP_KEYS, Effect, tool_words
+from sentinel_guard.rules.effects import LOOKUP_KEYS, Effect
 from sentinel_guard.rules.facts import Facts, _key
 from sentinel_guard.rules.messaging import secret_text
 from sentinel_guard.types import Decision, Severity
@@ -121,8 +121,7 @@ _JS_SEND = re.compile(r"\bfetch\s*\(|XMLHttpRequest|sendBeacon|new\s+(?:Image|We
 @rule("net.browser-session-read", E, Severity.HIGH, kinds=ANY)
 def browser_session_read(f: Facts) -> str | None:
     """Script run in the user's browser reads its cookies or web storage (session tokens), and sends them if it can."""
-    words = set(tool_words(f.call.tool))
-    if words.isdisjoint(_BROWSER_WORDS) or words.isdisjoint(_EVAL_WORDS):
+    if f.tokens.isdisjoint(_BROWSER_WORDS) or f.tokens.isdisjoint(_EVAL_WORDS):  # the namespace counts: mcp__puppeteer__…
         return None
     for _, value in f.strings:
         store = _SESSION_STORE.search(value)
