@@ -149,16 +149,20 @@ _READERS = frozenset({"cat", "less", "more", "head", "tail", "strings", "xxd", "
                       "mv", "ln", "dd", "python", "python3", "perl", "ruby", "php", "node", "type", "get-content"})
 
 
+_CODE_FLAGS = frozenset({"-c", "-e", "-E", "-r", "--eval", "-p"})
+"""Interpreter flags whose operand is code: `python3 -c "print('~/.aws/credentials docs')"` reads nothing."""
+
+
 @rule("recon.secret-read", E, Severity.HIGH, kinds=SH, programs=_READERS)
 def secret_read(f: Facts) -> str | None:
     """Reading, copying or sending private keys, credential stores, shadow files or shell history."""
     for cmd in f.cmds:
         if cmd.name not in _READERS:
             continue
-        for arg in cmd.args:
+        for i, arg in enumerate(cmd.args):
             value = arg.split("=", 1)[1] if arg.startswith("--") and "=" in arg else arg.lstrip("@")
-            if value.startswith("-"):
-                continue
+            if value.startswith("-") or "\n" in value or (i and cmd.args[i - 1] in _CODE_FLAGS):
+                continue  # inline code (`python3 -c CODE`) is read by the interpreter analysis, not as a path
             if is_secret_path(value):
                 return f"{cmd.name} reads '{value}', a credential/secret file."
     return None

@@ -79,10 +79,13 @@ def _unified(text: str) -> list[PatchedFile]:
 
 def script_commands(args: Mapping[str, object]) -> list[str]:
     """The commands this call writes into files that will run: a whole shell file's content, a
-    patch's added lines to a shell or CI file, a CI file's steps."""
+    patch's added lines to a shell or CI file, a CI file's steps. Python and JavaScript sources
+    are not read this way: judged as `python3 -c <module>`, 9 of 300 standard-library modules
+    met the one-liner heuristics (a socket and a shell named in one text reads as a reverse
+    shell), so whole modules need their own analysis."""
     out = ci_file_commands(args)
-    paths = [v for k, v in args.items() if k.lower() in _PATH_KEYS and isinstance(v, str)]
-    if any(_SHELL_FILE.search(p.strip()) for p in paths):
+    paths = [v.strip() for k, v in args.items() if k.lower() in _PATH_KEYS and isinstance(v, str)]
+    if any(_SHELL_FILE.search(p) for p in paths):
         out += [v for k, v in args.items() if k.lower() in _CONTENT_KEYS and isinstance(v, str) and v.strip()]
     for patched in patched_files(args):
         if patched.added and _SHELL_FILE.search(patched.path):

@@ -38,6 +38,7 @@ from sentinel_guard.shield.addressee import addressed_directives
 from sentinel_guard.shield.normalise import normalise, prepare
 from sentinel_guard.shield.patterns import DIRECT_ATTACKS, PatternHit, match_lines, match_patterns, noisy_or
 from sentinel_guard.shield.roles import Role, parse_role
+from sentinel_guard.shield.source_code import is_source_code
 from sentinel_guard.types import ShieldFinding, ToolCall
 
 if TYPE_CHECKING:  # learned/ reads shield.normalise, so the shield imports it only when it loads heads
@@ -52,6 +53,8 @@ _DISCUSSION = re.compile(
 )
 _QUOTED_FACTOR = 0.3
 _SHORT = 12
+_DOCUMENT_SIGNS = frozenset({"task-hijack-line", "question-line", "todo-directive"})
+"""Signs written for third-party documents that source code is full of (see `source_code`)."""
 _CACHE_MAX_CHARS = 50_000
 _Analysis = tuple[float, tuple[tuple[str, float, str], ...]]
 _Scope = Role | Literal["args"] | None
@@ -160,6 +163,8 @@ class Shield:
             hits = match_patterns(prepared.views, only=DIRECT_ATTACKS)
         elif self.use_patterns:
             hits = match_patterns(prepared.views) + match_lines(text, normalise)
+            if any(h.id in _DOCUMENT_SIGNS for h in hits) and is_source_code(text):  # see `source_code`
+                hits = [h for h in hits if h.id not in _DOCUMENT_SIGNS]
             if role != "args":  # orders addressed to the automated reader, in text the agent reads
                 hits += addressed_directives(text, normalise)
         discussion = any(h.quoted for h in hits) and _DISCUSSION.search(prepared.text) is not None
