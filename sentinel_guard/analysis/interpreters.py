@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import re
 
-__all__ = ["Equivalent", "interpreter_equivalents"]
+__all__ = ["CODE_FLAGS", "Equivalent", "interpreter_equivalents"]
 
 Equivalent = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
 """(argv, redirects) of one shell command an interpreter call amounts to."""
@@ -22,12 +22,13 @@ _SHELL_CALLS = frozenset({"system", "popen", "run", "call", "check_call", "check
 _DELETE = {"rmtree": ("rm", "-rf"), "remove": ("rm", "-f"), "unlink": ("rm", "-f"), "rmdir": ("rmdir",),
            "removedirs": ("rm", "-rf")}
 _FETCH = frozenset({"urlopen", "urlretrieve", "get", "post", "put", "request"})
-_CODE_FLAGS = ("-c", "-e", "-E", "-r", "--eval", "-p")
+CODE_FLAGS = frozenset({"-c", "-e", "-E", "-r", "--eval", "-p"})
+"""Interpreter flags whose operand is inline code (`python3 -c CODE`, `node -e CODE`)."""
 
 
 def interpreter_equivalents(name: str, argv: tuple[str, ...]) -> list[Equivalent]:
     """The commands `argv` (an interpreter run with inline code) amounts to; [] when none is known."""
-    code = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a in _CODE_FLAGS), "")
+    code = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a in CODE_FLAGS), "")
     if not code:
         return []
     if name.startswith("python"):

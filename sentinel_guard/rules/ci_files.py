@@ -15,14 +15,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-__all__ = ["ci_file_commands", "ci_paths"]
+__all__ = ["CONTENT_KEYS", "PATH_KEYS", "ci_file_commands", "ci_paths"]
 
 _CI_PATH = re.compile(r"(?i)(?:^|/)(?:\.github/workflows/[^/]+\.ya?ml|\.github/actions/.+/action\.ya?ml|"
                       r"\.gitlab-ci\.ya?ml|jenkinsfile|\.circleci/config\.ya?ml|azure-pipelines\.ya?ml|"
                       r"\.travis\.ya?ml|bitbucket-pipelines\.ya?ml|\.drone\.ya?ml|\.pre-commit-config\.ya?ml|"
                       r"\.buildkite/pipeline\.ya?ml|cloudbuild\.ya?ml|buildspec\.ya?ml)$")
-_PATH_KEYS = frozenset({"path", "file", "file_path", "filepath", "filename", "target", "dest", "destination"})
-_CONTENT_KEYS = frozenset({"content", "contents", "text", "body", "data", "new_content", "file_content", "newtext"})
+PATH_KEYS = frozenset({"path", "file", "file_path", "filepath", "filename", "target", "dest", "destination"})
+"""Keys that name the file a write goes to."""
+CONTENT_KEYS = frozenset({"content", "contents", "text", "body", "data", "new_content", "file_content", "newtext"})
+"""Keys that hold the text a write puts in that file."""
 _STEP = re.compile(r"^(\s*)(?:-\s+)?(?:run|script|command|commands|before_script|after_script|entry|sh)\s*:\s*(.*)$")
 _LIST_ITEM = re.compile(r"^\s*-\s+(.+)$")
 _JENKINS_SH = re.compile(r"""\bsh\s*\(?\s*(?:script\s*:\s*)?(['"]{1,3})(.+?)\1""", re.DOTALL)
@@ -30,7 +32,7 @@ _JENKINS_SH = re.compile(r"""\bsh\s*\(?\s*(?:script\s*:\s*)?(['"]{1,3})(.+?)\1""
 
 def ci_paths(args: Mapping[str, object]) -> list[str]:
     """The CI/automation file paths among the call's path-like string arguments."""
-    return [v for k, v in args.items() if k.lower() in _PATH_KEYS and isinstance(v, str) and _CI_PATH.search(v.strip())]
+    return [v for k, v in args.items() if k.lower() in PATH_KEYS and isinstance(v, str) and _CI_PATH.search(v.strip())]
 
 
 def ci_file_commands(args: Mapping[str, object]) -> list[str]:
@@ -39,7 +41,7 @@ def ci_file_commands(args: Mapping[str, object]) -> list[str]:
         return []
     out: list[str] = []
     for key, value in args.items():
-        if key.lower() in _CONTENT_KEYS and isinstance(value, str):
+        if key.lower() in CONTENT_KEYS and isinstance(value, str):
             out += _jenkins(value) if "pipeline" in value and "stage" in value else _yaml_steps(value)
     return out
 

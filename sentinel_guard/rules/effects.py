@@ -99,17 +99,18 @@ def classify_effect(call: ToolCall) -> Effect:
 
 
 def _effect_of(tool: str, args: Mapping[str, object]) -> Effect:
-    verdicts = [_clause_reads(c) for c in _clauses(tool)]
+    words = tool_words(tool)
+    verdicts = [_clause_reads(c) for c in _clauses(words)]
     if all(v is True for v in verdicts):
         return Effect.READ
-    if all(v is None for v in verdicts) and _RUNNERS.isdisjoint(tool_words(tool)) and _lookup_args(args):
+    if all(v is None for v in verdicts) and _RUNNERS.isdisjoint(words) and _lookup_args(args):
         return Effect.READ
     return Effect.WRITE
 
 
-def _clauses(tool: str) -> list[list[str]]:
+def _clauses(words: list[str]) -> list[list[str]]:
     clauses: list[list[str]] = [[]]
-    for word in tool_words(tool):
+    for word in words:
         if word in _CLAUSE_BREAKS:
             clauses.append([])
         else:

@@ -43,7 +43,8 @@ _ZERO_DECIMAL = frozenset({"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga
 def _amounts(f: Facts) -> list[float]:
     """Every amount argument, in major units (see the module doc)."""
     currency = str(f.call.args.get("currency", "")).lower()
-    minor_service = currency not in _ZERO_DECIMAL and not f.tokens.isdisjoint(_MINOR_UNIT_SERVICES)
+    zero_decimal = currency in _ZERO_DECIMAL
+    minor_service = not f.tokens.isdisjoint(_MINOR_UNIT_SERVICES)
     out: list[float] = []
     for path, value in f.leaves:
         key = path.rsplit(".", 1)[-1]
@@ -52,7 +53,7 @@ def _amounts(f: Facts) -> list[float]:
                 amount = float(str(value).replace(",", "").strip("$€£ "))
             except ValueError:
                 continue
-            minor = currency not in _ZERO_DECIMAL and (minor_service or _MINOR_UNIT_KEY.search(key) is not None)
+            minor = not zero_decimal and (minor_service or _MINOR_UNIT_KEY.search(key) is not None)
             out.append(amount / 100 if minor else amount)
     return out
 

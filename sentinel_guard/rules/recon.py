@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from sentinel_guard.analysis.interpreters import CODE_FLAGS
 from sentinel_guard.rules.base import rule
 from sentinel_guard.rules.facts import Facts
 from sentinel_guard.rules.paths import PathKind, classify_path, is_secret_path
@@ -149,10 +150,6 @@ _READERS = frozenset({"cat", "less", "more", "head", "tail", "strings", "xxd", "
                       "mv", "ln", "dd", "python", "python3", "perl", "ruby", "php", "node", "type", "get-content"})
 
 
-_CODE_FLAGS = frozenset({"-c", "-e", "-E", "-r", "--eval", "-p"})
-"""Interpreter flags whose operand is code: `python3 -c "print('~/.aws/credentials docs')"` reads nothing."""
-
-
 @rule("recon.secret-read", E, Severity.HIGH, kinds=SH, programs=_READERS)
 def secret_read(f: Facts) -> str | None:
     """Reading, copying or sending private keys, credential stores, shadow files or shell history."""
@@ -161,7 +158,7 @@ def secret_read(f: Facts) -> str | None:
             continue
         for i, arg in enumerate(cmd.args):
             value = arg.split("=", 1)[1] if arg.startswith("--") and "=" in arg else arg.lstrip("@")
-            if value.startswith("-") or "\n" in value or (i and cmd.args[i - 1] in _CODE_FLAGS):
+            if value.startswith("-") or "\n" in value or (i and cmd.args[i - 1] in CODE_FLAGS):
                 continue  # inline code (`python3 -c CODE`) is read by the interpreter analysis, not as a path
             if is_secret_path(value):
                 return f"{cmd.name} reads '{value}', a credential/secret file."

@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sentinel_guard.rules.ci_files import ci_file_commands
+from sentinel_guard.rules.ci_files import CONTENT_KEYS, PATH_KEYS, ci_file_commands
 
 __all__ = ["PatchedFile", "patched_files", "script_commands"]
 
@@ -26,9 +26,8 @@ _SHELL_FILE = re.compile(r"(?i)(?:\.(?:sh|bash|zsh|ksh)$|(?:^|/)\.(?:bashrc|zshr
                          r"bash_login|bash_logout|zshenv|zlogin|xinitrc|xprofile)$|(?:^|/)(?:crontab|rc\.local)$|"
                          r"^/etc/(?:cron\.[^/]+/|profile\.d/|init\.d/|rc\d?\.d/)|^/var/spool/cron/)")
 """Files whose text is run as shell commands: scripts, shell start-up files, cron tables, init scripts."""
-_PATH_KEYS = frozenset({"path", "file", "file_path", "filepath", "filename", "target", "dest", "destination"})
-_CONTENT_KEYS = frozenset({"content", "contents", "text", "body", "data", "new_content", "file_content", "file_text",
-                           "new_str", "newtext", "insert_text", "code"})
+_CONTENT_KEYS = CONTENT_KEYS | {"file_text", "new_str", "insert_text", "code"}
+"""The write keys of `ci_files`, and those of editor tools (`str_replace_editor(file_text=…, new_str=…)`)."""
 _V4A = re.compile(r"^\*\*\* (Add|Update|Delete) File: (.+?)\s*$|^\*\*\* Move to: (.+?)\s*$")
 _UNIFIED = re.compile(r"^\+\+\+ (?:b/)?(.+?)(?:\t.*)?$|^--- (?:a/)?(.+?)(?:\t.*)?$")
 
@@ -84,7 +83,7 @@ def script_commands(args: Mapping[str, object]) -> list[str]:
     met the one-liner heuristics (a socket and a shell named in one text reads as a reverse
     shell), so whole modules need their own analysis."""
     out = ci_file_commands(args)
-    paths = [v.strip() for k, v in args.items() if k.lower() in _PATH_KEYS and isinstance(v, str)]
+    paths = [v.strip() for k, v in args.items() if k.lower() in PATH_KEYS and isinstance(v, str)]
     if any(_SHELL_FILE.search(p) for p in paths):
         out += [v for k, v in args.items() if k.lower() in _CONTENT_KEYS and isinstance(v, str) and v.strip()]
     for patched in patched_files(args):

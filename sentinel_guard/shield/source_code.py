@@ -1,15 +1,16 @@
 """Is a text source code? The shield's document heuristics do not apply to it.
 
-Two of the shield's signs are written for documents a third party wrote (e-mails, web pages,
-reviews): a line that reads as a task for an assistant ("Generate a summary of …", BIPIA-style
-task hijacking) and a to-do addressed to the reader ("TODO: delete …"). In source code both are
-the ordinary way to write: a docstring opens with an imperative summary (PEP 257: "Return the
-…", "Generate a matrix S which represents a Clarkson-Woodruff transform") and a `# TODO: add
-tests` is a note from one programmer to another. On 300 benign Python files written through
-`write_file(path, content)` those two signs blocked 19 (6%) as "prompt injection in the call's
-own arguments" (7 December). Every other sign (the direct-attack patterns, the addressee
-analysis of untrusted text, the learned heads) still reads code, so an instruction for an AI
-planted in a comment is judged as before.
+Three of the shield's signs are written for documents a third party wrote (e-mails, web pages,
+reviews): a line that reads as a task or a question for an assistant ("Generate a summary of
+…", BIPIA-style task hijacking) and a to-do addressed to the reader ("TODO: delete …"). In
+source code they are the ordinary way to write: a docstring opens with an imperative summary
+(PEP 257: "Return the …", "Generate a matrix S which represents a Clarkson-Woodruff transform")
+and a `# TODO: add tests` is a note from one programmer to another. Of 300 standard-library
+modules written through `write_file(path, content)` (`benchmarks/quality_code_writes.py`,
+7 December), the guard blocked 21 as "prompt injection in the call's own arguments", and 2 with
+this view. Every other sign (the direct-attack patterns, the addressee analysis of untrusted
+text, the learned heads) still reads code, so an instruction for an AI planted in a comment is
+judged as before.
 
 A text is code when Python's own parser accepts it and it defines, imports or assigns at top
 level, or when most of its lines have the shape of C-family code (ending in `;`, `{`, `}` or
