@@ -7,10 +7,12 @@ Read verbs (`get`, `describe`, `logs`, `ls`, `list`) never fire.
 
 from __future__ import annotations
 
+import json
 import re
 
 from sentinel_guard.rules.base import rule
-from sentinel_guard.rules.facts import Facts
+from sentinel_guard.rules.containers import host_grant
+from sentinel_guard.rules.facts import Facts, _leaves
 from sentinel_guard.rules.read_only import reads_only, subcommand
 from sentinel_guard.rules.shell import operands
 from sentinel_guard.rules.shell_script import Cmd
@@ -217,11 +219,40 @@ def docker_prune(f: Facts) -> str | None:
 def container_escape(f: Facts) -> str | None:
     """Containers given the host: `-v /:/mnt`, `--privileged`, `--pid=host`, docker.sock mounts."""
     for cmd in f.cmds:
+        if cmd.name == "kubectl":
+            why = _kubectl_host(cmd)
+            if why:
+                return why
+            continue
         if cmd.name not in ("docker", "podman", "nerdctl") or not set(cmd.args[:1]) & {"run", "create", "exec"}:
             continue
         text = " ".join(cmd.args)
         if re.search(r"(?:-v|--volume)[= ]/:|--privileged|--pid[= ]host|docker\.sock|--cap-add[= ](?:ALL|SYS_ADMIN)", text):
             return f"{cmd.name} {cmd.args[0]} gives the container the host (root filesystem, privileges or PID space)."
+    return None
+
+
+def _kubectl_host(cmd: Cmd) -> str | None:
+    """`kubectl run --privileged`, `--overrides '{JSON pod spec}'` that grants the host, `kubectl debug node/…`."""
+    verb = subcommand(cmd)
+    args = cmd.args
+    if verb == "debug" and any(a.startswith("node/") for a in args):
+        return "kubectl debug node/… starts a pod in the node's host namespaces with its root filesystem mounted."
+    if verb not in ("run", "create"):
+        return None
+    if "--privileged" in args or "--privileged=true" in args:
+        return "kubectl run --privileged: the pod is root on its node."
+    for i, arg in enumerate(args):
+        spec = arg.split("=", 1)[1] if arg.startswith("--overrides=") else (
+            args[i + 1] if arg == "--overrides" and i + 1 < len(args) else None)
+        if spec:
+            try:
+                overrides = json.loads(spec)
+            except ValueError:
+                continue
+            why = host_grant("kubectl " + verb, _leaves(overrides, ""))
+            if why:
+                return why
     return None
 
 

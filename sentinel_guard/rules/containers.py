@@ -13,6 +13,8 @@ capability. Until 7 December such a call was approved when the tool's name had n
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from sentinel_guard.rules.base import rule
 from sentinel_guard.rules.facts import Facts, _key
@@ -41,21 +43,28 @@ def container_host(f: Facts) -> str | None:
     """A container tool's arguments give it the host: privileged, host PID/network, the root or Docker socket mounted."""
     if _CONTAINER_WORDS.isdisjoint(f.tokens) and "image" not in f.call.args:  # the namespace counts: mcp__docker__…
         return None
-    for path, value in f.leaves:
+    return host_grant(f.call.tool, f.leaves)
+
+
+def host_grant(subject: str, leaves: Iterable[tuple[str, Any]]) -> str | None:
+    """Why a container spec (flattened to (path, value) leaves) gives `subject`'s container the host;
+    None when it does not. Shared with the shell rule for `kubectl run --overrides '{JSON}'`."""
+    for path, value in leaves:
         key = _key(path)
         if key in _HOST_FLAGS and value is True:
             if key == "privileged":
-                return f"{f.call.tool} runs the container privileged: root on the host."
-            return f"{f.call.tool} sets {key}: the container shares the host's {key[4:].upper()} namespace."
+                return f"{subject} runs the container privileged: root on the host."
+            name = path.rsplit(".", 1)[-1].split("[", 1)[0]
+            return f"{subject} sets {name}: the container shares the host's {key[4:].upper()} namespace."
         dict_volume = _DICT_VOLUME.search(path)
         if dict_volume and _HOST_MOUNT.match(dict_volume.group(1)):
-            return f"{f.call.tool} mounts the host's {dict_volume.group(1)} into the container."
+            return f"{subject} mounts the host's {dict_volume.group(1)} into the container."
         if isinstance(value, str):
             text = value.strip().lower()
             if key in _HOST_MODES and text == "host":
-                return f"{f.call.tool} sets {key}=host: the container shares the host's {key.split('_')[0]} space."
+                return f"{subject} sets {key}=host: the container shares the host's {key.split('_')[0]} space."
             if (key in _MOUNT_KEYS or _MOUNT_SOURCE.search(path)) and _HOST_MOUNT.match(text):
-                return f"{f.call.tool} mounts the host's {text.split(':')[0]} into the container."
+                return f"{subject} mounts the host's {text.split(':')[0]} into the container."
             if key in ("cap_add", "capabilities", "add") and text in _ALL_CAPS:
-                return f"{f.call.tool} adds the {value} capability: root on the host."
+                return f"{subject} adds the {value} capability: root on the host."
     return None

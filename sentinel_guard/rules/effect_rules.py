@@ -12,6 +12,7 @@ import re
 from sentinel_guard.analysis.effects import Effect, decide, resource_class
 from sentinel_guard.rules.base import rule
 from sentinel_guard.rules.facts import Facts
+from sentinel_guard.rules.paths import SHELL_STARTUP_NAMES
 from sentinel_guard.rules.shell import operands
 from sentinel_guard.rules.shell_parse import parse_script
 from sentinel_guard.rules.shell_script import Cmd
@@ -27,7 +28,7 @@ _SENDERS = frozenset({"curl", "wget", "nc", "ncat", "netcat", "socat", "scp", "r
                       "ssh", "mail", "sendmail", "mutt"})
 _KERNEL = frozenset({"insmod", "modprobe", "kextload", "kmutil", "rmmod"})
 _SECRET_VAR = re.compile(r"\$\{?[A-Z0-9_]*(?:SECRET|TOKEN|PASSWORD|PASSWD|API_?KEY|ACCESS_KEY|PRIVATE_KEY)[A-Z0-9_]*\}?")
-_STARTUP = re.compile(r"(?:^|/)(?:\.(?:bash|zsh)rc|\.(?:bash_)?profile|\.zprofile|\.bash_login|\.zshenv|\.config/fish/config\.fish|"
+_STARTUP = re.compile(rf"(?:^|/)(?:{SHELL_STARTUP_NAMES}|"
                       r"profile(?:\.d/[^/]+)?|bash\.bashrc|crontab|cron\.(?:d|daily|hourly|weekly|monthly)/[^/]+|"
                       r"systemd/(?:system|user)/[^/]+|rc\.local|init\.d/[^/]+|LaunchAgents/[^/]+|LaunchDaemons/[^/]+)$")
 _RISKY = frozenset({"curl", "wget", "nc", "ncat", "netcat", "socat", "rm", "dd", "mkfs", "shred", "bash", "sh",

@@ -14,6 +14,7 @@ from sentinel_guard.rules.base import rule
 from sentinel_guard.rules.facts import Facts
 from sentinel_guard.rules.paths import is_secret_path
 from sentinel_guard.rules.shell import operands
+from sentinel_guard.rules.shell_script import Cmd
 from sentinel_guard.types import Decision, Severity
 
 B, E, F = Decision.BLOCK, Decision.ESCALATE, Decision.FLAG
@@ -132,12 +133,43 @@ def download_chmod(f: Facts) -> str | None:
 _REMOTE = re.compile(r"^(?:[\w.-]+@)?[\w.-]+:(?!//)")
 
 
+_SUBST = re.compile(r"\$\(|`")
+_DATA_OPTS = frozenset({"-d", "--data", "--data-binary", "--data-raw", "--data-urlencode", "-F", "--form", "-H", "--header",
+                        "--post-data", "--body-data", "-A", "--user-agent", "-e", "--referer", "-b", "--cookie"})
+_AUTH_HEADER = re.compile(r"(?i)\s*(?:authorization|proxy-authorization|x-api-key|api-key|x-auth-token|private-token)\s*:")
+_DNS_TOOLS = frozenset({"nslookup", "dig", "host", "drill", "ping", "ping6", "resolvectl"})
+_LABEL_FROM_CONTENT = re.compile(r"(?:\$\([^)]*\)|`[^`]*`)[\w-]*\.[\w-]+\.")
+
+
+def _content_sent(cmd: Cmd) -> str | None:
+    """The local file whose content a command substitution puts into a request: a body, header or
+    URL of curl/wget (`--data "$(cat f)"`, `https://h/?q=$(< f)`), or a DNS name (`$(cat f).evil.tld`).
+    A substitution that is the whole address (`curl "$(cat url.txt)"`) only picks where to go."""
+    if not cmd.inputs:
+        return None
+    args = cmd.args
+    if cmd.name in ("curl", "wget"):
+        for i, arg in enumerate(args):
+            m = _SUBST.search(arg)
+            if m and _AUTH_HEADER.match(arg):
+                continue  # a token read from a file to sign the request: the credential's intended use
+            if m and (m.start() > 0 or (i and args[i - 1] in _DATA_OPTS) or arg.startswith(("--data", "--post-data"))):
+                return cmd.inputs[0]
+    if cmd.name in _DNS_TOOLS and any(_LABEL_FROM_CONTENT.search(a) for a in args):
+        return cmd.inputs[0]
+    return None
+
+
 @rule("net.exfiltration", E, Severity.HIGH, kinds=SH, programs=(
-    *_NETCATS, "curl", "wget", "scp", "rsync", "sftp"))
+    *_NETCATS, *_DNS_TOOLS, "curl", "wget", "scp", "rsync", "sftp"))
 def exfiltration(f: Facts) -> str | None:
-    """Uploading local files or secrets to another host (curl -d @file, -T, scp/rsync of secrets, nc < file)."""
+    """Uploading local files or secrets to another host (curl -d @file, -T, "$(cat file)" in a request,
+    scp/rsync of secrets, nc < file, a DNS name built from a file's content)."""
     for cmd in f.cmds:
         args = cmd.args
+        sent = _content_sent(cmd)
+        if sent:
+            return f"{cmd.name} sends the content of {sent} to a remote host."
         if cmd.name == "curl":
             for i, arg in enumerate(args):
                 nxt = args[i + 1] if i + 1 < len(args) else ""

@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-__all__ = ["PathKind", "classify_path", "is_secret_path"]
+__all__ = ["SHELL_STARTUP", "SHELL_STARTUP_NAMES", "PathKind", "classify_path", "is_secret_path"]
+
+SHELL_STARTUP_NAMES = (r"\.(?:bashrc|bash_profile|bash_login|bash_logout|profile|zshrc|zprofile|zshenv|zlogin|cshrc|tcshrc|"
+                       r"kshrc|shrc|mkshrc)|\.config/fish/config\.fish|bash\.bashrc")
+"""Shell start-up files a user's shell runs by itself (bash, zsh, sh's `$ENV`, ksh, csh, fish), as
+one regex alternation: the rules on written start-up files (`system`, `effect_rules`,
+`written_scripts`) share it, so a file one knows is not unknown to another."""
+SHELL_STARTUP = re.compile(rf"(?:^|/)(?:{SHELL_STARTUP_NAMES})$")
 
 
 class PathKind(str, Enum):

@@ -1,6 +1,8 @@
 """Reading words the way bash would before it runs them: parameter expansion with the constants a
-script assigned, literal command substitutions, ANSI-C quotes, `cd`-relative paths, and payloads
-that one pipeline stage hands to the next (`printf '\\x72m…' | sh`, `echo … | base64 -d | bash`).
+script assigned, literal command substitutions, ANSI-C quotes, `cd`-relative paths, payloads
+that one pipeline stage hands to the next (`printf '\\x72m…' | sh`, `echo … | base64 -d | bash`),
+what a substitution stores in a variable (`$(which python3)`, `$(mktemp)`), the text a command
+writes into a file, and the files whose content a substitution splices into a word (`"$(cat f)"`).
 
 Pure functions over strings, used by `shell_parse._Walker`; none keeps state between calls.
 """
@@ -13,7 +15,10 @@ import codecs
 import posixpath
 import re
 
-__all__ = ["ansi_c", "decode_stage", "expand", "printf_payload", "relative_to"]
+from sentinel_guard.rules.shell_script import Cmd
+
+__all__ = ["ansi_c", "decode_stage", "expand", "file_key", "files_read", "printf_payload", "relative_to", "source_text",
+           "substituted_value"]
 
 _VAR = re.compile(r"\$\{(#?)([A-Za-z_]\w*|\d+|[@*])(?:(:?[-=+?])([^}]*))?\}|\$([A-Za-z_]\w*|\d|[@*])")
 _LITERAL_SUBST = re.compile(r"\$\(\s*(?:echo|printf)\s+([^()`$;|&]*?)\s*\)|`\s*(?:echo|printf)\s+([^`$;|&]*?)\s*`")
@@ -83,3 +88,68 @@ def relative_to(cwd: str, operand: str) -> str:
         return operand
     joined = posixpath.normpath(posixpath.join(cwd, operand))
     return joined
+
+
+_LOCATE = re.compile(r"^\s*(?:\$\(|`)\s*(?:which|command\s+-v|type\s+-[pP]|whereis\s+-b)\s+([\w.+-]+)")
+_SITE = re.compile(r"getusersitepackages|--user-site|USER_SITE|getsitepackages|purelib")
+_MKTEMP = re.compile(r"^\s*(?:\$\(|`)\s*mktemp((?:\s+[^\s)`]+)*)\s*[)`]\s*$")
+
+
+def substituted_value(value: str) -> str | None:
+    """What a variable holds after `x=$(which python3 || …)`, `x=$(mktemp …)` or a site-packages
+    query (`python3 -c "import site; print(site.getsitepackages()[0])"`), or None.
+
+    Scripts locate an interpreter and then run `$x -c CODE`: the variable holds that program (the
+    first alternative is taken). `mktemp` prints a fresh path under /tmp (or its template), so a
+    later `echo … > $x; bash $x` or `rm -rf "$x"` is read with the path it really has."""
+    m = _LOCATE.match(value)
+    if m:
+        return m.group(1)
+    site = _SITE.search(value) if value.lstrip().startswith(("$(", "`")) else None
+    if site:  # python -c "import site; print(site.getsitepackages()[0])": where start-up hooks live
+        return "~/.local/lib/python3/site-packages" if "user" in site.group(0).lower() else "/usr/lib/python3/site-packages"
+    m = _MKTEMP.match(value)
+    if m is None:
+        return None
+    words = m.group(1).split()
+    directory, template, i = "/tmp", "tmp.XXXXXXXXXX", 0
+    while i < len(words):
+        word = words[i]
+        if word in ("-p", "--tmpdir") and i + 1 < len(words):
+            directory, i = words[i + 1], i + 2
+            continue
+        if word.startswith("--tmpdir="):
+            directory = word.split("=", 1)[1]
+        elif not word.startswith("-"):
+            template = word
+        i += 1
+    return template if template.startswith("/") else posixpath.join(directory, template)
+
+
+_READERS = frozenset({"cat", "head", "tail", "base64", "base32", "xxd", "od", "hexdump", "gzip", "zcat", "tac", "strings"})
+
+
+def files_read(cmds: list[Cmd]) -> tuple[str, ...]:
+    """Files whose content a command substitution splices into a word (`"$(cat f)"`, `$(< f)`)."""
+    found = [a for c in cmds if c.via == "subst" and c.name in _READERS for a in c.args if not a.startswith("-")]
+    found += [t for c in cmds if c.via == "subst" for op, t in c.redirects if op == "<"]
+    return tuple(found)
+
+
+def file_key(path: str, cwd: str | None) -> str:
+    """The name a written file is remembered by: `./x.sh` and `x.sh` after `cd /w` are `/w/x.sh`."""
+    path = path.strip()
+    path = path[2:] if path.startswith("./") else path
+    return relative_to(cwd, path) if cwd else path
+
+
+def source_text(cmd: Cmd) -> str | None:
+    """The text a pipeline's first stage writes: echo/printf arguments, a here-doc or here-string."""
+    for op, body in cmd.redirects:
+        if op in ("<<", "<<<"):
+            return body
+    if cmd.name == "printf" or (cmd.name == "echo" and "-e" in cmd.args):
+        return printf_payload(cmd.args)
+    if cmd.name == "echo":
+        return " ".join(a for a in cmd.args if a not in ("-n", "-E"))
+    return None

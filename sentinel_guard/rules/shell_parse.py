@@ -3,7 +3,9 @@
 The rules reason about *commands*, not text. `parse_script` walks the syntax tree through
 pipelines, lists, subshells, loops, functions, command and process substitutions, and unwraps
 the ways one command runs another: `sudo`/`env`/`nohup`/`timeout`..., `sh -c 'STRING'` (the
-string is parsed again), `xargs CMD`, `find ... -exec CMD {} ;`, `ssh host CMD`. Each result is a
+string is parsed again), `xargs CMD`, `find ... -exec CMD {} ;`, `ssh host CMD`, and code the shell
+runs later: a `trap` body, `PROMPT_COMMAND`, a file the script wrote and then runs
+(`echo … > f; bash f`, `cat > t.py <<EOF … EOF; python3 t.py`). Each result is a
 `Cmd` (`shell_script.py`) with its argv (quotes removed), its redirections, and how it was reached (`via`).
 
 The tree-sitter parser object is created once per process (it holds no results); scripts are
@@ -17,7 +19,16 @@ import posixpath
 import re
 
 from sentinel_guard.analysis.interpreters import interpreter_equivalents
-from sentinel_guard.rules.shell_flow import ansi_c, decode_stage, expand, printf_payload, relative_to
+from sentinel_guard.rules.shell_flow import (
+    ansi_c,
+    decode_stage,
+    expand,
+    file_key,
+    files_read,
+    relative_to,
+    source_text,
+    substituted_value,
+)
 from sentinel_guard.rules.shell_script import SQL_CLIENTS, Cmd, Script
 from sentinel_guard.rules.shell_unwrap import (
     INTERPRETERS,
@@ -103,6 +114,8 @@ class _Walker:
         """Arguments of the function call being inlined (what `"$@"` splices in)."""
         self.cwd: str | None = None
         """The directory a literal `cd` moved to: relative operands of file commands resolve to it."""
+        self.written: dict[str, str] = {}
+        """Text the script wrote into files so far (`echo … > f`, `cat > f <<EOF`): running `f` runs it."""
 
     def walk(self, node, via: str = "", redirects: tuple[tuple[str, str], ...] = (), pipe: int = -1) -> None:
         kind = node.type
@@ -160,9 +173,12 @@ class _Walker:
             name = node.child_by_field_name("name")
             value = node.child_by_field_name("value")
             var_name = name.text.decode() if name else ""
-            literal = expand(_word(value), self.vars) if value else ""
+            raw = _word(value) if value else ""
+            literal = substituted_value(raw) or expand(raw, self.vars)
             self.script.assignments.append((var_name, literal))
             self.vars[var_name] = literal
+            if var_name == "PROMPT_COMMAND":  # runs before every prompt, like a DEBUG trap
+                self._run_text(literal, "trap")
             if value is not None:
                 self._substitutions(value, via)
             return
@@ -199,7 +215,9 @@ class _Walker:
             return
         if node.type in ("command_substitution", "process_substitution"):
             for child in node.children:
-                if child.is_named:
+                if child.type == "file_redirect":  # $(< file): the file's content
+                    self.script.cmds.append(Cmd((":",), (self._redirect(child),), "subst"))
+                elif child.is_named:
                     self.walk(child, "subst")
             return
         for child in node.children:
@@ -209,6 +227,7 @@ class _Walker:
         argv: list[str] = []
         found = list(redirects)
         subst = self.has_subst
+        first_inner = len(self.script.cmds)
         for child in node.children:
             ctype = child.type  # each node property read crosses into tree-sitter: read once
             if ctype == "variable_assignment":
@@ -224,11 +243,12 @@ class _Walker:
                 argv.append(_word(child))
             if subst:
                 self._substitutions(child, via)
+        inputs = files_read(self.script.cmds[first_inner:]) if len(self.script.cmds) > first_inner else ()
         if argv and self.loop_vars and any(a.startswith("$") for a in argv):
             for variant in self._expand(argv):
-                self._emit(variant, tuple(found), via, pipe)
+                self._emit(variant, tuple(found), via, pipe, inputs)
         elif argv:
-            self._emit(tuple(argv), tuple(found), via, pipe)
+            self._emit(tuple(argv), tuple(found), via, pipe, inputs)
 
     def _resolve(self, argv: tuple[str, ...], redirects: tuple[tuple[str, str], ...]
                  ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
@@ -273,8 +293,8 @@ class _Walker:
     def _adopt(self, sub: Script, via: str) -> None:
         """Take over what a nested script runs, its pipelines renumbered into this script's."""
         cmd_base, pipe_base = len(self.script.cmds), len(self.script.pipelines)
-        self.script.cmds.extend(Cmd(c.argv, c.redirects, via, c.pipeline + pipe_base if c.pipeline >= 0 else -1)
-                                for c in sub.cmds)
+        self.script.cmds.extend(Cmd(c.argv, c.redirects, via, c.pipeline + pipe_base if c.pipeline >= 0 else -1,
+                                    inputs=c.inputs) for c in sub.cmds)
         self.script.pipelines.extend([i + cmd_base for i in stages] for stages in sub.pipelines)
         self.script.assignments.extend(sub.assignments)
         self.script.functions.extend(sub.functions)
@@ -291,7 +311,7 @@ class _Walker:
             if not stage:
                 continue
             if payload is None:
-                payload = _source(stage[0])
+                payload = source_text(stage[0])
                 continue
             decoded = decode_stage(stage[0].name, stage[0].argv, payload)
             if decoded is not None:
@@ -323,7 +343,8 @@ class _Walker:
                 return [(*argv[:i], v, *argv[i + 1:]) for v in values]
         return [tuple(argv)]
 
-    def _emit(self, argv: tuple[str, ...], redirects: tuple[tuple[str, str], ...], via: str, pipe: int) -> None:
+    def _emit(self, argv: tuple[str, ...], redirects: tuple[tuple[str, str], ...], via: str, pipe: int,
+              inputs: tuple[str, ...] = ()) -> None:
         if "--help" in argv[1:] or "--version" in argv[1:]:
             return  # prints usage and exits: runs nothing
         argv, redirects = self._resolve(argv, redirects)
@@ -341,7 +362,11 @@ class _Walker:
                 alias, eq, value = arg.partition("=")
                 if eq:
                     self.aliases[alias] = value
-        self.script.cmds.append(Cmd(argv, redirects, via, pipe))
+        elif name == "trap" and len(argv) > 2 and argv[1] not in ("-", "", "-p", "-l"):
+            self._run_text(expand(argv[1], self.vars), "trap")  # the shell runs it on the signal
+        cmd = Cmd(argv, redirects, via, pipe, inputs=inputs)
+        self.script.cmds.append(cmd)
+        self._remember_writes(cmd)
         name = argv[0].rsplit("/", 1)[-1].lower()
         inner = unwrap(name, argv)
         if inner is not None and len(inner) == 1 and " " in inner[0] and self.depth < _MAX_DEPTH:
@@ -349,7 +374,7 @@ class _Walker:
             return
         if inner is not None and self.depth < _MAX_DEPTH:
             self.depth += 1
-            self._emit(inner, redirects, name if name in ("sudo", "doas") else via or name, pipe)
+            self._emit(inner, redirects, name if name in ("sudo", "doas") else via or name, pipe, inputs)
             self.depth -= 1
             return
         if self.depth >= _MAX_DEPTH:
@@ -359,6 +384,8 @@ class _Walker:
             self.depth += 1
             self._emit(container_cmd, (), name + " exec", pipe)
             self.depth -= 1
+            return
+        if self._run_written(cmd):
             return
         if name in SQL_CLIENTS:
             self.script.sql.extend(body for op, body in redirects if op in ("<<", "<<<", "<<-"))
@@ -389,17 +416,35 @@ class _Walker:
                 self._emit(inner_x, (), "xargs", pipe)
                 self.depth -= 1
 
+    def _remember_writes(self, cmd: Cmd) -> None:
+        targets = [(op, t) for op, t in cmd.redirects if op in (">", ">>", ">|", "&>")]
+        text = source_text(cmd) if targets and cmd.name in ("echo", "printf", "cat", ":") else None
+        if text is None:
+            return
+        for op, target in targets:
+            key = file_key(target, self.cwd)
+            self.written[key] = f"{self.written[key]}\n{text}" if op == ">>" and key in self.written else text
 
-def _source(cmd: Cmd) -> str | None:
-    """The text a pipeline's first stage writes: echo/printf arguments, a here-doc or here-string."""
-    for op, body in cmd.redirects:
-        if op in ("<<", "<<<"):
-            return body
-    if cmd.name == "printf" or (cmd.name == "echo" and "-e" in cmd.args):
-        return printf_payload(cmd.args)
-    if cmd.name == "echo":
-        return " ".join(a for a in cmd.args if a not in ("-n", "-E"))
-    return None
+    def _run_written(self, cmd: Cmd) -> bool:
+        """`bash f`, `. f`, `./f`, `python3 f.py` after this script wrote `f`: what it wrote runs."""
+        if not self.written:
+            return False
+        name = cmd.name
+        if name in SHELLS or name in INTERPRETERS or name in ("source", "."):
+            operand = next((a for a in cmd.args if not a.startswith("-")), "")
+        else:
+            operand = cmd.argv[0]
+        text = self.written.get(file_key(operand, self.cwd)) if operand else None
+        if text is None:
+            return False
+        if name in INTERPRETERS:
+            self.depth += 1
+            for inner_argv, inner_redirects in interpreter_equivalents(name, (name, "-c", text)):
+                self._emit(inner_argv, inner_redirects, "interp", -1)
+            self.depth -= 1
+        else:
+            self._run_text(text, "script")
+        return True
 
 
 def parse_script(text: str, depth: int = 0) -> Script:

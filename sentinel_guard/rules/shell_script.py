@@ -27,6 +27,8 @@ class Cmd:
     """How it is reached: '', 'sudo', 'sh -c', 'xargs', 'find -exec', 'ssh', 'subst'."""
     pipeline: int = -1
     """Index of the pipeline it belongs to in `Script.pipelines`, or -1."""
+    inputs: tuple[str, ...] = ()
+    """Files whose content a command substitution puts into its words (`curl -d "$(cat f)"` → ('f',))."""
     name: str = field(default="", compare=False)
     """The program's base name, lower-cased, without a trailing ':' (`/usr/bin/RM` → `rm`)."""
 

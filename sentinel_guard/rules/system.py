@@ -10,7 +10,7 @@ import re
 
 from sentinel_guard.rules.base import rule
 from sentinel_guard.rules.facts import Facts
-from sentinel_guard.rules.paths import PathKind, classify_path
+from sentinel_guard.rules.paths import SHELL_STARTUP, PathKind, classify_path
 from sentinel_guard.rules.shell import operands
 from sentinel_guard.types import Decision, Severity
 
@@ -131,8 +131,12 @@ def cron_persistence(f: Facts) -> str | None:
 
 
 _AUTORUN = re.compile(r"(?:/etc/cron|/var/spool/cron|/etc/systemd/system|/etc/init\.d|/etc/rc\.local|"
-                      r"authorized_keys$|/etc/profile|/etc/ld\.so\.preload|LaunchAgents/|LaunchDaemons/)")
-_PROFILE = re.compile(r"(?:\.bashrc|\.bash_profile|\.bash_login|\.profile|\.zshrc|\.zprofile|\.cshrc)$")
+                      r"authorized_keys$|/etc/profile|/etc/ld\.so\.preload|LaunchAgents/|LaunchDaemons/|"
+                      r"(?:^|/)(?:sitecustomize|usercustomize)\.py$|(?:site|dist)-packages/[^/]+\.pth$)")
+"""Files something runs by itself: cron and init entries, login keys, preloads, launch agents, and
+Python's start-up hooks (`sitecustomize`/`usercustomize` and a `.pth` file in site-packages, whose
+`import` lines every interpreter start executes)."""
+_PROFILE = SHELL_STARTUP
 _FETCHERS = frozenset({"curl", "wget", "nc", "ncat", "base64", "python", "python3", "perl", "bash", "sh"})
 
 
@@ -143,7 +147,7 @@ def profile_write(f: Facts) -> str | None:
         targets = [t for op, t in cmd.redirects if ">" in op] + (operands(cmd) if cmd.name == "tee" else [])
         for target in targets:
             if _PROFILE.search(target):
-                return f"Writes the shell startup file {target}; it runs at every login."
+                return f"Writes the shell startup file {target}; the shell runs it by itself (login, new shell or logout)."
     return None
 
 

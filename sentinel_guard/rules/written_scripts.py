@@ -19,11 +19,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sentinel_guard.rules.ci_files import CONTENT_KEYS, PATH_KEYS, ci_file_commands
+from sentinel_guard.rules.paths import SHELL_STARTUP_NAMES
 
 __all__ = ["PatchedFile", "patched_files", "script_commands"]
 
-_SHELL_FILE = re.compile(r"(?i)(?:\.(?:sh|bash|zsh|ksh)$|(?:^|/)\.(?:bashrc|zshrc|bash_profile|profile|zprofile|"
-                         r"bash_login|bash_logout|zshenv|zlogin|xinitrc|xprofile)$|(?:^|/)(?:crontab|rc\.local)$|"
+_SHELL_FILE = re.compile(rf"(?i)(?:\.(?:sh|bash|zsh|ksh)$|(?:^|/)(?:{SHELL_STARTUP_NAMES}|\.xinitrc|\.xprofile)$|"
+                         r"(?:^|/)(?:crontab|rc\.local)$|"
                          r"^/etc/(?:cron\.[^/]+/|profile\.d/|init\.d/|rc\d?\.d/)|^/var/spool/cron/)")
 """Files whose text is run as shell commands: scripts, shell start-up files, cron tables, init scripts."""
 _CONTENT_KEYS = CONTENT_KEYS | {"file_text", "new_str", "insert_text", "code"}
