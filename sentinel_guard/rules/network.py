@@ -101,7 +101,8 @@ def shell_escape(f: Facts) -> str | None:
 @rule("net.download-exec", B, Severity.CRITICAL, kinds=SH, programs=(
     *_DOWNLOADERS, *_SHELL_NAMES, *_INTERPRETERS, "source", "."))
 def download_exec(f: Facts) -> str | None:
-    """Downloaded content piped or substituted straight into a shell or interpreter (curl | sh)."""
+    """Downloaded content run as code: piped or substituted into a shell or interpreter (curl | sh),
+    or saved to a file that the same command then runs (`curl -o i.sh URL && bash i.sh`)."""
     by_pipe: dict[int, list[str]] = {}
     for cmd in f.cmds:
         if cmd.pipeline >= 0:
@@ -116,7 +117,53 @@ def download_exec(f: Facts) -> str | None:
             return f"{cmd.name} runs code fetched by a command substitution."
         if cmd.name in ("source", ".") and any(re.search(r"<\(\s*(?:curl|wget)", a) for a in cmd.args):
             return "source of downloaded code."
+    fetched: set[str] = set()
+    for cmd in f.cmds:
+        ran = _file_run(cmd)
+        if ran and ran in fetched:
+            return f"Runs {ran}, which the same command downloaded: unreviewed remote code."
+        fetched.update(_downloaded_files(cmd))
     return None
+
+
+def _short_cluster_value(args: tuple[str, ...], i: int, letter: str) -> str | None:
+    """The value of `-o FILE` also when the flag ends a cluster (`curl -so FILE`, `wget -qO FILE`)."""
+    arg = args[i]
+    if arg.startswith("-") and not arg.startswith("--") and arg.endswith(letter) and i + 1 < len(args):
+        return args[i + 1]
+    return None
+
+
+def _downloaded_files(cmd: Cmd) -> list[str]:
+    """Files curl/wget save (`-o f`, `-O` / wget's default: the URL's last part, `> f`), `./` removed."""
+    if cmd.name not in ("curl", "wget"):
+        return []
+    args, out = cmd.args, [t for op, t in cmd.redirects if op in (">", ">>")]
+    urls = [a for a in args if "://" in a]
+    letter = "o" if cmd.name == "curl" else "O"
+    for i, arg in enumerate(args):
+        value = _short_cluster_value(args, i, letter) or (args[i + 1] if arg in ("--output", "--output-document")
+                                                          and i + 1 < len(args) else None)
+        if value and value != "-":
+            out.append(value)
+    to_stdout = any(a in ("-", "--output-document=-") or (a.startswith("-") and a.endswith("O-")) for a in args)
+    clusters = [a for a in args if a.startswith("-") and not a.startswith("--")]
+    if cmd.name == "curl":
+        remote_name = "--remote-name" in args or any("O" in a for a in clusters)
+    else:
+        remote_name = not out and not to_stdout
+    if remote_name:
+        out += [u.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] for u in urls]
+    return [o[2:] if o.startswith("./") else o for o in out if o]
+
+
+def _file_run(cmd: Cmd) -> str | None:
+    """The file a command runs as code: `bash f`, `python3 f`, `. f`, or `./f` itself."""
+    if cmd.name in _SHELL_NAMES or cmd.name in _INTERPRETERS or cmd.name in ("source", "."):
+        target = next((a for a in cmd.args if not a.startswith("-")), None)
+    else:
+        target = cmd.argv[0] if cmd.argv and "/" in cmd.argv[0] else None
+    return target[2:] if target and target.startswith("./") else target
 
 
 @rule("net.download-chmod", E, Severity.HIGH, kinds=SH, programs=("chmod",))
@@ -160,8 +207,39 @@ def _content_sent(cmd: Cmd) -> str | None:
     return None
 
 
+def _socket_client(cmd: Cmd) -> bool:
+    """A program whose stdin goes to a network peer: netcat, `openssl s_client`, telnet, socat to TCP."""
+    return (cmd.name in _NETCATS or cmd.name == "telnet" or (cmd.name == "openssl" and "s_client" in cmd.args)
+            or (cmd.name == "socat" and any(re.match(r"(?i)(?:tcp|ssl|openssl|udp)[46]?:", a) for a in cmd.args)))
+
+
+_BUCKET = re.compile(r"^(?:s3|gs|az|wasbs?|abfss?|r2|oss|cos)://|^[\w-]+:(?!//)")
+_CLOUD_COPY = {"aws": ("s3", ("cp", "sync", "mv")), "gsutil": ("", ("cp", "rsync", "mv")),
+               "gcloud": ("storage", ("cp", "rsync", "mv")), "rclone": ("", ("copy", "sync", "move", "copyto"))}
+
+
+def _bucket_upload(cmd: Cmd) -> str | None:
+    """`aws s3 sync ~/ s3://b`, `gsutil cp ~/.config/gcloud/credentials.db gs://b`, `rclone copy ~ r:`:
+    secrets, a home or the root directory copied into cloud storage."""
+    spec = _CLOUD_COPY.get(cmd.name)
+    if spec is None:
+        return None
+    words = [a for a in cmd.args if not a.startswith("-")]
+    service, verbs = spec
+    if service:
+        if words[:1] != [service]:
+            return None
+        words = words[1:]
+    if not words or words[0] not in verbs or len(words) < 3 or not _BUCKET.match(words[-1]):
+        return None
+    sources = [w for w in words[1:-1] if not _BUCKET.match(w)]
+    broad = ("/", "~", "~/", "$HOME", "$HOME/", "/home", "/home/", "/etc", "/etc/", "/root", "/root/")
+    risky = [w for w in sources if is_secret_path(w) or w in broad]
+    return f"{cmd.name} copies {risky[0]} into cloud storage ({words[-1]})." if risky else None
+
+
 @rule("net.exfiltration", E, Severity.HIGH, kinds=SH, programs=(
-    *_NETCATS, *_DNS_TOOLS, "curl", "wget", "scp", "rsync", "sftp"))
+    *_NETCATS, *_DNS_TOOLS, *_CLOUD_COPY, "curl", "wget", "scp", "rsync", "sftp", "openssl", "telnet", "socat"))
 def exfiltration(f: Facts) -> str | None:
     """Uploading local files or secrets to another host (curl -d @file, -T, "$(cat file)" in a request,
     scp/rsync of secrets, nc < file, a DNS name built from a file's content)."""
@@ -179,8 +257,12 @@ def exfiltration(f: Facts) -> str | None:
                     return f"curl uploads {nxt} to a remote host."
         if cmd.name == "wget" and any(a.startswith("--post-file") or a.startswith("--body-file") for a in args):
             return "wget posts a local file to a remote host."
-        if cmd.name in _NETCATS and any("<" in op for op, _ in cmd.redirects) and "-l" not in args:
+        if _socket_client(cmd) and any(op == "<" and not t.startswith("/dev/") for op, t in cmd.redirects) \
+                and "-l" not in args:
             return f"{cmd.name} sends a local file to a remote host."
+        bucket = _bucket_upload(cmd)
+        if bucket:
+            return bucket
         if cmd.name in ("scp", "rsync", "sftp") and any(_REMOTE.match(a) for a in operands(cmd)[-1:]):
             sources = operands(cmd)[:-1]
             if any(is_secret_path(s) or s in ("/", "/etc", "/etc/", "~", "~/", "/home") for s in sources):

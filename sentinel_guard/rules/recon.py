@@ -204,19 +204,24 @@ _OFFENSIVE = re.compile(
     r"(?i)^(?:linpeas|linenum|lse|les|linux-exploit-suggester\S*|pspy\d*|unix-privesc-check|winpeas\S*|"
     r"mimikatz|hydra|medusa|john|hashcat|sqlmap|nikto|msfconsole|msfvenom|responder|crackmapexec|netexec|nxc|"
     r"chisel|ligolo\S*|bloodhound\S*|impacket-\S+|secretsdump\S*|psexec\S*|enum4linux\S*|gobuster|dirb|"
-    r"dirbuster|wfuzz|ffuf|kerbrute|rubeus|sharphound|evil-winrm|beroot|laZagne)(?:\.sh|\.py|\.exe|\.pl)?$"
+    r"dirbuster|wfuzz|ffuf|kerbrute|rubeus|sharphound|evil-winrm|beroot|laZagne|"
+    r"xmrig|xmr-stak\S*|cpuminer\S*|minerd|ccminer|ethminer|nbminer|lolminer|t-rex|cgminer|bfgminer)(?:\.sh|\.py|\.exe|\.pl)?$"
 )
 
 
+_STRATUM = re.compile(r"(?i)\bstratum\d?\+(?:tcp|ssl|tls)://")
 _FETCH_OR_RUN = frozenset({"curl", "wget", "chmod", "bash", "sh", "python3", "python", "perl", "git", "scp"})
 
 
 @rule("recon.offensive-tool", E, Severity.HIGH, kinds=SH)
 def offensive_tool(f: Facts) -> str | None:
-    """Running or fetching well-known attack tooling (privilege-escalation scripts, crackers, C2 tunnels)."""
+    """Running or fetching well-known attack tooling (privilege-escalation scripts, crackers, C2 tunnels,
+    cryptominers and anything given a stratum mining-pool address)."""
     for cmd in f.cmds:
         if _OFFENSIVE.match(cmd.name):
             return f"{cmd.name} is offensive-security tooling."
+        if any(_STRATUM.search(a) for a in cmd.args):
+            return f"{cmd.name} connects to a mining pool (stratum): cryptomining on this machine."
         if cmd.name not in _FETCH_OR_RUN:
             continue
         for arg in cmd.args:

@@ -191,6 +191,25 @@ def _write_targets(cmd) -> list[str]:
     return targets
 
 
+_PRELOAD_VARS = frozenset({"LD_PRELOAD", "LD_AUDIT", "DYLD_INSERT_LIBRARIES"})
+_SYSTEM_LIBS = re.compile(r"^(?:/usr/(?:local/)?lib(?:64|exec)?/|/lib(?:64)?/|/opt/homebrew/|/usr/local/opt/|/nix/store/)")
+
+
+@rule("shell.library-preload", E, Severity.HIGH, kinds=SH, programs=("@assign", "env"))
+def library_preload(f: Facts) -> str | None:
+    """A library from outside the system's library directories injected into programs (`LD_PRELOAD`,
+    `LD_AUDIT`, `DYLD_INSERT_LIBRARIES`): its code runs inside every process started with it.
+    jemalloc or tcmalloc preloaded from /usr/lib is how servers are tuned, and is left alone."""
+    pairs = [pair for script in f.scripts for pair in script.assignments]
+    pairs += [tuple(a.split("=", 1)) for c in f.cmds if c.name == "env" for a in c.args if "=" in a]  # type: ignore[misc]
+    for name, value in pairs:
+        if name in _PRELOAD_VARS and value:
+            outside = [lib for lib in re.split(r"[: ]", value) if lib and not _SYSTEM_LIBS.match(lib)]
+            if outside:
+                return f"{name}={outside[0]} injects a library from outside the system's library directories."
+    return None
+
+
 @rule("shell.write-critical-file", B, Severity.CRITICAL, kinds=SH, programs=(*_WRITERS, "@redirect"))
 def write_critical_file(f: Facts) -> str | None:
     """Writing the account, sudo, PAM or loader configuration (/etc/passwd, /etc/sudoers...)."""
