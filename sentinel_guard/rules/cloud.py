@@ -226,10 +226,32 @@ def container_escape(f: Facts) -> str | None:
             continue
         if cmd.name not in ("docker", "podman", "nerdctl") or not set(cmd.args[:1]) & {"run", "create", "exec"}:
             continue
-        text = " ".join(cmd.args)
-        if re.search(r"(?:-v|--volume)[= ]/:|--privileged|--pid[= ]host|docker\.sock|--cap-add[= ](?:ALL|SYS_ADMIN)", text):
-            return f"{cmd.name} {cmd.args[0]} gives the container the host (root filesystem, privileges or PID space)."
+        why = host_grant(f"{cmd.name} {cmd.args[0]}", _cli_spec(cmd.args[1:]))
+        if why:
+            return why
     return None
+
+
+_CLI_SPEC = {"-v": "volumes", "--volume": "volumes", "--mount": "mounts", "--pid": "pid_mode", "--net": "network_mode",
+             "--network": "network_mode", "--ipc": "ipc_mode", "--userns": "userns_mode", "--cap-add": "cap_add"}
+
+
+def _cli_spec(args: tuple[str, ...]) -> list[tuple[str, object]]:
+    """`docker run` options as the API's (key, value) leaves, so one judgement (`host_grant`) reads
+    the CLI and the structured call alike: `-v /etc:/h` → ('volumes', '/etc:/h'), `--privileged`."""
+    leaves: list[tuple[str, object]] = []
+    for i, arg in enumerate(args):
+        flag, eq, value = arg.partition("=")
+        if arg == "--privileged":
+            leaves.append(("privileged", True))
+        elif flag in _CLI_SPEC:
+            value = value if eq else (args[i + 1] if i + 1 < len(args) else "")
+            if flag == "--mount":  # type=bind,source=/,target=/h
+                value = next((p.split("=", 1)[1] for p in value.split(",") if p.startswith(("source=", "src="))), "")
+                leaves.append(("mounts[0].source", value))
+            else:
+                leaves.append((_CLI_SPEC[flag], value))
+    return leaves
 
 
 def _kubectl_host(cmd: Cmd) -> str | None:

@@ -14,6 +14,7 @@ from sentinel_guard.policy import Policy
 from sentinel_guard.rules import (  # noqa: F401 - importing the modules registers their rules
     cloud,
     containers,
+    datastores,
     effect_rules,
     git,
     host,

@@ -39,7 +39,7 @@ _SHELL_KEYS = frozenset({"command", "cmd", "commands", "script", "shell", "bash"
 _SQL_KEYS = frozenset({"sql", "query", "statement", "statements", "stmt", "sql_query"})
 _SQL_START = re.compile(
     r"(?is)^\s*(?:--[^\n]*\n\s*)*(select|insert|update|delete|drop|truncate|alter|create|grant|revoke|"
-    r"replace|merge|with|rename|comment|vacuum|exec|call)\b"
+    r"replace|merge|with|rename|comment|vacuum|exec|call|copy)\b"
 )
 _SHELLY = re.compile(r"(?:^|[;&|]\s*|\$\(|`)(?:sudo\s+)?[./\w-]*\w(?:\s|$)")
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")

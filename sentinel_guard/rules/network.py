@@ -54,6 +54,9 @@ def reverse_shell(f: Facts) -> str | None:
         if any("/dev/tcp/" in t or "/dev/udp/" in t for _, t in cmd.redirects) or any(
                 "/dev/tcp/" in a or "/dev/udp/" in a for a in cmd.args):
             return "Redirects a shell through /dev/tcp: reverse shell."
+        if cmd.name in ("awk", "gawk") and any("/inet/tcp/" in a or "/inet/udp/" in a for a in cmd.args) and any(
+                re.search(r"getline|system\s*\(", a) for a in cmd.args):
+            return "gawk opens a /inet/tcp connection and runs what it reads: reverse shell."
         if cmd.name in _NETCATS and set(cmd.args) & {"-e", "-c", "--exec", "--sh-exec", "--lua-exec"}:
             return f"{cmd.name} -e hands a shell to a remote host."
         if cmd.name == "socat" and any(re.match(r"(?i)(?:exec|system):", a) for a in cmd.args):
@@ -180,6 +183,9 @@ def download_chmod(f: Facts) -> str | None:
 _REMOTE = re.compile(r"^(?:[\w.-]+@)?[\w.-]+:(?!//)")
 
 
+_ARCHIVERS = frozenset({"tar", "zip", "cpio", "7z", "gzip", "cat"})
+_BROAD = frozenset({"/", "~", "~/", "$HOME", "/home", "/home/", "/etc", "/etc/", "/root", "/root/"})
+"""Whole trees that hold every secret on a host: copied off it, they are an exfiltration."""
 _SUBST = re.compile(r"\$\(|`")
 _DATA_OPTS = frozenset({"-d", "--data", "--data-binary", "--data-raw", "--data-urlencode", "-F", "--form", "-H", "--header",
                         "--post-data", "--body-data", "-A", "--user-agent", "-e", "--referer", "-b", "--cookie"})
@@ -233,13 +239,12 @@ def _bucket_upload(cmd: Cmd) -> str | None:
     if not words or words[0] not in verbs or len(words) < 3 or not _BUCKET.match(words[-1]):
         return None
     sources = [w for w in words[1:-1] if not _BUCKET.match(w)]
-    broad = ("/", "~", "~/", "$HOME", "$HOME/", "/home", "/home/", "/etc", "/etc/", "/root", "/root/")
-    risky = [w for w in sources if is_secret_path(w) or w in broad]
+    risky = [w for w in sources if is_secret_path(w) or w in _BROAD or w == "$HOME/"]
     return f"{cmd.name} copies {risky[0]} into cloud storage ({words[-1]})." if risky else None
 
 
 @rule("net.exfiltration", E, Severity.HIGH, kinds=SH, programs=(
-    *_NETCATS, *_DNS_TOOLS, *_CLOUD_COPY, "curl", "wget", "scp", "rsync", "sftp", "openssl", "telnet", "socat"))
+    *_NETCATS, *_DNS_TOOLS, *_CLOUD_COPY, "curl", "wget", "scp", "rsync", "sftp", "openssl", "telnet", "socat", "ssh"))
 def exfiltration(f: Facts) -> str | None:
     """Uploading local files or secrets to another host (curl -d @file, -T, "$(cat file)" in a request,
     scp/rsync of secrets, nc < file, a DNS name built from a file's content)."""
@@ -268,9 +273,9 @@ def exfiltration(f: Facts) -> str | None:
             if any(is_secret_path(s) or s in ("/", "/etc", "/etc/", "~", "~/", "/home") for s in sources):
                 return f"{cmd.name} copies secrets or system files to a remote host."
     for pipe_cmds in _pipelines(f):
-        if any(c.name in _NETCATS or c.name == "curl" for c in pipe_cmds[1:]) and any(
-                any(is_secret_path(a) for a in c.args) for c in pipe_cmds[:1]):
-            return "Secret file content piped to a network tool."
+        if any(c.name in _NETCATS or c.name in ("curl", "ssh") for c in pipe_cmds[1:]) and any(
+                any(is_secret_path(a) or (c.name in _ARCHIVERS and a in _BROAD) for a in c.args) for c in pipe_cmds[:1]):
+            return "Secret or system files piped to a network tool or a remote shell."
     return None
 
 

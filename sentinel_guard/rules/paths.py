@@ -7,6 +7,7 @@ count as a home; relative paths (`./build`, `src/x.py`) are the project's own fi
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from enum import Enum
 
@@ -44,7 +45,7 @@ _SECRET = re.compile(
     r"\.env(?:\.(?!example$|sample$|template$|dist$)[\w-]+)?$|\.htpasswd$|\.rhosts$|\.bash_history$|\.zsh_history$|\.mysql_history$|"
     r"\.psql_history$|\.python_history$|credentials(?:\.json|\.csv)?$|secrets?\.(?:ya?ml|json|env|txt)$|"
     r"[^/]*\.(?:pem|key|p12|pfx|keystore|jks|kdbx)$|\.gnupg(?:/|$)|wallet\.dat$|"
-    r"private[_-]?key[^/]*$|^/proc/(?:\d+|self|\*)/environ$|authorized_keys$|token(?:s)?\.json$|service[_-]?account[^/]*\.json$|"
+    r"private[_-]?key[^/]*$|^/proc/[^/]+/(?:environ|mem)$|authorized_keys$|token(?:s)?\.json$|service[_-]?account[^/]*\.json$|"
     r"^/(?:var/)?run/secrets/.|\.config/gcloud/(?:credentials\.db|access_tokens\.db|application_default_credentials\.json|"
     r"legacy_credentials)|\.azure/(?:accessTokens\.json|msal_token_cache))"
 )
@@ -54,8 +55,31 @@ _DEVICE = re.compile(r"^/dev/(?!null$|zero$|u?random$|stdout$|stderr$|stdin$|tty
 
 
 def is_secret_path(path: str) -> bool:
-    """True for keys, credential stores, shadow files, shell histories, `.env` files."""
-    return bool(_SECRET.search(path.rstrip("/"))) if path else False
+    """True for keys, credential stores, shadow files, shell histories, `.env` files, and for a glob
+    that the shell would expand to one of them (`/etc/sha*ow`, `~/.aws/cred?ntials`)."""
+    if not path:
+        return False
+    if _SECRET.search(path.rstrip("/")):
+        return True
+    return path.startswith(("/", "~", "$HOME")) and bool(_GLOB_CHARS.search(path)) and _names_a_secret(path)
+
+
+_GLOB_CHARS = re.compile(r"[*?\[]")
+_CANONICAL_SECRETS = ("/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/master.passwd", "~/.ssh/id_rsa",
+                      "~/.ssh/id_ed25519", "/root/.ssh/id_rsa", "~/.aws/credentials", "/root/.aws/credentials",
+                      "~/.netrc", "~/.pgpass", "~/.git-credentials", "~/.docker/config.json", "~/.kube/config",
+                      "~/.bash_history", "/root/.bash_history", "~/.vault-token", "/proc/self/environ")
+"""Files a glob is matched against (`cat /etc/sh*dow` is `cat /etc/shadow`)."""
+
+
+def _names_a_secret(pattern: str) -> bool:
+    """Whether a glob whose last part keeps at least three literal characters expands to a known
+    secret file; `/etc/*` (every file of a directory) is left to the directory's own rules."""
+    last = pattern.rstrip("/").rsplit("/", 1)[-1]
+    if len(_GLOB_CHARS.sub("", re.sub(r"\[[^]]*\]", "", last))) < 3:
+        return False
+    home = pattern.replace("$HOME", "~", 1)
+    return any(fnmatch.fnmatchcase(candidate, home) for candidate in _CANONICAL_SECRETS)
 
 
 def classify_path(path: str) -> PathKind:

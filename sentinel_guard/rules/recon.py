@@ -231,6 +231,32 @@ def offensive_tool(f: Facts) -> str | None:
     return None
 
 
+_STORE_READS = (
+    ("security", re.compile(r"^(?:find-(?:generic|internet)-password|dump-keychain|export)$"), "the macOS keychain"),
+    ("secret-tool", re.compile(r"^(?:lookup|search)$"), "the desktop secret store"),
+    ("gpg", re.compile(r"^--export-secret-(?:sub)?keys$"), "GnuPG's private keys"),
+    ("gpg2", re.compile(r"^--export-secret-(?:sub)?keys$"), "GnuPG's private keys"),
+    ("pass", re.compile(r"^(?:show)$"), "the password store"),
+    ("keyctl", re.compile(r"^(?:print|read|pipe)$"), "the kernel keyring"),
+    ("op", re.compile(r"^(?:read|--reveal)$"), "1Password"),
+    ("bw", re.compile(r"^(?:get|export)$"), "Bitwarden"),
+    ("lpass", re.compile(r"^(?:show|export)$"), "LastPass"),
+)
+"""Password managers and key stores, and the words of theirs that print a secret or a private key."""
+
+
+@rule("recon.credential-store", E, Severity.HIGH, kinds=SH,
+      programs=tuple(sorted({program for program, _, _ in _STORE_READS})))
+def credential_store(f: Facts) -> str | None:
+    """Reading secrets out of a password manager or key store (keychain, secret-tool, gpg
+    --export-secret-keys, pass, 1Password, Bitwarden): the credentials themselves, not a file path."""
+    for cmd in f.cmds:
+        for program, words, store in _STORE_READS:
+            if cmd.name == program and any(words.match(a) for a in cmd.args):
+                return f"{cmd.name} reads secrets out of {store}."
+    return None
+
+
 @rule("recon.sudo-rights", E, Severity.MEDIUM, kinds=SH, programs=("sudo",))
 def sudo_rights(f: Facts) -> str | None:
     """`sudo -l`: listing what may be run as root, the first step of sudo-based escalation."""

@@ -44,6 +44,8 @@ from sentinel_guard.rules.shell_unwrap import (
 __all__ = ["parse_script"]
 
 _MAX_DEPTH = 4
+_DEFERRED = frozenset({"at", "batch"})
+"""Programs that run the shell text on their stdin later (`echo 'cmd' | at now + 1 minute`)."""
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -326,7 +328,9 @@ class _Walker:
                     self._emit((*inner, *payload.split()[:64]), (), "xargs", -1)
                     self.depth -= 1
             sink = next((c for c in stage if c.name in SHELLS or c.name in INTERPRETERS), None)
-            if sink is not None and sink.name in SHELLS and not inline_code(sink.name, sink.argv):
+            if sink is None:
+                sink = next((c for c in stage if c.name in _DEFERRED), None)
+            if sink is not None and (sink.name in SHELLS or sink.name in _DEFERRED) and not inline_code(sink.name, sink.argv):
                 self._run_text(payload, "sh -c")
             elif sink is not None and sink.name in INTERPRETERS and len(sink.argv) == 1:
                 self.depth += 1
@@ -389,7 +393,7 @@ class _Walker:
             return
         if name in SQL_CLIENTS:
             self.script.sql.extend(body for op, body in redirects if op in ("<<", "<<<", "<<-"))
-        if name in SHELLS and not inline_code(name, argv):
+        if (name in SHELLS and not inline_code(name, argv)) or name in _DEFERRED:
             for op, body in redirects:  # bash <<EOF … EOF, bash <<< '…': the shell runs the text
                 if op in ("<<", "<<<"):
                     self._run_text(body, "sh -c")

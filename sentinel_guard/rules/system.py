@@ -12,6 +12,7 @@ from sentinel_guard.rules.base import rule
 from sentinel_guard.rules.facts import Facts
 from sentinel_guard.rules.paths import SHELL_STARTUP, PathKind, classify_path
 from sentinel_guard.rules.shell import operands
+from sentinel_guard.rules.shell_script import Cmd
 from sentinel_guard.types import Decision, Severity
 
 B, E, F = Decision.BLOCK, Decision.ESCALATE, Decision.FLAG
@@ -68,7 +69,8 @@ _SECURITY_UNITS = re.compile(r"(?i)^(?:auditd?|apparmor|selinux|firewalld|ufw|ip
 
 
 @rule("shell.security-disable", E, Severity.HIGH, kinds=SH,
-      programs=("setenforce", "systemctl", "service", "rc-service", "launchctl", "auditctl", "sysctl"))
+      programs=("setenforce", "systemctl", "service", "rc-service", "launchctl", "auditctl", "sysctl", "kill", "pkill",
+                "killall"))
 def security_disable(f: Facts) -> str | None:
     """Stopping or disabling security and logging tools (auditd, SELinux, AV/EDR, syslog)."""
     for cmd in f.cmds:
@@ -80,6 +82,11 @@ def security_disable(f: Facts) -> str | None:
             unit = next((a for a in args if _SECURITY_UNITS.match(a)), None)
             if unit:
                 return f"{cmd.name} stops the security/logging service '{unit}'."
+        if cmd.name in ("kill", "pkill", "killall"):  # also `kill $(pgrep -f falcon-sensor)`
+            words = [w for a in args for w in re.split(r"[\s()$`]+", a) if w and not w.startswith("-")]
+            agent = next((w for w in words if _SECURITY_UNITS.match(w)), None)
+            if agent:
+                return f"{cmd.name} kills the security/logging agent '{agent}'."
         if cmd.name == "auditctl" and ("-D" in args or ("-e" in args and "0" in args)):
             return "auditctl deletes audit rules or disables auditing."
         if cmd.name == "sysctl" and any("randomize_va_space=0" in a for a in args):
@@ -110,10 +117,18 @@ def history_tamper(f: Facts) -> str | None:
     return None
 
 
-@rule("shell.cron-persistence", E, Severity.HIGH, kinds=SH, programs=("crontab", "tee", "@redirect"))
+@rule("shell.cron-persistence", E, Severity.HIGH, kinds=SH, programs=("crontab", "tee", "@redirect", "at", "batch",
+                                                                      "systemd-run", "launchctl"))
 def cron_persistence(f: Facts) -> str | None:
-    """Replacing or removing crontabs, or writing cron/systemd/profile entries (persistence)."""
+    """Replacing or removing crontabs, writing cron/systemd/profile entries, or scheduling commands
+    (`at`, `systemd-run --on-calendar`, `launchctl load` of a launch agent): persistence."""
     for cmd in f.cmds:
+        if cmd.name in ("at", "batch") and (_fed_text(f, cmd) or any(op in ("<<", "<<<", "<") for op, _ in cmd.redirects)):
+            return f"{cmd.name} schedules commands to run later, outside this session."
+        if cmd.name == "systemd-run" and any(a.startswith(("--on-", "--timer-property")) for a in cmd.args):
+            return "systemd-run installs a timer that runs a command later."
+        if cmd.name == "launchctl" and set(cmd.args[:1]) & {"load", "bootstrap", "submit"}:
+            return f"launchctl {cmd.args[0]} registers a job that starts by itself."
         if cmd.name == "crontab":
             if "-r" in cmd.args:
                 return "crontab -r deletes every scheduled job."
@@ -128,6 +143,17 @@ def cron_persistence(f: Facts) -> str | None:
             if _AUTORUN.search(target) or (_PROFILE.search(target) and f.programs & _FETCHERS):
                 return f"Writes into '{target}', which runs code automatically (persistence)."
     return None
+
+
+def _fed_text(f: Facts, cmd: Cmd) -> bool:
+    """Whether an earlier stage of `cmd`'s pipeline writes text into it (`echo 'cmd' | at now`)."""
+    if cmd.pipeline < 0:
+        return False
+    for script in f.scripts:
+        if cmd in script.cmds:
+            stage = [c for c in script.cmds if c.pipeline == cmd.pipeline]
+            return bool(stage) and stage[0] is not cmd and stage[0].name in ("echo", "printf", "cat")
+    return False
 
 
 _AUTORUN = re.compile(r"(?:/etc/cron|/var/spool/cron|/etc/systemd/system|/etc/init\.d|/etc/rc\.local|"
