@@ -81,6 +81,14 @@ _FRAMES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("third-person", re.compile(rf"{_START}(?P<np>(?:the|any|every|all|each|whichever) (?:(?:{_MOD}[ -]){{0,2}}(?:{_AMBIG}|{_MACHINE})))"
                                 rf"(?P<part>{_PART})? (?:must|should|needs? to|has to|have to|is to|are to|shall|is required to)"
                                 r" (?:now |also |immediately |first |then )?")),
+    # Without a determiner, a plural that only names machines and says it is reading *this* text
+    # ("Language models reading this file should …", "AI assistants that process this page must …");
+    # "agents handling this ticket should …" names people as often, so a bare ambiguous head does not.
+    ("third-person", re.compile(rf"{_START}(?P<np>(?:{_MOD}[ -]){{1,2}}{_AMBIG}|(?:{_MOD}[ -]){{0,2}}{_MACHINE})"
+                                rf"(?P<part>{_PART_HERE}| (?:that|which|who) (?:reads?|process(?:es)?|sees?|parses?|"
+                                r"summari[sz]es?|handles?|scans?) (?:this|these)\b[^,:;.!?]{0,30})"
+                                r" (?:must|should|needs? to|have to|are to|shall|are required to|is required to)"
+                                r" (?:now |also |immediately |first |then )?")),
 )
 _HEAD_HINTS = ("assist", "asist", "agent", "model", "llm", "bot", "copilot", "system", "summari", "whoever", "whatever", "whichever")
 _AI_WORD = re.compile(r"\b(?:ai|a\.i\.|ki|ia)\b")
