@@ -14,6 +14,7 @@ from sentinel_guard.policy import Policy
 from sentinel_guard.rules import (  # noqa: F401 - importing the modules registers their rules
     cloud,
     containers,
+    control_planes,
     datastores,
     effect_rules,
     git,
@@ -77,7 +78,8 @@ def _kinds(facts: Facts) -> list[str]:
     if not tokens.isdisjoint(_MONEY_TOKENS) or (not keys.isdisjoint(_MONEY_KEYS) and "recipient" in " ".join(keys)):
         kinds.append("money")
     if not keys.isdisjoint(_FILE_KEYS) or not tokens.isdisjoint(_FILE_TOKENS) or any(
-            v[:1] in ("/", "~") and "/" in v[1:] and " " not in v for _, v in facts.strings if len(v) < 1024):
+            (v[:1] in ("/", "~") and "/" in v[1:] and " " not in v) or v.startswith("file://")
+            for _, v in facts.strings if len(v) < 1024):
         kinds.append("file")
     return kinds
 

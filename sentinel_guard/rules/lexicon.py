@@ -14,7 +14,7 @@ import re
 
 from sentinel_guard.rules.base import rule
 from sentinel_guard.rules.effects import Effect
-from sentinel_guard.rules.facts import _SHELL_TOOLS, Facts, tool_tokens
+from sentinel_guard.rules.facts import _SHELL_TOOLS, Facts, _key, tool_tokens
 from sentinel_guard.types import Decision, Severity
 
 E = Decision.ESCALATE
@@ -43,16 +43,37 @@ def _asked(f: Facts, words: frozenset[str]) -> bool:
     return bool(instruction) and any(re.search(rf"\b{w}", instruction) for w in words)
 
 
+_ROLE_KEYS = frozenset({"role", "roles", "permission", "permissions", "access_level", "access", "privilege", "privileges",
+                        "group", "groups", "scope", "scopes", "user_type", "account_type", "level"})
+_ADMIN_FLAGS = frozenset({"is_admin", "admin", "is_superuser", "superuser", "is_staff", "site_admin", "is_owner"})
+_ELEVATED = re.compile(r"(?i)admin|owner|superuser|^root$|^sudo(?:ers)?$|^wheel$|maintainer|^all$|^\*$|full[_ -]?access")
+
+
+def _granted(f: Facts) -> list[str]:
+    """Roles an argument gives (`role="admin"`, `groups=["wheel"]`, `is_admin=True`), as written."""
+    out: list[str] = []
+    for path, value in f.leaves:
+        key = _key(path)
+        if key in _ROLE_KEYS and isinstance(value, str) and _ELEVATED.search(value):
+            out.append(value)
+        elif key in _ADMIN_FLAGS and value is True:
+            out.append(key)
+    return out
+
+
 @rule("tool.privilege-change", E, Severity.HIGH, kinds=("any",), env="write")
 def privilege_change(f: Facts) -> str | None:
-    """An unknown tool that grants, assigns or changes roles, permissions or admin rights."""
+    """An unknown tool that grants, assigns or changes roles, permissions or admin rights, by its
+    name (`grant_role`) or by an argument that gives an elevated role (`update_user(role="admin")`)."""
     words = f.tokens
-    if not (words & _PRIVILEGE) or not (words & (_CHANGE | {"grant", "elevate", "promote"})):
+    granted = _granted(f) if words & _CHANGE else []
+    if not granted and (not (words & _PRIVILEGE) or not (words & (_CHANGE | {"grant", "elevate", "promote"}))):
         return None
-    values = frozenset(re.escape(v.lower()) for _, v in f.strings if 0 < len(v) <= 40)
-    if _asked(f, _PRIVILEGE | values):  # the user named the privilege or the role being given
-        return None
-    return f"{f.call.tool} changes roles or permissions, which the user's instruction does not ask for."
+    roles = frozenset(re.escape(v.lower()) for p, v in f.strings if _key(p) in _ROLE_KEYS and 0 < len(v) <= 40)
+    if _asked(f, _PRIVILEGE | roles | frozenset(re.escape(g.lower()) for g in granted)):
+        return None  # the user named the privilege or the role being given
+    given = f" ({granted[0]})" if granted else ""
+    return f"{f.call.tool} changes roles or permissions{given}, which the user's instruction does not ask for."
 
 
 @rule("tool.destroy-valuable", E, Severity.HIGH, kinds=("any",), env="write")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from sentinel_guard.redact import find_secrets
 from sentinel_guard.rules.base import rule
 from sentinel_guard.rules.facts import Facts
 from sentinel_guard.rules.provenance import action_class, action_requested, instructed_in_output, targets
@@ -79,13 +80,23 @@ def _outside_recipients(f: Facts) -> list[str]:
 
 @rule("message.secret-in-body", B, Severity.CRITICAL, kinds=MSG)
 def secret_in_body(f: Facts) -> str | None:
-    """A password, security code, key or token is being sent to someone the user did not name."""
-    if action_class(f.tool) not in ("send", "share", "invite") or not _outside_recipients(f):
+    """A password, security code, key or token is being sent to someone the user did not name, or
+    posted where no one was named at all (a chat channel, a comment thread): everyone who reads it
+    has it. A secret the user wrote in the request is theirs to send."""
+    if action_class(f.tool) not in ("send", "share", "invite"):
         return None
+    emails = [t for t in targets(f) if t.kind == "email"]
+    if emails and not _outside_recipients(f):
+        return None
+    where = "a recipient the user did not name" if emails else "a channel or thread the user named no reader of"
+    instruction = f.instruction or ""
     for body in _bodies(f):
         match = secret_text(body)
-        if match:
-            return f"Message carries a secret ('{match.group(0)[:24]}...') to a recipient the user did not name."
+        if match and match.group(0) not in instruction:
+            return f"Message carries a secret ('{match.group(0)[:24]}...') to {where}."
+        token = next((t for t in find_secrets(body) if len(t) >= 8 and t not in instruction), None)
+        if token:
+            return f"Message carries a credential ('{token[:12]}...') to {where}."
         leaked = _secret_from_output(f, body)
         if leaked:
             return f"Message carries '{leaked}', which an earlier tool output labels a code/password/token."

@@ -8,6 +8,7 @@ secrets. A project-relative path is ordinary work.
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 from sentinel_guard.rules.base import rule
 from sentinel_guard.rules.ci_files import ci_paths
@@ -23,15 +24,27 @@ _PATH_KEYS = re.compile(r"(?i)^(?:path|paths|file|files|filename|file_?path|dest
                         r"directory|dir|folder|location|output|output_path|to|from)$")
 
 
-def _paths(f: Facts) -> list[tuple[str, str]]:
+def _paths(f: Facts, file_urls: bool = False) -> list[tuple[str, str]]:
+    """(key, path) of every path argument; with `file_urls`, also the files `file://` URLs open
+    (read by the read rules only: opening a URL writes nothing)."""
     out: list[tuple[str, str]] = []
     for path, value in f.strings:
         key = path.rsplit(".", 1)[-1].split("[", 1)[0]
         if len(value) >= 1024 or "\n" in value:
             continue
-        if _PATH_KEYS.match(key) or (value[:1] in ("/", "~") and " " not in value and "/" in value[1:]):
+        if value.startswith("file://"):  # a browser or fetch tool opening a local file reads it
+            if file_urls:
+                out.append((key, _file_url_path(value)))
+        elif _PATH_KEYS.match(key) or (value[:1] in ("/", "~") and " " not in value and "/" in value[1:]):
             out.append((key, value))
     return out + [("path", p.path) for p in patched_files(f.call.args)]  # the files a patch touches
+
+
+def _file_url_path(url: str) -> str:
+    """`file:///etc/shadow` → `/etc/shadow` (`file://localhost/…` too; %-escapes decoded)."""
+    rest = url[len("file://"):]
+    rest = rest[len("localhost"):] if rest.startswith("localhost/") else rest
+    return unquote(rest.split("?", 1)[0].split("#", 1)[0])
 
 
 def _is_delete(f: Facts) -> bool:
@@ -67,9 +80,11 @@ def write_sensitive(f: Facts) -> str | None:
 @rule("file.read-secret", E, Severity.HIGH, kinds=FILE)
 def read_secret(f: Facts) -> str | None:
     """Reading keys, credential stores, `.env` files or shell history through a file tool."""
-    if f.effect.value != "read":
-        return None
-    for _key, value in _paths(f):
+    if f.effect.value == "read":
+        candidates = _paths(f, file_urls=True)
+    else:  # a navigation or an unknown tool given a file:// URL still reads that file
+        candidates = [(p, _file_url_path(v)) for p, v in f.strings if v.startswith("file://")]
+    for _key, value in candidates:
         if classify_path(value) is PathKind.SECRET:
             return f"{f.call.tool} reads '{value}', a secret/credential file."
     return None
