@@ -61,19 +61,18 @@ def control_plane(url: str) -> str | None:
 def control_plane_request(f: Facts) -> str | None:
     """A request to an unauthenticated control plane (Docker API or socket, kubelet, etcd, Consul,
     Nomad, Jupyter's kernels) on an internal address that the user did not name."""
-    instruction = (f.instruction or "").lower()
     urls = [m.group(0) for _, v in f.strings if "://" in v and len(v) < 2048 for m in _URL.finditer(v)]
-    for cmd in f.cmds:
+    for cmd in f.cmds if f.shell_texts else ():
         if cmd.name in _FETCHERS:
             urls += [a for a in cmd.args if "://" in a]
             socket = next((a for a in cmd.args if a in _SOCKETS), None)
-            if socket and "--unix-socket" in cmd.args and socket not in instruction:
+            if socket and "--unix-socket" in cmd.args and socket not in f.instruction_lower:
                 return f"{cmd.name} talks to {socket}: the container runtime's API, root on the host."
     for url in urls:
         service = control_plane(url)
         if service is None:
             continue
         parts = urlsplit(url)
-        if f"{parts.hostname}:{parts.port}" not in instruction:
+        if f"{parts.hostname}:{parts.port}" not in f.instruction_lower:  # read only when a control plane is hit
             return f"{url[:80]} is {service} on an internal address: control of the host or cluster, without a login."
     return None
