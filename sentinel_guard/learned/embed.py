@@ -25,10 +25,13 @@ import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sentinel_guard.errors import ConfigError, MissingExtraError
 from sentinel_guard.learned.encoder_export import ENCODER_NAME, default_encoder_dir, read_manifest
+
+if TYPE_CHECKING:
+    from sentinel_guard.learned.intent_graph import IntentClassifier
 
 __all__ = ["EMBED_FORMAT", "EMBED_HEADS_PATH", "EmbedHead", "EmbedTier", "SentenceEncoder", "load_embed_heads",
            "save_embed_heads"]
@@ -64,19 +67,14 @@ class SentenceEncoder:
             raise ValueError("need max_tokens >= 8 and max_windows >= 1")
         if threads is not None and threads < 1:
             raise ValueError("threads must be >= 1")
-        self._np, ort, tokenizer = _imports()
-        path = model_dir or default_encoder_dir()
-        manifest = read_manifest(path)
-        options = ort.SessionOptions()
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        if threads is not None:
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
+        self._np, self._ort, tokenizer = _imports()
+        self.path = path = model_dir or default_encoder_dir()
+        self.manifest = manifest = read_manifest(path)
+        self.threads = threads
+        self._session = self.session("model.onnx")
         try:
-            self._session = ort.InferenceSession(str(path / "model.onnx"), options,
-                                                 providers=["CPUExecutionProvider"])
             self._tokenizer = tokenizer.from_file(str(path / "tokenizer.json"))
-        except Exception as exc:  # onnxruntime raises its own (non-OSError) exception types
+        except Exception as exc:
             raise ConfigError(f"cannot load the exported encoder in {path}: {exc}; "
                               "run `sentinel-guard embed-export` again") from exc
         self.runtime_id = f"onnx-int8:{str(manifest.get('sha256', ''))[:12]}"
@@ -85,6 +83,27 @@ class SentenceEncoder:
         self._cls = self._tokenizer.token_to_id("[CLS]")
         self._sep = self._tokenizer.token_to_id("[SEP]")
         self.max_tokens, self.max_windows = max_tokens, max_windows
+
+    def session(self, graph: str) -> Any:
+        """An onnxruntime session over one graph of the export (this encoder's thread settings)."""
+        ort = self._ort
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if self.threads is not None:
+            options.intra_op_num_threads = self.threads
+            options.inter_op_num_threads = 1
+        try:
+            return ort.InferenceSession(str(self.path / graph), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own (non-OSError) exception types
+            raise ConfigError(f"cannot load the exported encoder in {self.path}: {exc}; "
+                              "run `sentinel-guard embed-export` again") from exc
+
+    def batch(self, windows: list[list[int]]) -> dict[str, Any]:
+        """Token-id windows as one padded batch of graph inputs."""
+        np = self._np
+        width = max(len(w) for w in windows)
+        return {"input_ids": np.array([w + [0] * (width - len(w)) for w in windows], dtype=np.int64),
+                "attention_mask": np.array([[1] * len(w) + [0] * (width - len(w)) for w in windows], dtype=np.int64)}
 
     def spans(self, text: str, *, windowed: bool) -> list[tuple[list[int], tuple[int, int]]]:
         """(token ids with [CLS]/[SEP], (start, end) characters) of each window of `text`: one
@@ -108,10 +127,7 @@ class SentenceEncoder:
         np = self._np
         if not windows:
             return np.zeros((0, self.dims), dtype=np.float32)
-        width = max(len(w) for w in windows)
-        ids = np.array([w + [0] * (width - len(w)) for w in windows], dtype=np.int64)
-        mask = np.array([[1] * len(w) + [0] * (width - len(w)) for w in windows], dtype=np.int64)
-        (vectors,) = self._session.run(["vectors"], {"input_ids": ids, "attention_mask": mask})
+        (vectors,) = self._session.run(["vectors"], self.batch(windows))
         return np.asarray(vectors, dtype=np.float32)
 
     def encode(self, text: str, *, windowed: bool = False) -> Any:
@@ -119,7 +135,7 @@ class SentenceEncoder:
         return self.embed([ids for ids, _ in self.spans(text, windowed=windowed)])
 
 
-def _sigmoid(z: float) -> float:
+def sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -145,7 +161,7 @@ class EmbedHead:
 
     def score(self, vectors: Any) -> float:
         """Calibrated like the default heads: 0.5 is the threshold chosen for the head's FPR."""
-        return _sigmoid(self.logit(vectors) - self.threshold)
+        return sigmoid(self.logit(vectors) - self.threshold)
 
     def consults(self, default_score: float) -> bool:
         lo, hi = self.band
@@ -194,9 +210,15 @@ class EmbedTier:
     """The encoder and the heads trained on its vectors; `Shield(embed=…)` and `LearnedStep(embed=…)` use it.
 
     `score(name, text)` encodes on every call: callers only ask for texts in a head's band, and
-    the shield already caches whole-text results."""
+    the shield already caches whole-text results.
 
-    def __init__(self, encoder: SentenceEncoder | None = None, heads: dict[str, EmbedHead] | Path | None = None) -> None:
+    Where the export holds the fine-tuned intent classifier (`classifier`: loaded from the export
+    when None and present there; False: none), it judges every user request instead of the intent head's band:
+    its ranking is better than the default head's everywhere, not only near the threshold
+    (leave-one-source-out AUC on XSTest 0.91 against 0.80), and a request is one short window."""
+
+    def __init__(self, encoder: SentenceEncoder | None = None, heads: dict[str, EmbedHead] | Path | None = None,
+                 classifier: IntentClassifier | Literal[False] | None = None) -> None:
         """A heads file that names the export it was trained on (`encoder_runtime`) and an encoder
         that is another export (other torch/onnx versions give other bytes) warn: the heads still
         work, but their thresholds were set on slightly different vectors."""
@@ -212,6 +234,12 @@ class EmbedTier:
             warnings.warn(f"embed heads were trained on encoder {trained_on}, this one is {running}: scores may "
                           "drift from the figures measured (rebuild with python -m sentinel_guard.learned.embed_build)",
                           RuntimeWarning, stacklevel=2)
+        exported = isinstance(getattr(self.encoder, "manifest", None), dict) and "intent" in self.encoder.manifest
+        if classifier is None and exported:
+            from sentinel_guard.learned.intent_graph import IntentClassifier
+
+            classifier = IntentClassifier(self.encoder)
+        self.classifier: IntentClassifier | None = classifier or None
 
     def consults(self, name: str, default_score: float) -> bool:
         """True when head `name` exists and the default tier's score lies in its band."""
@@ -220,7 +248,10 @@ class EmbedTier:
 
     def rescore(self, name: str, text: str, default_score: float) -> float | None:
         """Head `name`'s score where the default tier's `default_score` lies in its band (and the
-        text is not too long for the encoder); None where the default score stands."""
+        text is not too long for the encoder); None where the default score stands. For `intent`
+        with the fine-tuned classifier: its score, whatever the default score."""
+        if name == "intent" and self.classifier is not None:
+            return self.classifier.score(text)
         return self.score(name, text) if self.consults(name, default_score) else None
 
     def score(self, name: str, text: str) -> float | None:

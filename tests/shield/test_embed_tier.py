@@ -74,8 +74,10 @@ def test_export_is_the_same_bytes_twice_and_matches_the_installed_one(tmp_path: 
     installed = read_manifest(default_encoder_dir())
     first, second = export_encoder(tmp_path / "a"), export_encoder(tmp_path / "b")
     assert (first / "model.onnx").read_bytes() == (second / "model.onnx").read_bytes()
+    assert (first / "intent.onnx").read_bytes() == (second / "intent.onnx").read_bytes()  # the shipped adapter, merged
     again = export_encoder(first)  # replaces an existing export whole
     assert read_manifest(again)["sha256"] == read_manifest(second)["sha256"] == installed["sha256"]
+    assert read_manifest(again)["intent"] == installed["intent"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]  # no temporary directory left behind
     assert SentenceEncoder(first, threads=1).runtime_id == f"onnx-int8:{installed['sha256'][:12]}"
 
@@ -163,7 +165,7 @@ def _similarity_tier(encoder: SentenceEncoder, name: str, band: tuple[float, flo
     """A head that scores cosine similarity to REFERENCE (0.5 at cosine 0.5; NEAR is at 0.68): the plumbing under test, not a model."""
     ref = encoder.encode(REFERENCE)[0].tolist()
     head = EmbedHead(tuple(10.0 * v for v in ref), 0.0, 5.0, band, windowed)
-    return EmbedTier(encoder, {name: head})
+    return EmbedTier(encoder, {name: head}, classifier=False)
 
 
 def test_encoder_is_deterministic_and_windows_long_texts(encoder: SentenceEncoder) -> None:

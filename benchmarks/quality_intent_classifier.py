@@ -1,0 +1,102 @@
+"""Leave-one-source-out quality of the fine-tuned intent classifier, beside the default intent head.
+
+    .venv/bin/python benchmarks/quality_intent_classifier.py [--only SOURCE ...] [--speed-only]
+
+For every intent source (XSTest, OpenAgentSafety, ToolSword, PrivacyLens): fine-tune the LoRA
+classifier on the other sources (`intent_tune.train_adapter`, the recipe that ships; about eight
+minutes per fold on 2 cores), set its threshold on their held-out benign fifth (5% FPR, strictest
+source), then report recall on the left-out source's harmful texts, FPR on its benign ones, and
+AUC where it has both; the default head is trained and read the same way. The fold's figures come
+from the float model (the shipped int8 graph's logits differ by under 0.05 on the tests' texts).
+Then the shipped classifier's latency per request through the exported graph (one thread).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from sentinel_guard.learned.build import head_records, train_head
+from sentinel_guard.learned.data import CORPUS_DIR, Record
+
+SOURCES = ("xstest", "openagentsafety", "toolsword", "privacylens")
+
+
+def _auc(pos: Sequence[float], neg: Sequence[float]) -> float | None:
+    if not pos or not neg:
+        return None
+    wins = sum(1.0 if p > n else 0.5 if p == n else 0.0 for p in pos for n in neg)
+    return wins / (len(pos) * len(neg))
+
+
+def _rates(pos: Sequence[float], neg: Sequence[float], threshold: float) -> tuple[float | None, float | None]:
+    recall = sum(x >= threshold for x in pos) / len(pos) if pos else None
+    fpr = sum(x >= threshold for x in neg) / len(neg) if neg else None
+    return recall, fpr
+
+
+def _fmt(x: float | None) -> str:
+    return "—" if x is None else f"{x:.3f}"
+
+
+def fold(records: list[Record], source: str) -> list[str]:
+    """Two table rows (default head, classifier) for one left-out source."""
+    from sentinel_guard.learned.intent_tune import train_adapter
+
+    train = [r for r in records if r.source != source]
+    test = [r for r in records if r.source == source]
+    pos_texts = [r.text for r in test if r.label]
+    neg_texts = [r.text for r in test if not r.label]
+    rows = []
+    head = train_head("intent", train)
+    pos, neg = [head.logit(t) for t in pos_texts], [head.logit(t) for t in neg_texts]
+    rows.append(("default head", *_rates(pos, neg, head.threshold), _auc(pos, neg)))
+    start = time.perf_counter()
+    adapter, logits = train_adapter(train)
+    took = time.perf_counter() - start
+    pos, neg = logits(pos_texts), logits(neg_texts)
+    rows.append((f"classifier ({took / 60:.1f} min)", *_rates(pos, neg, adapter.threshold), _auc(pos, neg)))
+    return [f"| {source} | {name} | {_fmt(rec)} | {_fmt(fpr)} | {_fmt(auc)} | {len(pos_texts)} / {len(neg_texts)} |"
+            for name, rec, fpr, auc in rows]
+
+
+def speed(texts: Sequence[str]) -> str:
+    """p50 / p90 ms per request through the shipped graph, memo off (every request new)."""
+    from sentinel_guard.learned.embed import SentenceEncoder
+    from sentinel_guard.learned.intent_graph import IntentClassifier
+
+    classifier = IntentClassifier(SentenceEncoder(threads=1), memo=0)
+    classifier.logit("warm up")
+    times = []
+    for text in texts:
+        start = time.perf_counter()
+        classifier.logit(text)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return (f"intent classifier, one thread, {len(times)} requests: p50 {statistics.median(times):.1f} ms, "
+            f"p90 {times[int(0.9 * (len(times) - 1))]:.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=CORPUS_DIR)
+    parser.add_argument("--only", nargs="+", choices=SOURCES, help="only these folds")
+    parser.add_argument("--speed-only", action="store_true")
+    args = parser.parse_args()
+    records = head_records(args.corpus)["intent"]
+    requests = [r.text for r in records if r.source in ("xstest", "toolsword")][:300]
+    print(speed(requests))
+    if args.speed_only:
+        return
+    print("\n| left-out source | model | recall | FPR | AUC | harmful / benign |")
+    print("|---|---|---|---|---|---|")
+    for source in args.only or SOURCES:
+        for row in fold(records, source):
+            print(row, flush=True)
+
+
+if __name__ == "__main__":
+    main()
