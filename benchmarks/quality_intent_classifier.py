@@ -1,6 +1,6 @@
 """Leave-one-source-out quality of the fine-tuned intent classifier, beside the default intent head.
 
-    .venv/bin/python benchmarks/quality_intent_classifier.py [--only SOURCE ...] [--speed-only]
+    .venv/bin/python benchmarks/quality_intent_classifier.py [--only SOURCE ...] [--seed N] [--speed-only]
 
 For every intent source (XSTest, OpenAgentSafety, ToolSword, PrivacyLens): fine-tune the LoRA
 classifier on the other sources (`intent_tune.train_adapter`, the recipe that ships; about eight
@@ -42,7 +42,7 @@ def _fmt(x: float | None) -> str:
     return "—" if x is None else f"{x:.3f}"
 
 
-def fold(records: list[Record], source: str) -> list[str]:
+def fold(records: list[Record], source: str, seed: int = 0) -> list[str]:
     """Two table rows (default head, classifier) for one left-out source."""
     from sentinel_guard.learned.intent_tune import train_adapter
 
@@ -55,7 +55,7 @@ def fold(records: list[Record], source: str) -> list[str]:
     pos, neg = [head.logit(t) for t in pos_texts], [head.logit(t) for t in neg_texts]
     rows.append(("default head", *_rates(pos, neg, head.threshold), _auc(pos, neg)))
     start = time.perf_counter()
-    adapter, logits = train_adapter(train)
+    adapter, logits = train_adapter(train, seed=seed)
     took = time.perf_counter() - start
     pos, neg = logits(pos_texts), logits(neg_texts)
     rows.append((f"classifier ({took / 60:.1f} min)", *_rates(pos, neg, adapter.threshold), _auc(pos, neg)))
@@ -85,6 +85,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=CORPUS_DIR)
     parser.add_argument("--only", nargs="+", choices=SOURCES, help="only these folds")
     parser.add_argument("--speed-only", action="store_true")
+    parser.add_argument("--seed", type=int, default=0, help="the classifier's training seed (the shipped one: 0)")
     args = parser.parse_args()
     records = head_records(args.corpus)["intent"]
     requests = [r.text for r in records if r.source in ("xstest", "toolsword")][:300]
@@ -94,7 +95,7 @@ def main() -> None:
     print("\n| left-out source | model | recall | FPR | AUC | harmful / benign |")
     print("|---|---|---|---|---|---|")
     for source in args.only or SOURCES:
-        for row in fold(records, source):
+        for row in fold(records, source, args.seed):
             print(row, flush=True)
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from sentinel_guard.errors import ConfigError, MissingExtraError
-from sentinel_guard.learned.encoder_export import ENCODER_NAME, default_encoder_dir, read_manifest
+from sentinel_guard.learned.encoder_export import ADAPTER_PATH, ENCODER_NAME, default_encoder_dir, read_manifest
 
 if TYPE_CHECKING:
     from sentinel_guard.learned.intent_graph import IntentClassifier
@@ -239,6 +239,9 @@ class EmbedTier:
             from sentinel_guard.learned.intent_graph import IntentClassifier
 
             classifier = IntentClassifier(self.encoder)
+        elif classifier is None and isinstance(getattr(self.encoder, "manifest", None), dict) and ADAPTER_PATH.is_file():
+            warnings.warn("the exported encoder has no intent classifier (an export from before it shipped): run "
+                          "`sentinel-guard embed-export` again to judge requests with it", RuntimeWarning, stacklevel=2)
         self.classifier: IntentClassifier | None = classifier or None
 
     def consults(self, name: str, default_score: float) -> bool:
