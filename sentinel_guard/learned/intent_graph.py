@@ -9,7 +9,6 @@ file format and `IntentClassifier`, which runs that graph through the embed tier
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sentinel_guard.errors import ConfigError
 from sentinel_guard.learned.embed import sigmoid
-from sentinel_guard.learned.encoder_export import ADAPTER_PATH, INTENT_GRAPH
+from sentinel_guard.learned.encoder_export import ADAPTER_PATH, INTENT_GRAPH, file_sha256
 
 if TYPE_CHECKING:
     from sentinel_guard.learned.embed import SentenceEncoder
@@ -93,8 +92,8 @@ class IntentClassifier:
         exported = encoder.manifest.get("intent")
         if not isinstance(exported, dict):
             raise ConfigError(f"the export in {encoder.path} has no {INTENT_GRAPH}: run `sentinel-guard embed-export` again")
-        self.threshold = load_adapter(adapter).threshold
-        if exported.get("adapter_sha256") != _file_sha256(adapter):
+        self.threshold = load_adapter(adapter).threshold  # read, so the file exists
+        if exported.get("adapter_sha256") != file_sha256(adapter):
             raise ConfigError(f"{INTENT_GRAPH} in {encoder.path} was exported from another adapter than {adapter}: "
                               "run `sentinel-guard embed-export` again")
         self.encoder, self._session = encoder, encoder.session(INTENT_GRAPH)
@@ -116,12 +115,3 @@ class IntentClassifier:
         if len(self._memo) > self.memo_size:
             self._memo.popitem(last=False)
         return score
-
-
-def _file_sha256(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as exc:
-        raise ConfigError(f"cannot read intent adapter {path}: {exc}") from exc
-
-

@@ -2,7 +2,7 @@
 
 `python -m sentinel_guard.learned.intent_tune [--corpus DIR] [--out FILE]` (extra `embed`, about
 eight minutes on 2 cores) writes `intent_adapter.bin`; `sentinel-guard embed-export` merges it into
-the encoder's weights and exports the classifier as a second int8 graph (`encoder_export.py`).
+the encoder's weights and exports the classifier as a second graph, in fp32 (`encoder_export.py`).
 
 Why fine-tune: the default intent head is linear over words and word vectors, so "kill" weighs
 the same before "a Python process" and before "my neighbour"; with XSTest left out its ranking
@@ -35,7 +35,7 @@ from sentinel_guard.learned.encoder_export import ADAPTER_PATH
 from sentinel_guard.learned.fit import threshold_for_fpr
 from sentinel_guard.learned.intent_graph import ALPHA, RANK, Adapter, load_adapter, save_adapter
 
-__all__ = ["classifier_module", "load_adapter", "main", "merged_model", "save_adapter", "train_adapter"]
+__all__ = ["classifier_module", "load_adapter", "load_tokenizer", "main", "merged_model", "save_adapter", "train_adapter"]
 
 TRAIN_TOKENS = 64
 """Requests are fitted on their first 62 WordPiece tokens (most are far shorter); judged on 126."""
@@ -117,6 +117,16 @@ def merged_model(torch: Any, auto_model: Any, source: Path, adapter: Adapter) ->
     return classifier_module(torch, encoder, adapter.head_w, adapter.head_b).eval()
 
 
+def load_tokenizer(tokenizer_cls: Any, source: Path) -> Any:
+    """The encoder's WordPiece tokenizer as `SentenceEncoder` reads texts: the file pads every text
+    to 128 [PAD]s and truncates, which would make training see (and attend to) padding that the
+    run-time graph never gets."""
+    tokenizer = tokenizer_cls.from_file(str(source / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    return tokenizer
+
+
 def token_windows(tokenizer: Any, texts: Sequence[str], tokens: int) -> list[list[int]]:
     """[CLS] + the first `tokens` - 2 WordPiece ids + [SEP] per text (as `SentenceEncoder.spans` for a request)."""
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
@@ -148,7 +158,7 @@ def train_adapter(records: list[Record], *, seed: int = 0, epochs: float = 1.0, 
     source = source or weights
     torch.manual_seed(seed)
     torch.set_num_threads(_THREADS)
-    tokenizer = tokenizer_cls.from_file(str(source / "tokenizer.json"))
+    tokenizer = load_tokenizer(tokenizer_cls, source)
     encoder = auto_model.from_pretrained(str(source))
     layers = _lora_layers(torch, encoder, seed)
     model = classifier_module(torch, encoder)

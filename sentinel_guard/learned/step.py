@@ -77,7 +77,7 @@ class LearnedStep:
         its band, the full encoder's intent head scores the request instead, and where the tier
         has the fine-tuned intent classifier, that scores every request and acts from
         `classifier_act_at`. Why 0.5, its own threshold, not `act_at`: with XSTest left out of its
-        training, 4.8% of XSTest's look-alikes reach 0.5 (within the 5% the issue allows), where the
+        training, 3.2% of XSTest's look-alikes reach 0.5 (within the 5% the issue allows), where the
         default head needs 0.8 to stay near it."""
         if not 0.5 <= act_at <= block_at <= 1.0 or not 0.5 <= action_at <= action_escalate_at <= 1.0 \
                 or not 0.5 <= classifier_act_at <= block_at:
@@ -96,14 +96,17 @@ class LearnedStep:
             return verdict
         proposed: Verdict | None = None
         request = user_request(call, transcript)
-        if self.intent is not None and request:
-            score, tier, act_at = self.intent.score(request), "", self.act_at
+        classifier = self.embed.classifier if self.embed is not None else None
+        if classifier is not None and request:  # it decides alone: the default head's score is not needed
+            score = classifier.score(request)
+            if score >= self.classifier_act_at:
+                proposed = self._intent_verdict(call, score, ":classifier")
+        elif self.intent is not None and request:
+            score, tier = self.intent.score(request), ""
             second = self.embed.rescore("intent", request, score) if self.embed is not None else None
             if second is not None:
                 score, tier = second, ":embed"
-                if self.embed is not None and self.embed.classifier is not None:
-                    tier, act_at = ":classifier", self.classifier_act_at
-            if score >= act_at:
+            if score >= self.act_at:
                 proposed = self._intent_verdict(call, score, tier)
         if (proposed is None and self.action is not None and verdict.decision is Decision.APPROVE
                 and _COMMAND_ARGS.intersection(call.args)):

@@ -119,6 +119,18 @@ def test_exported_graph_scores_as_the_float_model(trained: tuple[Path, Path, Any
     assert classifier.score(texts[0]) == pytest.approx(1 / (1 + np.exp(threshold - logits(texts[:1])[0])), abs=0.02)
 
 
+def test_training_reads_the_tokens_the_run_time_graph_gets(trained: tuple[Path, Path, Any], tiny_model: Path) -> None:
+    """The tokenizer file pads to 128 [PAD]s: training must not attend to padding the graph never sees."""
+    from tokenizers import Tokenizer
+
+    from sentinel_guard.learned.intent_tune import load_tokenizer, token_windows
+
+    encoder = SentenceEncoder(trained[1], threads=1)
+    texts = ["kill the stuck python process", " ".join(["word"] * 300)]
+    assert token_windows(load_tokenizer(Tokenizer, tiny_model), texts, 128) == \
+        [encoder.spans(t, windowed=False)[0][0] for t in texts]
+
+
 def test_memo_is_bounded_and_changes_no_score(trained: tuple[Path, Path, Any]) -> None:
     path, export, _ = trained
     texts = ["send the invoice to Dana", "how do I make a pipe bomb", "what is the capital of Peru"]
