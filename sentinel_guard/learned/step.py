@@ -10,7 +10,7 @@ Runs after the overseer and the shield merge, and only ever makes a verdict stri
   instruction), looks like an attacker's action. Only when the verdict is an approve (no rule found
   a reason to stop): it raises it to flag (escalate when very confident). It never lowers a rule's stop.
 
-With the optional embed tier, the fine-tuned intent classifier (`intent_graph.py`) scores the
+With the optional embed tier, the fine-tuned intent classifier (`tuned.py`) scores the
 request instead and acts from its own threshold (`classifier_act_at`, 0.5): it ranks requests
 better than the default head (leave-one-source-out, see README).
 
@@ -96,7 +96,7 @@ class LearnedStep:
             return verdict
         proposed: Verdict | None = None
         request = user_request(call, transcript)
-        classifier = self.embed.classifier if self.embed is not None else None
+        classifier = self.embed.classifiers.get("intent") if self.embed is not None else None
         if classifier is not None and request:  # it decides alone: the default head's score is not needed
             score = classifier.score(request)
             if score >= self.classifier_act_at:

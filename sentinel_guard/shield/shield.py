@@ -15,7 +15,9 @@ unknown author, any instruction for the agent (all patterns, the `injection_untr
 Where the patterns stay under the threshold and a head is confident (calibrated score ≥ 0.5),
 the head decides alone (`shield.learned:<head>` findings). With the optional embed tier
 (`Shield(embed=True)`, extra `embed`), a head score inside that head's band (the default tier is
-unsure) is replaced by the full sentence encoder's head (`shield.learned:<head>:embed`).
+unsure) is replaced by the full sentence encoder's head (`shield.learned:<head>:embed`), and
+where the tier has a fine-tuned classifier for the head, it scores the text instead
+(`shield.learned:<head>:classifier`).
 
 `scan_call` scans a tool call's string args (`where="args.<path>"`), its context minus the user's
 own instruction (`where="context"`) and earlier tool outputs (`where="tool_output[i]"`). The guard
@@ -175,11 +177,7 @@ class Shield:
         if head is not None and score < self.threshold and len(prepared.text) >= _SHORT:
             # Patterns are silent or weak: a confident head decides alone (its score is calibrated
             # so that 0.5 is its threshold at the FPR it was trained for).
-            learned = head.score(text)
-            tier = ""
-            second = self.embed.rescore(self._head_name(role), text, learned) if self.embed is not None else None
-            if second is not None:  # None: outside the band or too long for the encoder; the default stands
-                learned, tier = second, ":embed"
+            learned, tier = self._learned_score(head, self._head_name(role), text)
             if learned >= 0.5:
                 found.append((f"{LEARNED_DETECTOR}:{'user' if role == 'user' else 'untrusted'}{tier}", round(learned, 4),
                               prepared.text[:160]))
@@ -187,6 +185,19 @@ class Shield:
         if prepared.hidden_chars and found:
             found.append(("normalise:hidden-chars", 0.0, f"{prepared.hidden_chars} invisible characters inside words"))
         return min(1.0, round(score, 6)), tuple(found)
+
+    def _learned_score(self, head: LinearHead, name: str, text: str) -> tuple[float, str]:
+        """(score, tier suffix) of the learned tier for head `name`: the embed tier's fine-tuned
+        classifier of that head where it has one (it scores every text: it ranks better than the
+        default head everywhere), else the default head, rescored by the embed head inside its band."""
+        classifier = self.embed.classifiers.get(name) if self.embed is not None else None
+        if classifier is not None:
+            return classifier.score(text), ":classifier"
+        learned = head.score(text)
+        second = self.embed.rescore(name, text, learned) if self.embed is not None else None
+        if second is not None:  # None: outside the band or too long for the encoder; the default stands
+            return second, ":embed"
+        return learned, ""
 
     def _cached(self, text: str, role: _Scope = None) -> _Analysis:
         if len(text) > _CACHE_MAX_CHARS:

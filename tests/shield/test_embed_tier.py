@@ -165,7 +165,7 @@ def _similarity_tier(encoder: SentenceEncoder, name: str, band: tuple[float, flo
     """A head that scores cosine similarity to REFERENCE (0.5 at cosine 0.5; NEAR is at 0.68): the plumbing under test, not a model."""
     ref = encoder.encode(REFERENCE)[0].tolist()
     head = EmbedHead(tuple(10.0 * v for v in ref), 0.0, 5.0, band, windowed)
-    return EmbedTier(encoder, {name: head}, classifier=False)
+    return EmbedTier(encoder, {name: head}, classifiers=False)
 
 
 def test_encoder_is_deterministic_and_windows_long_texts(encoder: SentenceEncoder) -> None:

