@@ -16,13 +16,15 @@ fold's figures come from the float model, which the shipped fp32 graph matches (
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sentinel_guard.learned.build import head_records, train_head
+from sentinel_guard.learned.build import TARGET_FPR, calibration_groups, head_records, held_out, train_head
 from sentinel_guard.learned.data import CORPUS_DIR, Record
+from sentinel_guard.learned.fit import threshold_for_fpr
 
 SOURCES = {
     "intent": ("xstest", "openagentsafety", "toolsword", "privacylens"),
@@ -48,8 +50,8 @@ def _fmt(x: float | None) -> str:
     return "—" if x is None else f"{x:.3f}"
 
 
-def fold(records: list[Record], head: str, source: str, seed: int = 0) -> list[str]:
-    """Two table rows (default head, classifier) for one left-out source."""
+def fold(records: list[Record], head: str, source: str, seed: int = 0, scores: Path | None = None) -> list[str]:
+    """Table rows (default head, classifier, the two joined) for one left-out source."""
     from sentinel_guard.learned.tune import train_adapter
 
     train = [r for r in records if r.source != source]
@@ -63,8 +65,31 @@ def fold(records: list[Record], head: str, source: str, seed: int = 0) -> list[s
     start = time.perf_counter()
     adapter, logits = train_adapter(train, head=head, seed=seed)
     took = time.perf_counter() - start
-    pos, neg = logits(pos_texts), logits(neg_texts)
-    rows.append((f"classifier ({took / 60:.1f} min)", *_rates(pos, neg, adapter.threshold), _auc(pos, neg)))
+    c_pos, c_neg = logits(pos_texts), logits(neg_texts)
+    rows.append((f"classifier ({took / 60:.1f} min)", *_rates(c_pos, c_neg, adapter.threshold), _auc(c_pos, c_neg)))
+    # Both together: the sum of each model's margin over its own threshold, thresholded afresh on the
+    # same held-out benign fifth (per source, strictest) for the head's FPR.
+    calib = [r for r in train if not r.label and held_out(r.text)]
+    c_calib = logits([r.text for r in calib])
+
+    d_calib = [default.logit(r.text) for r in calib]
+    for name, join in (("both (margins summed)", lambda d, c: d + c), ("both (the lower margin)", min)):
+
+        def both(d: float, c: float, join: Callable[[float, float], float] = join) -> float:
+            return join(d - default.threshold, c - adapter.threshold)
+
+        margin = {r.text: both(d, c) for r, d, c in zip(calib, d_calib, c_calib, strict=True)}
+        threshold = max(threshold_for_fpr([margin[r.text] for r in g], TARGET_FPR[head])
+                        for g in calibration_groups(calib, False, TARGET_FPR[head]))
+        e_pos = [both(d, c) for d, c in zip(pos, c_pos, strict=True)]
+        e_neg = [both(d, c) for d, c in zip(neg, c_neg, strict=True)]
+        rows.append((name, *_rates(e_pos, e_neg, threshold), _auc(e_pos, e_neg)))
+    if scores is not None:  # every logit of the fold, to study other ways of joining them without training again
+        scores.mkdir(parents=True, exist_ok=True)
+        doc = {"head": head, "source": source, "seed": seed, "thresholds": [default.threshold, adapter.threshold],
+               "positives": list(zip(pos, c_pos, strict=True)), "benign": list(zip(neg, c_neg, strict=True)),
+               "calibration": [[r.source, d, c] for r, d, c in zip(calib, d_calib, c_calib, strict=True)]}
+        (scores / f"{head}-{source.replace(':', '_')}-seed{seed}.json").write_text(json.dumps(doc), encoding="utf-8")
     return [f"| {source} | {name} | {_fmt(rec)} | {_fmt(fpr)} | {_fmt(auc)} | {len(pos_texts)} / {len(neg_texts)} |"
             for name, rec, fpr, auc in rows]
 
@@ -94,6 +119,7 @@ def main() -> None:
     parser.add_argument("--speed-only", action="store_true")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed line (no export needed)")
     parser.add_argument("--seed", type=int, default=0, help="the classifier's training seed (the shipped one: 0)")
+    parser.add_argument("--scores", type=Path, default=None, help="write every fold's logits here (JSON per fold)")
     args = parser.parse_args()
     unknown = set(args.only or ()) - set(SOURCES[args.head])
     if unknown:
@@ -107,7 +133,7 @@ def main() -> None:
     print("\n| left-out source | model | recall | FPR | AUC | positives / benign |")
     print("|---|---|---|---|---|---|")
     for source in args.only or SOURCES[args.head]:
-        for row in fold(records, args.head, source, args.seed):
+        for row in fold(records, args.head, source, args.seed, args.scores):
             print(row, flush=True)
 
 
