@@ -1,6 +1,6 @@
 """Quality and speed of the injection shield on the dev split; prints what it measured, misses included.
 
-    .venv/bin/python benchmarks/quality_shield.py [--dev DIR] [--misses N] [--speed-only]
+    .venv/bin/python benchmarks/quality_shield.py [--dev DIR] [--misses N] [--speed-only] [--embed]
 
 What is trained on what (so the figures can be read honestly):
 
@@ -11,6 +11,8 @@ What is trained on what (so the figures can be read honestly):
 
 Every text is scanned with its role given: dev `user_prompt` texts as `user`, everything else
 (tool outputs, e-mails, documents) as `tool_output`. Figures per source and per kind.
+
+`--embed` adds the shield with the optional embed tier (extra `embed` and its export).
 
 Speed: ms per KB of text for an uncached `Shield.scan` (cache off), the first text first (cold:
 nothing scanned before in the process), then the median (p50) and p99 over the dev texts, wall
@@ -112,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dev", type=Path, default=DEV_DIR)
     parser.add_argument("--misses", type=int, default=5, help="misses and false positives to print per configuration")
     parser.add_argument("--speed-only", action="store_true")
+    parser.add_argument("--embed", action="store_true", help="also the shield with the embed tier")
     args = parser.parse_args(argv)
     dev = [json.loads(x) for x in (args.dev / "injection_text.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
     print("## Speed (one process, no cache)")
@@ -125,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         "heads alone (never trained on dev)": Shield(heads=heads, patterns=False),
         "shield: patterns + heads (default)": Shield(heads=heads),
     }
+    if args.embed:
+        configs["shield with the embed tier"] = Shield(heads=heads, embed=True)
     for title, shield in configs.items():
         preds = [shield.scan(r["text"], role=role_of(r)).injection for r in dev]  # type: ignore[arg-type]
         report(f"{title}, by source", dev, preds, source_group)
